@@ -1,0 +1,151 @@
+"""The data contract: what the parsers yield and what the store keeps.
+
+Every field has a docstring-style comment; `harvester.store` builds its tables from these
+classes and the README's schema section is generated from them, so a change here is a change
+to what researchers query. Keep names stable.
+
+Conventions: percentages are numbers (69 for "69%"); a figure the source does not give is
+None (NULL), never 0; years are statistics years 'YYYY-YY'; dates are ISO 'YYYY-MM-DD'.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Authority:
+    """A council as the Ombudsman's site names it."""
+
+    slug: str
+    """URL slug exactly as the site writes it ('West-Northamptonshire-Council')."""
+    name: str
+    """Display name from the page heading ('Luton Borough Council')."""
+    url: str
+    """The authority's statistics page."""
+    predecessor_urls: list[str] = field(default_factory=list)
+    """Statistics pages linked from the merger box (successor councils only)."""
+
+
+@dataclass
+class AnnualStatistics:
+    """One year of one authority's figures, from its statistics page or its annual letter."""
+
+    authority_slug: str
+    year: str
+    """Statistics year 'YYYY-YY' (1 April YYYY to 31 March YYYY+1)."""
+    source: str
+    """'page' (statistics page) or 'letter' (annual review letter)."""
+    source_url: str
+    period_start: str | None = None
+    """ISO date the period starts, from "for the period between 1 April 2023 ..."."""
+    period_end: str | None = None
+    """ISO date the period ends."""
+    upheld_pct: float | None = None
+    """Percent of investigated complaints upheld."""
+    upheld_avg_pct: float | None = None
+    """Average uphold rate (percent) for authorities of this type."""
+    upheld_decisions: int | None = None
+    """Number of upheld decisions."""
+    investigations: int | None = None
+    """Number of (detailed) investigations: the base of upheld_pct."""
+    upheld_per_100k: float | None = None
+    """Upheld decisions per 100,000 residents."""
+    upheld_per_100k_avg: float | None = None
+    """Average upheld decisions per 100,000 residents for authorities of this type."""
+    compliance_pct: float | None = None
+    """Percent of cases where the council implemented the recommendations; NULL when none were due."""
+    compliance_avg_pct: float | None = None
+    """Average compliance rate (percent) for authorities of this type."""
+    compliance_outcomes: int | None = None
+    """Number of compliance outcomes: the base of compliance_pct."""
+    remedy_pct: float | None = None
+    """Percent of upheld cases where the council had already provided a satisfactory remedy."""
+    remedy_avg_pct: float | None = None
+    """Average satisfactory remedy rate (percent) for authorities of this type."""
+    remedy_decisions: int | None = None
+    """Number of satisfactory remedy decisions."""
+    complaints_dealt_with: int | None = None
+    """Complaints and enquiries dealt with (2024-25 complaint overview onward)."""
+    not_for_us: int | None = None
+    """Complaints not for the Ombudsman or not ready to investigate (2024-25 onward)."""
+    assessed_and_closed: int | None = None
+    """Complaints assessed and closed without investigation (2024-25 onward)."""
+    flags: str | None = None
+    """Figures that disagree with their own counts beyond rounding, e.g. 'upheld_pct'; kept, not dropped."""
+
+
+@dataclass
+class Report:
+    """A public report the Ombudsman published against an authority."""
+
+    authority_slug: str
+    title: str
+    """Headline of the report as listed."""
+    url: str
+    """Where the listing links (news article or decision page)."""
+    summary: str | None
+    """Standfirst shown under the headline."""
+    date: str | None
+    """ISO date shown beside the report, when the listing shows one."""
+    source_url: str
+    """The reports list page it was read from."""
+
+
+@dataclass
+class ServiceImprovement:
+    """A case in which the council agreed to improve its services, with its agreed actions."""
+
+    authority_slug: str
+    case_ref: str
+    """Ombudsman case reference normalised to 'YY-NNN-NNN' (shown as '23 020 528')."""
+    category: str
+    """'Category:' as shown ('Adult care services')."""
+    sub_category: str
+    """'Sub Category:' as shown ('Residential care')."""
+    decision_url: str | None
+    """The decision page the case links to, if it links to one."""
+    source_url: str
+    """The service improvements list page it was read from."""
+    actions: list[str] = field(default_factory=list)
+    """The agreed actions, verbatim, in the order shown."""
+
+
+@dataclass
+class LetterLink:
+    """An annual review letter as listed on an authority's annual letters page."""
+
+    authority_slug: str
+    year: str
+    """Statistics year the letter covers: 'Annual Review letter 2020' covers '2019-20'."""
+    title: str
+    """Link text as shown."""
+    pdf_url: str
+    """The letter's PDF."""
+    source_url: str
+    """The annual letters page it was read from."""
+
+
+@dataclass
+class CrawlError:
+    """Something the crawl could not fetch or read; kept in `crawl_errors` with its run."""
+
+    url: str
+    """The page that failed."""
+    authority_slug: str | None
+    page: str
+    """Page type: 'index', 'statistics', 'letters', 'reports', 'improvements'."""
+    kind: str
+    """'fetch' (failed after retries), 'http' (error status), 'layout' (parsed to nothing), 'missing' (404)."""
+    message: str
+    """What went wrong, for a person."""
+
+
+@dataclass
+class AuthorityDone:
+    """Sent when every request for one authority has finished, so its rows can be saved together."""
+
+    slug: str
+    complete_parts: frozenset[str]
+    """Lists read in full this run ('reports', 'improvements', 'letters'); a part not named here
+    failed somewhere, and its stored rows are left as they were."""
