@@ -1,0 +1,135 @@
+"""The ground truth: exactly what a perfect crawl of the replica in one epoch should store.
+
+Rows are JSON-ready dicts keyed by the crawler's column names (`harvester.items`). Values are as
+the pages show them: percentages as integers, per-100k figures to one decimal (4.0 for "4").
+Authorities are keyed by their canonical slug (the site's own spelling); a crawler that first met
+a council through a link in another letter case should compare slugs case-insensitively.
+`improvement_actions.position` counts from 1 in the order the actions are listed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+from harvester.items import AnnualStatistics
+from harvester.replica import published
+from harvester.replica.build import year_bounds
+from harvester.replica.model import Authority, Figures, Site
+
+
+def statistics_url(base_url: str, slug: str) -> str:
+    return f"{base_url}/your-councils-performance/{slug}/statistics"
+
+
+def reachable_authorities(site: Site, epoch: int) -> list[Authority]:
+    """Councils a crawl reaches from the index by following merger boxes, each once, by slug order."""
+    reached: dict[str, Authority] = {}
+    waiting = list(published.index_authorities(site, epoch))
+    while waiting:
+        authority = waiting.pop()
+        if authority.slug.casefold() in reached:
+            continue
+        reached[authority.slug.casefold()] = authority
+        for slug in published.predecessors_shown(site, authority, epoch):
+            predecessor = published.find_authority(site, slug)
+            if predecessor is not None:
+                waiting.append(predecessor)
+    return [reached[key] for key in sorted(reached)]
+
+
+def _shown_compliance_pct(figures: Figures) -> int:
+    """T2023 and T2024 print "0%" for zero compliance outcomes."""
+    return 0 if figures.compliance_outcomes == 0 else figures.compliance_pct
+
+
+def _statistics_row(site: Site, authority: Authority, epoch: int, base_url: str) -> dict:
+    figures = published.page_figures(site, authority, epoch)
+    year = figures.year
+    period_start, period_end = year_bounds(year)
+    none_due = published.compliance_none_due(figures, epoch)
+    per_100k = published.shows_per_100k(year)
+    overview = published.shows_complaint_overview(year)
+    row = AnnualStatistics(
+        authority_slug=authority.slug,
+        year=year,
+        source="page",
+        source_url=statistics_url(base_url, authority.slug),
+        period_start=period_start.isoformat(),
+        period_end=period_end.isoformat(),
+        upheld_pct=figures.upheld_pct,
+        upheld_avg_pct=figures.upheld_avg_pct,
+        upheld_decisions=figures.upheld_decisions,
+        investigations=figures.investigations,
+        upheld_per_100k=figures.upheld_per_100k if per_100k else None,
+        upheld_per_100k_avg=figures.upheld_per_100k_avg if per_100k else None,
+        compliance_pct=None if none_due else _shown_compliance_pct(figures),
+        compliance_avg_pct=None if none_due else figures.compliance_avg_pct,
+        compliance_outcomes=figures.compliance_outcomes,
+        remedy_pct=figures.remedy_pct,
+        remedy_avg_pct=figures.remedy_avg_pct,
+        remedy_decisions=figures.remedy_decisions,
+        complaints_dealt_with=figures.complaints_dealt_with if overview else None,
+        not_for_us=figures.not_for_us if overview else None,
+        assessed_and_closed=figures.assessed_and_closed if overview else None,
+    )
+    return dataclasses.asdict(row)
+
+
+def ground_truth(site: Site, epoch: int, base_url: str) -> dict[str, list[dict]]:
+    """Table name -> rows a perfect crawl of the replica at base_url in the epoch stores."""
+    base_url = base_url.rstrip("/")
+    authorities = reachable_authorities(site, epoch)
+    truth: dict[str, list[dict]] = {
+        "authorities": [
+            {"slug": a.slug, "name": a.name, "url": statistics_url(base_url, a.slug)} for a in authorities
+        ],
+        "annual_statistics": [_statistics_row(site, a, epoch, base_url) for a in authorities],
+        "reports": [],
+        "service_improvements": [],
+        "improvement_actions": [],
+        "letter_links": [],
+    }
+    for authority in authorities:
+        for report in published.reports_in_epoch(site, authority, epoch):
+            truth["reports"].append(
+                {
+                    "authority_slug": authority.slug,
+                    "title": report.title,
+                    "url": base_url + report.path,
+                    "summary": report.summary,
+                    "date": report.date.isoformat(),
+                }
+            )
+        for improvement in published.improvements_in_epoch(site, authority, epoch):
+            truth["service_improvements"].append(
+                {
+                    "authority_slug": authority.slug,
+                    "case_ref": improvement.case_ref,
+                    "category": improvement.category,
+                    "sub_category": improvement.sub_category,
+                    "decision_url": base_url + improvement.decision_path,
+                }
+            )
+            truth["improvement_actions"].extend(
+                {
+                    "authority_slug": authority.slug,
+                    "case_ref": improvement.case_ref,
+                    "position": position,
+                    "text": text,
+                }
+                for position, text in enumerate(improvement.actions, start=1)
+            )
+        truth["letter_links"].extend(
+            {"authority_slug": authority.slug, "year": letter.year, "pdf_url": base_url + letter.pdf_path}
+            for letter in published.letters_in_epoch(site, authority, epoch)
+        )
+    return truth
+
+
+def write_ground_truth(site: Site, epoch: int, base_url: str, path: Path | str) -> Path:
+    """Write `ground_truth` as indented JSON; returns the path written."""
+    path = Path(path)
+    path.write_text(json.dumps(ground_truth(site, epoch, base_url), indent=1, ensure_ascii=False) + "\n")
+    return path
