@@ -1,0 +1,127 @@
+"""Describes every table and column of the database, from the sources that define them.
+
+Item fields are described by the docstrings in harvester/items.py; the store's own columns
+(provenance, enrichment from the reference register) are described here. The README's schema
+section and the Datasette metadata are both generated from `describe()`, and a test keeps the
+README in step.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import sqlite3
+
+from harvester import items, store
+
+TABLES = {
+    "authorities": (
+        "Every council the site lists, or links from a successor's merger box.",
+        items.Authority,
+    ),
+    "annual_statistics": (
+        "One row per authority, statistics year and source ('page' or 'letter').",
+        items.AnnualStatistics,
+    ),
+    "reports": ("Public reports the Ombudsman published against an authority.", items.Report),
+    "service_improvements": (
+        "Cases in which a council agreed to improve its services (since April 2018).",
+        items.ServiceImprovement,
+    ),
+    "improvement_actions": (
+        "The actions agreed in each service improvement case, in order.",
+        items.ServiceImprovement,
+    ),
+    "letters": ("Annual review letters, one per authority and statistics year.", items.LetterLink),
+    "crawl_runs": ("One row per crawl: when, against what, how it went.", None),
+    "changes": ("Every change a crawl made to a data row: nothing is lost when the site changes.", None),
+    "fetches": ("When each page was last fetched, with its status, ETag and checksum.", None),
+    "crawl_errors": ("Pages a crawl could not fetch or read, per run.", items.CrawlError),
+}
+
+STORE_COLUMNS = {
+    "slug": "URL slug exactly as the site writes it.",
+    "name": "Display name from the page heading.",
+    "url": "The authority's statistics page.",
+    "authority_slug": "The authority (authorities.slug).",
+    "kind": "Authority type the Ombudsman averages over: County, District, Metropolitan, Unitary, London Borough.",
+    "status": "'current' or 'abolished' (reference register).",
+    "successor_slugs": "JSON list of the councils that replaced an abolished one (reference register).",
+    "gss_code": "ONS GSS code (reference register).",
+    "region": "English region (reference register).",
+    "population": "Residents, 2020 estimate (reference register).",
+    "latitude": "Centroid latitude (reference register).",
+    "longitude": "Centroid longitude (reference register).",
+    "predecessor_urls": "JSON list of predecessor statistics pages from the merger box.",
+    "source_url": "The page the row was read from.",
+    "first_seen_run": "The crawl run that first stored the row (crawl_runs.id).",
+    "last_changed_run": "The crawl run that last changed the row (crawl_runs.id).",
+    "gone_run": "The crawl run that found the row gone from the site; NULL while it is listed.",
+    "position": "1 for the first action listed, 2 for the next, ...",
+    "text": "The action with whitespace collapsed.",
+    "verbatim": "The action exactly as the site shows it (glued words and all).",
+    "id": "Row id.",
+    "run_id": "The crawl run (crawl_runs.id).",
+    "started_at": "UTC start time, ISO 8601.",
+    "finished_at": "UTC end time, ISO 8601.",
+    "base_url": "The site crawled.",
+    "version": "Harvester version.",
+    "requests": "HTTP requests made.",
+    "pages": "Responses received.",
+    "items": "Items extracted.",
+    "errors": "Pages that failed (404s not counted).",
+    "authorities": "Authorities saved.",
+    "rows_new": "Data rows added.",
+    "rows_changed": "Data rows changed.",
+    "rows_gone": "Data rows marked gone.",
+    "summary": "JSON: problems found, missing pages, responses by status.",
+    "table_name": "The table changed.",
+    "row_key": "The changed row's key, '/'-joined.",
+    "change": "'new', 'changed', 'gone' or 'back' (listed again after being gone).",
+    "column_name": "For 'changed': the column.",
+    "old_value": "For 'changed': the value before.",
+    "new_value": "For 'changed': the value after.",
+    "etag": "ETag the server sent.",
+    "last_modified": "Last-Modified the server sent.",
+    "sha256": "SHA-256 of the body.",
+    "fetched_at": "UTC time of the fetch.",
+}
+
+
+def field_docs(cls) -> dict[str, str]:
+    """The docstring under each field of a dataclass, read from its source."""
+    tree = ast.parse(inspect.getsource(cls))
+    body = tree.body[0].body
+    docs = {}
+    for statement, following in zip(body, body[1:], strict=False):
+        if (
+            isinstance(statement, ast.AnnAssign)
+            and isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+        ):
+            docs[statement.target.id] = " ".join(following.value.value.split())
+    return docs
+
+
+def describe() -> dict[str, tuple[str, list[tuple[str, str, str]]]]:
+    """table -> (description, [(column, SQL type, description)]) for every table in the schema."""
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(store.SCHEMA)
+    described = {}
+    for table, (description, item_class) in TABLES.items():
+        docs = STORE_COLUMNS | (field_docs(item_class) if item_class else {})
+        columns = [
+            (name, sql_type, docs[name])
+            for _, name, sql_type, *_ in conn.execute(f"PRAGMA table_info([{table}])")
+        ]
+        described[table] = (description, columns)
+    return described
+
+
+def markdown() -> str:
+    out = []
+    for table, (description, columns) in describe().items():
+        out += [f"### `{table}`", "", description, "", "| column | type | meaning |", "|---|---|---|"]
+        out += [f"| `{name}` | {sql_type} | {doc} |" for name, sql_type, doc in columns]
+        out.append("")
+    return "\n".join(out)

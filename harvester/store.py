@@ -1,0 +1,448 @@
+"""The SQLite store: schema, runs, and saving one authority at a time.
+
+Every data row carries provenance (`source_url`, `first_seen_run`, `last_changed_run`, and
+`gone_run` once the site stops listing it). An unchanged crawl writes no data row: rows are
+compared before they are written, and each difference is kept in `changes` so no value is
+ever lost. Each authority is saved in one transaction, so a crash leaves it either as it was
+or fully updated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+from harvester import items
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS crawl_runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL,
+    base_url TEXT NOT NULL,
+    version TEXT NOT NULL,
+    requests INTEGER,
+    pages INTEGER,
+    items INTEGER,
+    errors INTEGER,
+    authorities INTEGER,
+    rows_new INTEGER,
+    rows_changed INTEGER,
+    rows_gone INTEGER,
+    summary TEXT
+);
+CREATE TABLE IF NOT EXISTS authorities (
+    slug TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    url TEXT NOT NULL,
+    kind TEXT,
+    status TEXT,
+    successor_slugs TEXT,
+    gss_code TEXT,
+    region TEXT,
+    population INTEGER,
+    latitude REAL,
+    longitude REAL,
+    predecessor_urls TEXT,
+    source_url TEXT NOT NULL,
+    first_seen_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    last_changed_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    gone_run INTEGER REFERENCES crawl_runs(id)
+);
+CREATE TABLE IF NOT EXISTS annual_statistics (
+    authority_slug TEXT NOT NULL REFERENCES authorities(slug),
+    year TEXT NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('page', 'letter')),
+    period_start TEXT,
+    period_end TEXT,
+    upheld_pct NUMERIC,
+    upheld_avg_pct NUMERIC,
+    upheld_decisions INTEGER,
+    investigations INTEGER,
+    upheld_per_100k NUMERIC,
+    upheld_per_100k_avg NUMERIC,
+    compliance_pct NUMERIC,
+    compliance_avg_pct NUMERIC,
+    compliance_outcomes INTEGER,
+    remedy_pct NUMERIC,
+    remedy_avg_pct NUMERIC,
+    remedy_decisions INTEGER,
+    complaints_dealt_with INTEGER,
+    not_for_us INTEGER,
+    assessed_and_closed INTEGER,
+    flags TEXT,
+    source_url TEXT NOT NULL,
+    first_seen_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    last_changed_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    gone_run INTEGER REFERENCES crawl_runs(id),
+    PRIMARY KEY (authority_slug, year, source)
+);
+CREATE TABLE IF NOT EXISTS reports (
+    authority_slug TEXT NOT NULL REFERENCES authorities(slug),
+    url TEXT NOT NULL,
+    title TEXT NOT NULL,
+    summary TEXT,
+    date TEXT,
+    source_url TEXT NOT NULL,
+    first_seen_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    last_changed_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    gone_run INTEGER REFERENCES crawl_runs(id),
+    PRIMARY KEY (authority_slug, url)
+);
+CREATE TABLE IF NOT EXISTS service_improvements (
+    authority_slug TEXT NOT NULL REFERENCES authorities(slug),
+    case_ref TEXT NOT NULL,
+    category TEXT NOT NULL,
+    sub_category TEXT NOT NULL,
+    decision_url TEXT,
+    source_url TEXT NOT NULL,
+    first_seen_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    last_changed_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    gone_run INTEGER REFERENCES crawl_runs(id),
+    PRIMARY KEY (authority_slug, case_ref)
+);
+CREATE TABLE IF NOT EXISTS improvement_actions (
+    authority_slug TEXT NOT NULL,
+    case_ref TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    verbatim TEXT NOT NULL,
+    source_url TEXT NOT NULL,
+    first_seen_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    last_changed_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    gone_run INTEGER REFERENCES crawl_runs(id),
+    PRIMARY KEY (authority_slug, case_ref, position),
+    FOREIGN KEY (authority_slug, case_ref) REFERENCES service_improvements(authority_slug, case_ref)
+);
+CREATE TABLE IF NOT EXISTS letters (
+    authority_slug TEXT NOT NULL REFERENCES authorities(slug),
+    year TEXT NOT NULL,
+    title TEXT NOT NULL,
+    pdf_url TEXT NOT NULL,
+    source_url TEXT NOT NULL,
+    first_seen_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    last_changed_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    gone_run INTEGER REFERENCES crawl_runs(id),
+    PRIMARY KEY (authority_slug, year)
+);
+CREATE TABLE IF NOT EXISTS changes (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES crawl_runs(id),
+    table_name TEXT NOT NULL,
+    row_key TEXT NOT NULL,
+    authority_slug TEXT NOT NULL,
+    change TEXT NOT NULL CHECK (change IN ('new', 'changed', 'gone', 'back')),
+    column_name TEXT,
+    old_value TEXT,
+    new_value TEXT
+);
+CREATE TABLE IF NOT EXISTS fetches (
+    url TEXT PRIMARY KEY,
+    status INTEGER NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    sha256 TEXT,
+    fetched_at TEXT NOT NULL,
+    run_id INTEGER NOT NULL REFERENCES crawl_runs(id)
+);
+CREATE TABLE IF NOT EXISTS crawl_errors (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES crawl_runs(id),
+    url TEXT NOT NULL,
+    authority_slug TEXT,
+    page TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    message TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS annual_statistics_year ON annual_statistics(year, source);
+CREATE INDEX IF NOT EXISTS reports_date ON reports(date);
+CREATE INDEX IF NOT EXISTS service_improvements_category ON service_improvements(category, sub_category);
+CREATE INDEX IF NOT EXISTS improvement_actions_case ON improvement_actions(authority_slug, case_ref);
+CREATE INDEX IF NOT EXISTS letters_year ON letters(year);
+CREATE INDEX IF NOT EXISTS changes_run ON changes(run_id);
+CREATE INDEX IF NOT EXISTS crawl_errors_run ON crawl_errors(run_id);
+"""
+
+PROVENANCE = ("first_seen_run", "last_changed_run", "gone_run")
+
+# table -> the columns that identify a row within one authority
+KEYS = {
+    "authorities": ("slug",),
+    "annual_statistics": ("authority_slug", "year", "source"),
+    "reports": ("authority_slug", "url"),
+    "service_improvements": ("authority_slug", "case_ref"),
+    "improvement_actions": ("authority_slug", "case_ref", "position"),
+    "letters": ("authority_slug", "year"),
+}
+
+
+def open_db(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating if need be) a harvester database, WAL mode, foreign keys on."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(path)
+    db.enable_wal()
+    db.execute("PRAGMA foreign_keys=ON")
+    db.execute("PRAGMA busy_timeout=10000")
+    db.execute("PRAGMA synchronous=NORMAL")
+    ensure_schema(db)
+    return db
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create every table and index that is missing; safe to run on every open."""
+    db.conn.executescript(SCHEMA)
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def start_run(db: sqlite_utils.Database, base_url: str, version: str) -> int:
+    with db.atomic():
+        cursor = db.execute(
+            "INSERT INTO crawl_runs (started_at, status, base_url, version) VALUES (?, 'running', ?, ?)",
+            [now(), base_url, version],
+        )
+    return cursor.lastrowid
+
+
+@dataclass
+class RunTotals:
+    requests: int = 0
+    pages: int = 0
+    items: int = 0
+    errors: int = 0
+    authorities: int = 0
+    rows_new: int = 0
+    rows_changed: int = 0
+    rows_gone: int = 0
+
+
+def finish_run(db: sqlite_utils.Database, run_id: int, status: str, totals: RunTotals, summary: dict) -> None:
+    with db.atomic():
+        db["crawl_runs"].update(
+            run_id,
+            {"finished_at": now(), "status": status, "summary": json.dumps(summary, sort_keys=True)}
+            | asdict(totals),
+        )
+
+
+def record_error(db: sqlite_utils.Database, run_id: int, error: items.CrawlError) -> None:
+    with db.atomic():
+        db["crawl_errors"].insert({"run_id": run_id} | asdict(error))
+
+
+@dataclass
+class Fetch:
+    url: str
+    status: int
+    etag: str | None
+    last_modified: str | None
+    sha256: str | None
+
+
+@dataclass
+class AuthorityBundle:
+    """Everything one crawl learnt about one authority. A part left as None was not fetched
+    completely this run, so its stored rows stay exactly as they are."""
+
+    authority: items.Authority
+    statistics: list[items.AnnualStatistics] = field(default_factory=list)
+    reports: list[items.Report] | None = None
+    improvements: list[items.ServiceImprovement] | None = None
+    letters: list[items.LetterLink] | None = None
+    fetches: list[Fetch] = field(default_factory=list)
+
+
+@dataclass
+class Saved:
+    new: int = 0
+    changed: int = 0
+    gone: int = 0
+
+    def __iadd__(self, other: Saved) -> Saved:
+        self.new += other.new
+        self.changed += other.changed
+        self.gone += other.gone
+        return self
+
+
+def authority_row(authority: items.Authority, register_entry) -> dict:
+    """The authorities row: what the page says, enriched from the reference register when it knows the slug."""
+    row = {
+        "slug": authority.slug,
+        "name": authority.name,
+        "url": authority.url,
+        "predecessor_urls": json.dumps(authority.predecessor_urls) if authority.predecessor_urls else None,
+        "source_url": authority.url,
+        "kind": None,
+        "status": None,
+        "successor_slugs": None,
+        "gss_code": None,
+        "region": None,
+        "population": None,
+        "latitude": None,
+        "longitude": None,
+    }
+    if register_entry is not None:
+        row |= {
+            "kind": register_entry.kind,
+            "status": register_entry.status,
+            "successor_slugs": json.dumps(list(register_entry.successor_slugs))
+            if register_entry.successor_slugs
+            else None,
+            "gss_code": register_entry.gss_code,
+            "region": register_entry.region,
+            "population": register_entry.population,
+            "latitude": register_entry.latitude,
+            "longitude": register_entry.longitude,
+        }
+    return row
+
+
+def statistics_rows(statistics: Iterable[items.AnnualStatistics]) -> list[dict]:
+    return [asdict(s) for s in statistics]
+
+
+def report_rows(reports: Iterable[items.Report]) -> list[dict]:
+    return [asdict(r) for r in reports]
+
+
+def improvement_rows(improvements: Iterable[items.ServiceImprovement]) -> tuple[list[dict], list[dict]]:
+    cases, actions = [], []
+    for improvement in improvements:
+        case = asdict(improvement)
+        verbatim_actions = case.pop("actions")
+        cases.append(case)
+        for position, verbatim in enumerate(verbatim_actions, start=1):
+            actions.append(
+                {
+                    "authority_slug": improvement.authority_slug,
+                    "case_ref": improvement.case_ref,
+                    "position": position,
+                    "text": " ".join(verbatim.split()),
+                    "verbatim": verbatim,
+                    "source_url": improvement.source_url,
+                }
+            )
+    return cases, actions
+
+
+def letter_rows(letters: Iterable[items.LetterLink]) -> list[dict]:
+    return [asdict(letter) for letter in letters]
+
+
+def save_authority(
+    db: sqlite_utils.Database, bundle: AuthorityBundle, run_id: int, register_entry=None
+) -> Saved:
+    """Store one authority's bundle in one transaction, writing only rows that changed."""
+    slug = bundle.authority.slug
+    saved = Saved()
+    with db.atomic():
+        saved += sync_rows(db, "authorities", slug, [authority_row(bundle.authority, register_entry)], run_id, False)
+        saved += sync_rows(db, "annual_statistics", slug, statistics_rows(bundle.statistics), run_id, False)
+        if bundle.reports is not None:
+            saved += sync_rows(db, "reports", slug, report_rows(bundle.reports), run_id, True)
+        if bundle.improvements is not None:
+            cases, actions = improvement_rows(bundle.improvements)
+            saved += sync_rows(db, "service_improvements", slug, cases, run_id, True)
+            saved += sync_rows(db, "improvement_actions", slug, actions, run_id, True)
+        if bundle.letters is not None:
+            saved += sync_rows(db, "letters", slug, letter_rows(bundle.letters), run_id, True)
+        save_fetches(db, bundle.fetches, run_id)
+    return saved
+
+
+def save_fetches(db: sqlite_utils.Database, fetches: Iterable[Fetch], run_id: int) -> None:
+    rows = [asdict(f) | {"fetched_at": now(), "run_id": run_id} for f in fetches]
+    if rows:
+        db["fetches"].upsert_all(rows, pk="url")
+
+
+def sync_rows(
+    db: sqlite_utils.Database,
+    table: str,
+    authority_slug: str,
+    rows: list[dict],
+    run_id: int,
+    complete_list: bool,
+) -> Saved:
+    """Bring one authority's rows of `table` in line with `rows`.
+
+    New rows are inserted, changed ones updated (each changed column logged in `changes`),
+    identical ones left untouched. When `rows` is the complete list the site shows
+    (`complete_list`), stored rows missing from it are marked gone, never deleted.
+    """
+    keys = KEYS[table]
+    owner = "slug" if table == "authorities" else "authority_slug"
+    existing = {
+        tuple(row[k] for k in keys): row
+        for row in db.query(f"SELECT * FROM [{table}] WHERE [{owner}] = ?", [authority_slug])
+    }
+    saved = Saved()
+    seen = set()
+    for row in rows:
+        key = tuple(row[k] for k in keys)
+        if key in seen:
+            raise ValueError(f"{table}: duplicate row {key} for {authority_slug}")
+        seen.add(key)
+        row_key = "/".join(str(k) for k in key)
+        old = existing.get(key)
+        if old is None:
+            db[table].insert(row | {"first_seen_run": run_id, "last_changed_run": run_id, "gone_run": None})
+            log_change(db, run_id, table, row_key, authority_slug, "new")
+            saved.new += 1
+            continue
+        differences = {c: v for c, v in row.items() if not same_value(old[c], v)}
+        if old["gone_run"] is not None:
+            log_change(db, run_id, table, row_key, authority_slug, "back")
+        for column, value in differences.items():
+            log_change(db, run_id, table, row_key, authority_slug, "changed", column, old[column], value)
+        if differences or old["gone_run"] is not None:
+            db[table].update(key, differences | {"last_changed_run": run_id, "gone_run": None})
+            saved.changed += 1
+    if complete_list:
+        for key, old in existing.items():
+            if key not in seen and old["gone_run"] is None:
+                db[table].update(key, {"gone_run": run_id, "last_changed_run": run_id})
+                log_change(db, run_id, table, "/".join(str(k) for k in key), authority_slug, "gone")
+                saved.gone += 1
+    return saved
+
+
+def same_value(stored, new) -> bool:
+    # NUMERIC columns hand back 4 for a stored 4.0; compare numbers by value, not by type.
+    if isinstance(stored, int | float) and isinstance(new, int | float) and not isinstance(new, bool):
+        return float(stored) == float(new)
+    return stored == new
+
+
+def log_change(
+    db: sqlite_utils.Database,
+    run_id: int,
+    table: str,
+    row_key: str,
+    authority_slug: str,
+    change: str,
+    column: str | None = None,
+    old=None,
+    new=None,
+) -> None:
+    db["changes"].insert(
+        {
+            "run_id": run_id,
+            "table_name": table,
+            "row_key": row_key,
+            "authority_slug": authority_slug,
+            "change": change,
+            "column_name": column,
+            "old_value": None if old is None else str(old),
+            "new_value": None if new is None else str(new),
+        }
+    )

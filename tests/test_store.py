@@ -1,0 +1,116 @@
+import sqlite3
+
+import pytest
+
+from harvester import items, store
+
+
+def bundle(remedy_pct=33, reports=("a",), actions=("Review the policy.",)):
+    slug = "luton-borough-council"
+    url = f"http://x/your-councils-performance/{slug}/statistics"
+    return store.AuthorityBundle(
+        authority=items.Authority(slug, "Luton Borough Council", url),
+        statistics=[
+            items.AnnualStatistics(
+                slug, "2023-24", "page", url, "2023-04-01", "2024-03-31",
+                upheld_pct=69, upheld_decisions=9, investigations=13, remedy_pct=remedy_pct,
+            )
+        ],
+        reports=[items.Report(slug, f"Report {r}", f"http://x/news/{r}", "Summary", "2024-03-12", "http://x/r")
+                 for r in reports],
+        improvements=[
+            items.ServiceImprovement(slug, "23-020-528", "Housing", "Homelessness", None, "http://x/s", list(actions))
+        ],
+        letters=[],
+    )
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = store.open_db(tmp_path / "t.db")
+    yield database
+    database.close()
+
+
+def test_schema_is_pinned(db):
+    assert set(db.table_names()) == {
+        "crawl_runs", "authorities", "annual_statistics", "reports", "service_improvements",
+        "improvement_actions", "letters", "changes", "fetches", "crawl_errors",
+    }
+    assert db["annual_statistics"].pks == ["authority_slug", "year", "source"]
+    assert db["improvement_actions"].pks == ["authority_slug", "case_ref", "position"]
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_unchanged_save_writes_nothing(db):
+    run1 = store.start_run(db, "http://x", "t")
+    first = store.save_authority(db, bundle(), run1)
+    assert (first.new, first.changed, first.gone) == (5, 0, 0)
+    before = db.execute("SELECT * FROM annual_statistics").fetchall()
+    run2 = store.start_run(db, "http://x", "t")
+    second = store.save_authority(db, bundle(), run2)
+    assert (second.new, second.changed, second.gone) == (0, 0, 0)
+    assert db.execute("SELECT * FROM annual_statistics").fetchall() == before
+    assert db.execute("SELECT count(*) FROM changes WHERE run_id = ?", [run2]).fetchone()[0] == 0
+
+
+def test_changed_value_keeps_the_old_one(db):
+    run1 = store.start_run(db, "http://x", "t")
+    store.save_authority(db, bundle(remedy_pct=33), run1)
+    run2 = store.start_run(db, "http://x", "t")
+    saved = store.save_authority(db, bundle(remedy_pct=40), run2)
+    assert saved.changed == 1
+    row = db["annual_statistics"].get(("luton-borough-council", "2023-24", "page"))
+    assert (row["remedy_pct"], row["first_seen_run"], row["last_changed_run"]) == (40, run1, run2)
+    change = db.execute(
+        "SELECT column_name, old_value, new_value FROM changes WHERE run_id = ? AND change = 'changed'", [run2]
+    ).fetchall()
+    assert change == [("remedy_pct", "33", "40")]
+
+
+def test_rows_the_site_drops_are_marked_gone_not_deleted(db):
+    run1 = store.start_run(db, "http://x", "t")
+    store.save_authority(db, bundle(reports=("a", "b")), run1)
+    run2 = store.start_run(db, "http://x", "t")
+    saved = store.save_authority(db, bundle(reports=("a",)), run2)
+    assert saved.gone == 1
+    rows = {r["url"]: r["gone_run"] for r in db["reports"].rows}
+    assert rows == {"http://x/news/a": None, "http://x/news/b": run2}
+
+
+def test_a_part_not_fetched_leaves_stored_rows_alone(db):
+    run1 = store.start_run(db, "http://x", "t")
+    store.save_authority(db, bundle(reports=("a", "b")), run1)
+    partial = bundle(reports=())
+    partial.reports = None
+    run2 = store.start_run(db, "http://x", "t")
+    assert store.save_authority(db, partial, run2).gone == 0
+    assert db["reports"].count == 2
+
+
+def test_a_failed_save_leaves_the_authority_as_it_was(db):
+    run1 = store.start_run(db, "http://x", "t")
+    store.save_authority(db, bundle(), run1)
+    broken = bundle(remedy_pct=50)
+    broken.improvements.append(broken.improvements[0])  # a duplicate case: refused midway
+    run2 = store.start_run(db, "http://x", "t")
+    with pytest.raises(ValueError, match="duplicate"):
+        store.save_authority(db, broken, run2)
+    assert db["annual_statistics"].get(("luton-borough-council", "2023-24", "page"))["remedy_pct"] == 33
+    assert db.execute("SELECT count(*) FROM changes WHERE run_id = ?", [run2]).fetchone()[0] == 0
+
+
+def test_actions_keep_verbatim_text_and_a_clean_one(db):
+    run = store.start_run(db, "http://x", "t")
+    store.save_authority(db, bundle(actions=("Opt out of encryptede-mails.\n  Now.", "Second.")), run)
+    rows = [(r["position"], r["text"], r["verbatim"]) for r in db["improvement_actions"].rows]
+    assert rows == [(1, "Opt out of encryptede-mails. Now.", "Opt out of encryptede-mails.\n  Now."),
+                    (2, "Second.", "Second.")]
+
+
+def test_foreign_keys_hold(db):
+    run = store.start_run(db, "http://x", "t")
+    with pytest.raises(sqlite3.IntegrityError):
+        db["reports"].insert({"authority_slug": "nobody", "url": "u", "title": "t", "source_url": "s",
+                              "first_seen_run": run, "last_changed_run": run})
