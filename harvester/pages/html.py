@@ -67,6 +67,7 @@ BLOCK_TAGS = frozenset(
     }
 )
 _BLOCK_BREAKING_TAGS = BLOCK_TAGS | {"br", "select"}
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title", "iframe", "object"})
 _HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
 """Plain lxml elements: lxml.html's element classes cost twice the parse time for nothing used here."""
@@ -112,6 +113,8 @@ class PageText:
     """Text of each <h1>, in order."""
     selects: list[list[SelectOption]]
     """The options of each <select>, in order."""
+    heading_blocks: frozenset[int] = frozenset()
+    """Indices of the blocks that are headings (<h1>-<h6>): where one part of a page ends."""
     text: str = field(init=False)
     """The blocks joined by newlines: what the sentence patterns run on."""
     block_starts: list[int] = field(init=False)
@@ -160,6 +163,7 @@ def _walk(root: etree._Element, url: str, base_url: str) -> PageText:
     raw_links: list[tuple[int, int, str, str]] = []
     h1s: list[str] = []
     selects: list[list[SelectOption]] = []
+    headings: list[int] = []
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, element in walker:
         tag = element.tag
@@ -181,6 +185,8 @@ def _walk(root: etree._Element, url: str, base_url: str) -> PageText:
                 if element.text:
                     parts.append(element.text)
         else:
+            if tag in _HEADING_TAGS and blocks:
+                headings.append(len(blocks) - 1)
             if tag == "h1":
                 h1s.append(_collapse(_STRING_VALUE(element)))
             if element.tail:
@@ -188,7 +194,9 @@ def _walk(root: etree._Element, url: str, base_url: str) -> PageText:
     if parts and (block := _collapse("".join(parts))):
         blocks.append(block)
     links = [Link(text=text, href=href, offset=start + in_block) for start, in_block, text, href in raw_links]
-    return PageText(url=url, blocks=blocks, links=links, h1s=h1s, selects=selects)
+    return PageText(
+        url=url, blocks=blocks, links=links, h1s=h1s, selects=selects, heading_blocks=frozenset(headings)
+    )
 
 
 def _raw_link(

@@ -105,9 +105,9 @@ def _card(page: PageText, slug: str, reference: re.Match[str], card_end: int) ->
 
 
 def _ends_actions(page: PageText, index: int) -> bool:
-    """Pager, count, empty-state or footer lines, and blocks that are nothing but links (chrome)."""
+    """Pager, count, empty-state or footer lines, headings, and blocks that are nothing but links (chrome)."""
     block = page.blocks[index]
-    if END_OF_ACTIONS.fullmatch(block) or CASE_REFERENCE.match(block):
+    if index in page.heading_blocks or END_OF_ACTIONS.fullmatch(block) or CASE_REFERENCE.match(block):
         return True
     start = page.block_starts[index]
     link_texts = "".join(link.text for link in page.links_between(start, start + len(block)))

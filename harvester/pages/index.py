@@ -35,6 +35,11 @@ def slug_from_statistics_url(url: str) -> str:
     return unquote(match.group("slug"))
 
 
+def statistics_url(base_url: str, slug: str) -> str:
+    """The statistics page of an authority whose slug is known (the shape is SEEN on the real site)."""
+    return f"{base_url.rstrip('/')}/your-councils-performance/{slug}/statistics"
+
+
 def is_statistics_url(url: str) -> bool:
     return STATISTICS_PATH.fullmatch(urlsplit(url).path) is not None
 

@@ -11,11 +11,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from harvester import normalise
 from harvester.items import AnnualStatistics, Authority
 from harvester.pages.html import PageLayoutError, PageText, find_at_most_once, find_once, page_text, sentence
-from harvester.pages.index import is_statistics_url, slug_from_statistics_url
+from harvester.pages.index import (
+    is_statistics_url,
+    slug_from_authority_url,
+    slug_from_statistics_url,
+    statistics_url,
+)
 
 NUMBER = r"(\d[\d,]*)"
 PERCENT = r"(\d{1,3}(?:\.\d+)?\s*%)"
@@ -125,7 +131,12 @@ def parse_statistics_page(html: str | bytes, url: str) -> StatisticsPage:
             remedy_decisions_url=None,
             no_reports=False,
         )
-    slug = slug_from_statistics_url(url)
+    letters_url = _letters_url(page, letters_section)
+    reports_url = _view_all_after(page, REPORTS_COUNT, "'{N} Reports for {Authority}'")
+    improvements_url = _view_all_after(page, IMPROVEMENTS_COUNT, "'{N} Service improvements agreed by …'")
+    slug = _slug_as_written(slug_from_statistics_url(url), (letters_url, reports_url, improvements_url))
+    if slug != slug_from_statistics_url(url):
+        url = statistics_url("{0.scheme}://{0.netloc}".format(urlsplit(url)), slug)
     return StatisticsPage(
         authority=Authority(
             slug=slug, name=_authority_name(page), url=url, predecessor_urls=_predecessors(page)
@@ -133,15 +144,30 @@ def parse_statistics_page(html: str | bytes, url: str) -> StatisticsPage:
         statistics=_statistics(page, slug, statistics_start, statistics_end)
         if first_statistics_wording
         else None,
-        letters_url=_letters_url(page, letters_section),
-        reports_url=_view_all_after(page, REPORTS_COUNT, "'{N} Reports for {Authority}'"),
-        improvements_url=_view_all_after(page, IMPROVEMENTS_COUNT, "'{N} Service improvements agreed by …'"),
+        letters_url=letters_url,
+        reports_url=reports_url,
+        improvements_url=improvements_url,
         upheld_decisions_url=_link_by_text(page, "View upheld decisions", statistics_start, statistics_end),
         remedy_decisions_url=_link_by_text(
             page, "View all satisfactory remedy decisions", statistics_start, statistics_end
         ),
         no_reports=NO_REPORTS.search(page.text) is not None,
     )
+
+
+def _slug_as_written(slug: str, own_links: tuple[str | None, ...]) -> str:
+    """A link in other letter case still reaches the page (the site matches slugs case-insensitively);
+    the page's own section links show how the site spells the authority, so one council keeps one slug."""
+    for link in own_links:
+        if link is None:
+            continue
+        try:
+            written = slug_from_authority_url(link)
+        except ValueError:
+            continue
+        if written.lower() == slug.lower():
+            return written
+    return slug
 
 
 def _has_section_wording(page: PageText) -> bool:
