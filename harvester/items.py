@@ -145,7 +145,8 @@ class CrawlError:
 class AuthorityDone:
     """Sent when every request for one authority has finished, so its rows can be saved together."""
 
-    slug: str
+    key: str
+    """The authority's slug, case-folded: the key its requests and items are grouped by."""
     complete_parts: frozenset[str]
     """Lists read in full this run ('reports', 'improvements', 'letters'); a part not named here
     failed somewhere, and its stored rows are left as they were."""

@@ -1,0 +1,48 @@
+"""Scrapy settings for the harvester: polite on the real site, fast on a loopback replica."""
+
+from harvester import __version__
+
+REAL_SITE = "https://www.lgo.org.uk"
+HOMEPAGE = "https://github.com/lgsco-harvester/lgsco-harvester"
+
+BOT_NAME = "lgsco-harvester"
+SPIDER_MODULES = ["spiders"]
+USER_AGENT = f"lgsco-harvester/{__version__} (+{HOMEPAGE})"
+
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+CONCURRENT_REQUESTS = 2
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_TIMEOUT = 60
+# A letter PDF is well under 1 MB; 32 MB also caps what a gzip bomb may inflate to.
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+HARVESTER_MAX_RETRY_AFTER = 120.0
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "harvester.middlewares.StrictRobotsTxtMiddleware": 100,
+    "harvester.middlewares.RetryAfterMiddleware": 551,
+    "harvester.middlewares.PartialBodyRetryMiddleware": 560,
+}
+ITEM_PIPELINES = {
+    "pipelines.validate.ValidationPipeline": 100,
+    "pipelines.store.StorePipeline": 800,
+}
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+
+# On a loopback replica nobody needs protecting: go as fast as the machine allows.
+LOOPBACK_OVERRIDES = {
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_DELAY": 0,
+    "CONCURRENT_REQUESTS": 32,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
+    "DOWNLOAD_TIMEOUT": 20,
+    "HARVESTER_MAX_RETRY_AFTER": 5.0,
+}

@@ -1,0 +1,125 @@
+"""Stores what the spider found: one transaction per authority, one crawl_runs row per run."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import defaultdict
+
+from scrapy import signals
+
+from harvester import __version__, items, register, store
+from harvester.health import judge_run
+
+logger = logging.getLogger(__name__)
+
+
+class StorePipeline:
+    """Buffers each authority's items until the spider says it is done, then saves them together."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.db_path = crawler.settings["HARVESTER_DB"]
+        self.bundles: dict[str, store.AuthorityBundle] = {}
+        self.buffers: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        self.fetches: dict[str | None, dict[str, store.Fetch]] = defaultdict(dict)
+        self.invalid_parts: dict[str, set[str]] = defaultdict(set)
+        self.errors: list[items.CrawlError] = []
+        self.totals = store.RunTotals()
+        crawler.signals.connect(self.response_received, signal=signals.response_received)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self):
+        self.db = store.open_db(self.db_path)
+        self.run_id = store.start_run(self.db, self.crawler.spider.base_url, __version__)
+        self.crawler.stats.set_value("harvester/run_id", self.run_id)
+
+    def response_received(self, response, request, spider):
+        self.fetches[request.meta.get("authority")][response.url] = store.Fetch(
+            url=response.url,
+            status=response.status,
+            etag=header(response, b"ETag"),
+            last_modified=header(response, b"Last-Modified"),
+            sha256=hashlib.sha256(response.body).hexdigest(),
+        )
+
+    def process_item(self, item):
+        if isinstance(item, items.CrawlError):
+            self.record_error(item)
+        elif isinstance(item, items.Authority):
+            self.bundles[item.slug.lower()] = store.AuthorityBundle(authority=item)
+        elif isinstance(item, items.AuthorityDone):
+            self.save(item)
+        else:
+            self.buffers[item.authority_slug.lower()][type(item).__name__].append(item)
+        return item
+
+    def record_error(self, error: items.CrawlError) -> None:
+        log = logger.warning if error.kind == "missing" else logger.error
+        log("%s %s page %s: %s", error.kind, error.page, error.url, error.message)
+        self.errors.append(error)
+        if error.kind == "invalid" and error.authority_slug:
+            self.invalid_parts[error.authority_slug.lower()].add(error.page)
+        store.record_error(self.db, self.run_id, error)
+
+    def save(self, done: items.AuthorityDone) -> None:
+        bundle = self.bundles.pop(done.key, None)
+        buffered = self.buffers.pop(done.key, {})
+        fetches = self.fetches.pop(done.key, {})
+        if bundle is None:
+            return  # its statistics page failed: an error is recorded and stored rows stay as they were
+        complete = done.complete_parts - self.invalid_parts.pop(done.key, set())
+        bundle.statistics = buffered.get("AnnualStatistics", [])
+        bundle.reports = buffered.get("Report", []) if "reports" in complete else None
+        bundle.improvements = buffered.get("ServiceImprovement", []) if "improvements" in complete else None
+        bundle.letters = buffered.get("LetterLink", []) if "letters" in complete else None
+        bundle.fetches = list(fetches.values())
+        saved = store.save_authority(self.db, bundle, self.run_id, reference_entry(bundle.authority.slug))
+        self.totals.authorities += 1
+        self.totals.rows_new += saved.new
+        self.totals.rows_changed += saved.changed
+        self.totals.rows_gone += saved.gone
+
+    def spider_closed(self, spider, reason):
+        unfinished = sorted(self.bundles)
+        for slug in unfinished:
+            self.record_error(
+                items.CrawlError(self.bundles[slug].authority.url, slug, "statistics", "fetch", "crawl ended first")
+            )
+        store.save_fetches(self.db, self.fetches.pop(None, {}).values(), self.run_id)
+        stats = self.crawler.stats
+        self.totals.requests = stats.get_value("downloader/request_count", 0)
+        self.totals.pages = stats.get_value("response_received_count", 0)
+        self.totals.items = stats.get_value("item_scraped_count", 0)
+        self.totals.errors = sum(1 for e in self.errors if e.kind != "missing")
+        verdict = judge_run(self.errors, reason, self.totals.authorities)
+        summary = {
+            "problems": verdict.problems,
+            "missing": [e.url for e in self.errors if e.kind == "missing"],
+            "requests_by_status": {
+                key.rsplit("/", 1)[-1]: value
+                for key, value in stats.get_stats().items()
+                if key.startswith("downloader/response_status_count/")
+            },
+        }
+        store.finish_run(self.db, self.run_id, verdict.status, self.totals, summary)
+        stats.set_value("harvester/status", verdict.status)
+        self.db.close()
+
+
+def reference_entry(slug: str) -> register.RegisterEntry | None:
+    """The reference register's entry; a council it doesn't know is stored without enrichment."""
+    try:
+        return register.find(slug)
+    except register.RegisterError:
+        logger.warning("%s is not in the reference register: stored without type, region or population", slug)
+        return None
+
+
+def header(response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value is not None else None

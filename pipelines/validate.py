@@ -1,0 +1,58 @@
+"""Checks every item against the data contract before it is stored."""
+
+from __future__ import annotations
+
+import re
+
+from harvester import items
+
+YEAR = re.compile(r"\d{4}-\d{2}")
+CASE_REF = re.compile(r"\d{2}-\d{3}-\d{3}")
+PART_OF = {items.Report: "reports", items.ServiceImprovement: "improvements", items.LetterLink: "letters"}
+
+
+class ValidationPipeline:
+    """Turns items that break the data contract into recorded errors (never silently lost), and
+    flags percentages that disagree with their own counts (kept, so a reader sees both)."""
+
+    def process_item(self, item):
+        if isinstance(item, items.AnnualStatistics):
+            item.flags = ",".join(inconsistent_percentages(item)) or None
+        problem = contract_breach(item)
+        if problem is None:
+            return item
+        return items.CrawlError(
+            url=item.source_url,
+            authority_slug=item.authority_slug,
+            page=PART_OF.get(type(item), "statistics"),
+            kind="invalid",
+            message=f"{type(item).__name__}: {problem}: {item!r}",
+        )
+
+
+def contract_breach(item) -> str | None:
+    if isinstance(item, items.AnnualStatistics):
+        if not YEAR.fullmatch(item.year):
+            return f"year {item.year!r} is not 'YYYY-YY'"
+        if item.source not in ("page", "letter"):
+            return f"unknown source {item.source!r}"
+    elif isinstance(item, items.ServiceImprovement):
+        if not CASE_REF.fullmatch(item.case_ref):
+            return f"case reference {item.case_ref!r} is not 'YY-NNN-NNN'"
+        if not (item.category and item.sub_category):
+            return "category or sub-category missing"
+    elif isinstance(item, items.Report) and not (item.title and item.url):
+        return "report without a title or a link"
+    return None
+
+
+def inconsistent_percentages(stats: items.AnnualStatistics) -> list[str]:
+    checks = [
+        ("upheld_pct", stats.upheld_pct, stats.upheld_decisions, stats.investigations),
+        ("remedy_pct", stats.remedy_pct, stats.remedy_decisions, stats.upheld_decisions),
+    ]
+    return [
+        name
+        for name, pct, count, base in checks
+        if None not in (pct, count, base) and base > 0 and abs(pct - 100 * count / base) >= 1
+    ]

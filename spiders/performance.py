@@ -1,0 +1,162 @@
+"""The "Your council's performance" spider: navigation only.
+
+It starts at the index (or at the statistics pages of the authorities asked for), follows
+merger-box links to predecessor councils, and from each statistics page the links the page
+names: "View annual letters", the reports "View all", the service improvements "View all" and
+then the pager's "Next". Parsing lives in harvester.pages; storing in pipelines.
+
+Each authority's requests are counted; when the last one finishes the spider sends
+AuthorityDone, so the store can write that authority's rows in one transaction.
+"""
+
+from __future__ import annotations
+
+import functools
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from harvester import items
+from harvester.pages.html import PageLayoutError
+from harvester.pages.improvements import parse_improvements_page
+from harvester.pages.index import parse_index, slug_from_statistics_url, statistics_url
+from harvester.pages.letters_list import parse_letters_list
+from harvester.pages.reports_list import parse_reports_list
+from harvester.pages.statistics import parse_statistics_page
+from harvester.settings import REAL_SITE
+
+LIST_PARTS = ("letters", "reports", "improvements")
+
+
+def counted(callback):
+    """Wrap a callback so its authority's request count always goes down, and a page that
+    can't be read becomes a recorded error instead of a lost authority."""
+
+    @functools.wraps(callback)
+    def wrapper(self, response):
+        key, page = response.meta["authority"], response.meta["page"]
+        try:
+            yield from callback(self, response)
+        except Exception as error:  # noqa: BLE001 - any parser failure is recorded, loudly
+            self.part_failed(key, page)
+            yield items.CrawlError(response.url, key, page, "layout", f"{type(error).__name__}: {error}")
+        yield from self.finished(key)
+
+    return wrapper
+
+
+class PerformanceSpider(scrapy.Spider):
+    name = "performance"
+
+    def __init__(self, base_url: str = REAL_SITE, authorities: tuple[str, ...] = (), **kwargs):
+        super().__init__(**kwargs)
+        self.base_url = base_url.rstrip("/")
+        self.requested_slugs = tuple(authorities)
+        self.allowed_domains = [urlsplit(self.base_url).hostname]
+        self.pending: dict[str, int] = {}
+        self.failed_parts: dict[str, set[str]] = {}
+
+    async def start(self):
+        if self.requested_slugs:
+            for slug in self.requested_slugs:
+                for request in self.follow_authority(statistics_url(self.base_url, slug)):
+                    yield request
+            return
+        yield scrapy.Request(
+            f"{self.base_url}/your-councils-performance",
+            callback=self.parse_index,
+            errback=self.index_failed,
+            meta={"page": "index"},
+        )
+
+    def parse_index(self, response):
+        for authority in parse_index(response.text, response.url):
+            yield from self.follow_authority(authority.url)
+
+    def index_failed(self, failure):
+        yield failure_to_error(failure, None, "index")
+
+    def follow_authority(self, url: str):
+        key = slug_from_statistics_url(url).lower()
+        if key in self.pending:
+            return
+        self.pending[key] = 0
+        self.failed_parts[key] = set()
+        yield self.request(url, key, "statistics", self.parse_statistics)
+
+    def request(self, url: str, key: str, page: str, callback) -> scrapy.Request:
+        """A request on behalf of one authority, known by its case-folded slug (the site's slugs are
+        case-insensitive and the same council may be linked in two spellings)."""
+        self.pending[key] += 1
+        return scrapy.Request(
+            url, callback=callback, errback=self.request_failed, meta={"authority": key, "page": page}
+        )
+
+    @counted
+    def parse_statistics(self, response):
+        key = response.meta["authority"]
+        page = parse_statistics_page(response.text, response.url)
+        if page.authority is None:
+            raise PageLayoutError(response.url, "none of a statistics page's wording (maintenance page?)")
+        yield page.authority
+        if page.statistics is None:
+            yield items.CrawlError(response.url, key, "statistics", "layout", "no statistics on the page")
+        else:
+            yield page.statistics
+        for predecessor_url in page.authority.predecessor_urls:
+            yield from self.follow_authority(predecessor_url)
+        if page.letters_url:
+            yield self.request(page.letters_url, key, "letters", self.parse_letters)
+        else:
+            self.part_failed(key, "letters")
+        if page.reports_url:
+            yield self.request(page.reports_url, key, "reports", self.parse_reports)
+        elif not page.no_reports:
+            self.part_failed(key, "reports")
+        if page.improvements_url:
+            yield self.request(page.improvements_url, key, "improvements", self.parse_improvements)
+        else:
+            # No "View all": whatever the teaser shows (usually nothing) is the whole list.
+            yield from parse_improvements_page(response.text, response.url).improvements
+
+    @counted
+    def parse_letters(self, response):
+        yield from parse_letters_list(response.text, response.url)
+
+    @counted
+    def parse_reports(self, response):
+        yield from parse_reports_list(response.text, response.url)
+
+    @counted
+    def parse_improvements(self, response):
+        page = parse_improvements_page(response.text, response.url)
+        yield from page.improvements
+        if page.next_url:
+            yield self.request(page.next_url, response.meta["authority"], "improvements", self.parse_improvements)
+
+    def request_failed(self, failure):
+        key, page = failure.request.meta["authority"], failure.request.meta["page"]
+        self.part_failed(key, page)
+        yield failure_to_error(failure, key, page)
+        yield from self.finished(key)
+
+    def part_failed(self, key: str, page: str) -> None:
+        # Without its statistics page nothing else of the authority can be trusted this run.
+        self.failed_parts[key].update(LIST_PARTS if page == "statistics" else (page,))
+
+    def finished(self, key: str):
+        self.pending[key] -= 1
+        if self.pending[key] == 0:
+            yield items.AuthorityDone(key, frozenset(LIST_PARTS) - self.failed_parts[key])
+
+
+def failure_to_error(failure, slug: str | None, page: str) -> items.CrawlError:
+    """Name what went wrong the way an operator reads it in the morning."""
+    url = failure.request.url
+    if failure.check(HttpError):
+        status = failure.value.response.status
+        if status in (404, 410):
+            return items.CrawlError(url, slug, page, "missing", f"HTTP {status}")
+        return items.CrawlError(url, slug, page, "http", f"HTTP {status} after retries")
+    return items.CrawlError(url, slug, page, "fetch", f"{type(failure.value).__name__}: {failure.value}")
