@@ -1,0 +1,198 @@
+"""Untrusted PDFs are read in worker processes: bad ones fail with a PdfError in bounded time and memory,
+and the pool keeps working after a worker is killed."""
+
+from __future__ import annotations
+
+import io
+import os
+import resource
+import signal
+import threading
+import time
+import zlib
+from pathlib import Path
+
+import pytest
+from reportlab.lib import pdfencrypt
+from reportlab.pdfgen.canvas import Canvas
+
+from harvester.pdftext import FAST, LAYOUT, PdfError, WorkerPool, extract_text
+
+BOUND_SECONDS = 20
+BOMB_MIB = 1100
+"""What the bomb's one stream inflates to: over 1 GB, from about 1 MB."""
+
+
+def letter_pdf(pages: int = 3) -> bytes:
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    for page in range(1, pages + 1):
+        canvas.drawString(72, 760, "Annual Review letter 2020" if page == 1 else f"Page {page}")
+        canvas.drawString(72, 740, "13 upheld decisions")
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def pdf_with_page_content(content: bytes, filters: bytes) -> bytes:
+    """A one-page PDF whose content stream is `content` stored with the given /Filter; xref correct."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter %s >>\nstream\n%s\nendstream" % (len(content), filters, content),
+    ]
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def decompression_bomb(mebibytes: int = BOMB_MIB) -> bytes:
+    """A FlateDecode stream of `mebibytes` MiB of spaces, built without holding them: each MiB compresses
+    to the same block once the compressor's state is flushed: the block is repeated, the checksum summed."""
+    mebibyte = b" " * 2**20
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = compressor.compress(mebibyte) + compressor.flush(zlib.Z_FULL_FLUSH)
+    checksum = 1
+    for _ in range(mebibytes):
+        checksum = zlib.adler32(mebibyte, checksum)
+    final_empty_block = b"\x03\x00"
+    stream = b"\x78\xda" + block * mebibytes + final_empty_block + checksum.to_bytes(4, "big")
+    return pdf_with_page_content(stream, b"/FlateDecode")
+
+
+@pytest.fixture
+def pool():
+    pool = WorkerPool(size=1)
+    yield pool
+    pool.close()
+
+
+def worker_pids() -> set[int]:
+    """This process's children that are PDF workers."""
+    pids = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        for pid in (task / "children").read_text().split():
+            if "harvester.pdftext" in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
+                pids.add(int(pid))
+    return pids
+
+
+def refused(pdf: bytes, **options) -> tuple[str, float]:
+    started = time.perf_counter()
+    with pytest.raises(PdfError) as raised:
+        extract_text(pdf, **options)
+    return raised.value.reason, time.perf_counter() - started
+
+
+def test_a_letter_extracts():
+    extracted = extract_text(letter_pdf())
+    assert extracted.page_count == 3
+    assert extracted.reader == FAST
+    assert extracted.text.split("\f") == [
+        "Annual Review letter 2020\n13 upheld decisions",
+        "Page 2\n13 upheld decisions",
+        "Page 3\n13 upheld decisions",
+    ]
+
+
+def test_the_layout_reader_runs_when_the_fast_text_is_rejected():
+    extracted = extract_text(letter_pdf(1), accept=lambda text: "never" in text)
+    assert extracted.reader == LAYOUT
+    assert extracted.page_count == 1
+    assert " ".join(extracted.text.split()) == "Annual Review letter 2020 13 upheld decisions"
+
+
+def test_corrupt_pdf():
+    whole = letter_pdf()
+    mangled = whole[:20] + bytes(range(256)) * 8 + whole[-40:]
+    reason, seconds = refused(mangled)
+    assert reason.startswith("corrupt")
+    assert seconds < BOUND_SECONDS
+
+
+def test_truncated_pdf():
+    whole = letter_pdf()
+    reason, seconds = refused(whole[: len(whole) // 2])
+    assert reason.startswith("truncated")
+    assert seconds < BOUND_SECONDS
+
+
+def test_not_a_pdf_and_oversized():
+    assert refused(b"<html>Service unavailable</html>")[0].startswith("not a PDF")
+    assert refused(letter_pdf(), max_bytes=1000)[0].startswith("oversized")
+
+
+def test_encrypted_pdf():
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1, encrypt=pdfencrypt.StandardEncryption("user secret", "owner secret"))
+    canvas.drawString(72, 760, "Annual Review letter 2020")
+    canvas.showPage()
+    canvas.save()
+    assert refused(buffer.getvalue())[0].startswith("encrypted")
+
+
+def test_decompression_bomb_fails_in_bounded_time_and_memory(pool):
+    bomb = decompression_bomb()
+    assert len(bomb) < 2 * BOMB_MIB * 2**10
+    own_peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    reason, seconds = refused(bomb, pool=pool)
+    assert "crashed" in reason or "memory limit" in reason
+    assert seconds < BOUND_SECONDS
+    # pdfminer.six inflates the whole stream: only the worker's address-space limit stops it.
+    started = time.perf_counter()
+    with pytest.raises(PdfError, match="memory limit exceeded"):
+        pool.read(LAYOUT, bomb, timeout=BOUND_SECONDS, max_memory=512 * 2**20)
+    assert time.perf_counter() - started < BOUND_SECONDS
+    own_peak_growth_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - own_peak_before
+    assert own_peak_growth_kib < 100 * 2**10, "the bomb was inflated in the calling process"
+    assert extract_text(letter_pdf(), pool=pool).page_count == 3
+
+
+def started_worker(pool: WorkerPool) -> int:
+    """Have the (fresh) pool start its one worker; its pid."""
+    before = worker_pids()
+    assert extract_text(letter_pdf(), pool=pool).page_count == 3
+    (pid,) = worker_pids() - before
+    return pid
+
+
+def test_a_worker_over_its_time_is_killed_and_replaced(pool):
+    worker = started_worker(pool)
+    with pytest.raises(PdfError, match="timed out"):
+        pool.read(LAYOUT, decompression_bomb(64), timeout=0.05, max_memory=2**30)
+    assert not Path(f"/proc/{worker}").exists()
+    assert extract_text(letter_pdf(), pool=pool).page_count == 3
+
+
+def test_the_pool_survives_a_worker_killed_from_outside(pool):
+    worker = started_worker(pool)
+    os.kill(worker, signal.SIGKILL)
+    deadline = time.monotonic() + BOUND_SECONDS
+    while "State:\tZ" not in Path(f"/proc/{worker}/status").read_text() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert extract_text(letter_pdf(), pool=pool).page_count == 3
+
+
+def test_threads_share_the_pool():
+    pool = WorkerPool(size=2)
+    results: list[int] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(extract_text(letter_pdf(), pool=pool).page_count))
+        for _ in range(6)
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=BOUND_SECONDS)
+    finally:
+        pool.close()
+    assert results == [3] * 6
