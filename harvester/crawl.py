@@ -47,11 +47,18 @@ def crawl_settings(base_url: str, db_path: Path, overrides: dict) -> Settings:
     return settings
 
 
-def run_crawl(base_url: str, db_path: Path, authorities: tuple[str, ...] = (), overrides: dict | None = None):
+def run_crawl(
+    base_url: str,
+    db_path: Path,
+    authorities: tuple[str, ...] = (),
+    overrides: dict | None = None,
+    refresh_letters: bool = False,
+) -> CrawlOutcome:
     """Crawl `base_url` into `db_path` and return the run's verdict (Scrapy's own exit status says nothing)."""
+    letters_read = frozenset() if refresh_letters else store.letters_read(store.open_db(db_path))
     process = CrawlerProcess(crawl_settings(base_url, db_path, overrides or {}))
     crawler = process.create_crawler(PerformanceSpider)
-    process.crawl(crawler, base_url=base_url, authorities=authorities)
+    process.crawl(crawler, base_url=base_url, authorities=authorities, letters_read=letters_read)
     process.start()
     run_id = crawler.stats.get_value("harvester/run_id")
     if run_id is None:

@@ -118,8 +118,8 @@ class LetterLink:
     authority_slug: str
     year: str
     """Statistics year the letter covers: 'Annual Review letter 2020' covers '2019-20'."""
-    title: str
-    """Link text as shown."""
+    label: str
+    """The link's text on the annual letters page ('Annual review letter 2020')."""
     pdf_url: str
     """The letter's PDF."""
     source_url: str
@@ -150,3 +150,59 @@ class AuthorityDone:
     complete_parts: frozenset[str]
     """Lists read in full this run ('reports', 'improvements', 'letters'); a part not named here
     failed somewhere, and its stored rows are left as they were."""
+
+
+@dataclass
+class LetterDocument:
+    """An annual review letter PDF as downloaded and read (or found unreadable)."""
+
+    authority_slug: str
+    year: str
+    """Statistics year, as the letters list labels it."""
+    pdf_url: str
+    sha256: str
+    """SHA-256 of the PDF; the file is kept as data/letters/{sha256}.pdf."""
+    byte_size: int
+    status: str
+    """'ok' (read and parsed) or 'failed' (see error)."""
+    title: str | None = None
+    """The letter's own title line: 'Annual Review letter 2020'."""
+    error: str | None = None
+    """Why the PDF could not be read or parsed: 'corrupt: …', 'truncated: …', 'timed out', …"""
+    page_count: int | None = None
+    text: str | None = None
+    """The full extracted text (pages separated by form feeds); searchable."""
+    reader: str | None = None
+    """Which extractor produced the text: 'pdfium' (fast) or 'pdfminer' (layout-aware fallback)."""
+    letter_date: str | None = None
+    """ISO date the letter is dated."""
+    addressee_name: str | None = None
+    """'Mr Porter'."""
+    addressee_role: str | None = None
+    """'Chief Executive'."""
+    signatory: str | None = None
+    """Who signed: 'Michael King'."""
+    public_report: bool | None = None
+    """The letter mentions a public report about the authority."""
+    public_report_sentences: str | None = None
+    """The sentences that mention it, one per line."""
+    year_in_text: str | None = None
+    """The year the letter's own text names, when it differs from the list's label."""
+    content: bytes = field(default=b"", repr=False)
+    """The PDF itself (not stored in the database: written to disk by its sha256)."""
+
+
+@dataclass
+class LetterTableCount:
+    """One cell of a table-era letter (2013-14 to 2017-18): complaints received by category, or
+    decisions made by outcome."""
+
+    authority_slug: str
+    year: str
+    table: str
+    """'received' (complaints and enquiries received) or 'decided' (decisions made)."""
+    label: str
+    """The category ('Housing') or outcome ('Upheld') as printed."""
+    count: int
+    source_url: str
+    """The letter PDF."""

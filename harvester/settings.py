@@ -35,7 +35,7 @@ ITEM_PIPELINES = {
     "pipelines.store.StorePipeline": 800,
 }
 TELNETCONSOLE_ENABLED = False
-LOG_LEVEL = "INFO"
+LOG_LEVEL = "WARNING"
 
 # On a loopback replica nobody needs protecting: go as fast as the machine allows.
 LOOPBACK_OVERRIDES = {

@@ -123,13 +123,50 @@ CREATE TABLE IF NOT EXISTS improvement_actions (
 CREATE TABLE IF NOT EXISTS letters (
     authority_slug TEXT NOT NULL REFERENCES authorities(slug),
     year TEXT NOT NULL,
-    title TEXT NOT NULL,
+    label TEXT NOT NULL,
     pdf_url TEXT NOT NULL,
+    title TEXT,
+    status TEXT CHECK (status IN ('ok', 'failed')),
+    error TEXT,
+    letter_date TEXT,
+    addressee_name TEXT,
+    addressee_role TEXT,
+    signatory TEXT,
+    public_report INTEGER,
+    public_report_sentences TEXT,
+    year_in_text TEXT,
+    sha256 TEXT,
+    byte_size INTEGER,
+    page_count INTEGER,
+    reader TEXT,
+    text TEXT,
     source_url TEXT NOT NULL,
     first_seen_run INTEGER NOT NULL REFERENCES crawl_runs(id),
     last_changed_run INTEGER NOT NULL REFERENCES crawl_runs(id),
     gone_run INTEGER REFERENCES crawl_runs(id),
     PRIMARY KEY (authority_slug, year)
+);
+CREATE TABLE IF NOT EXISTS letter_complaints_received (
+    authority_slug TEXT NOT NULL REFERENCES authorities(slug),
+    year TEXT NOT NULL,
+    category TEXT NOT NULL,
+    complaints INTEGER NOT NULL,
+    source_url TEXT NOT NULL,
+    first_seen_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    last_changed_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    gone_run INTEGER REFERENCES crawl_runs(id),
+    PRIMARY KEY (authority_slug, year, category)
+);
+CREATE TABLE IF NOT EXISTS letter_decisions (
+    authority_slug TEXT NOT NULL REFERENCES authorities(slug),
+    year TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    decisions INTEGER NOT NULL,
+    source_url TEXT NOT NULL,
+    first_seen_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    last_changed_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    gone_run INTEGER REFERENCES crawl_runs(id),
+    PRIMARY KEY (authority_slug, year, outcome)
 );
 CREATE TABLE IF NOT EXISTS changes (
     id INTEGER PRIMARY KEY,
@@ -167,6 +204,36 @@ CREATE INDEX IF NOT EXISTS improvement_actions_case ON improvement_actions(autho
 CREATE INDEX IF NOT EXISTS letters_year ON letters(year);
 CREATE INDEX IF NOT EXISTS changes_run ON changes(run_id);
 CREATE INDEX IF NOT EXISTS crawl_errors_run ON crawl_errors(run_id);
+CREATE VIEW IF NOT EXISTS statistics_discrepancies AS
+WITH pairs AS (
+    SELECT page.authority_slug, page.year, page.source_url AS page_url, letter.source_url AS letter_url,
+        json_array(
+            json_array('upheld_pct', page.upheld_pct, letter.upheld_pct),
+            json_array('upheld_avg_pct', page.upheld_avg_pct, letter.upheld_avg_pct),
+            json_array('upheld_decisions', page.upheld_decisions, letter.upheld_decisions),
+            json_array('investigations', page.investigations, letter.investigations),
+            json_array('upheld_per_100k', page.upheld_per_100k, letter.upheld_per_100k),
+            json_array('upheld_per_100k_avg', page.upheld_per_100k_avg, letter.upheld_per_100k_avg),
+            json_array('compliance_pct', page.compliance_pct, letter.compliance_pct),
+            json_array('compliance_avg_pct', page.compliance_avg_pct, letter.compliance_avg_pct),
+            json_array('compliance_outcomes', page.compliance_outcomes, letter.compliance_outcomes),
+            json_array('remedy_pct', page.remedy_pct, letter.remedy_pct),
+            json_array('remedy_avg_pct', page.remedy_avg_pct, letter.remedy_avg_pct),
+            json_array('remedy_decisions', page.remedy_decisions, letter.remedy_decisions),
+            json_array('complaints_dealt_with', page.complaints_dealt_with, letter.complaints_dealt_with),
+            json_array('not_for_us', page.not_for_us, letter.not_for_us),
+            json_array('assessed_and_closed', page.assessed_and_closed, letter.assessed_and_closed)
+        ) AS figures
+    FROM annual_statistics AS page
+    JOIN annual_statistics AS letter
+        ON letter.authority_slug = page.authority_slug AND letter.year = page.year AND letter.source = 'letter'
+    WHERE page.source = 'page'
+)
+SELECT authority_slug, year, figure.value ->> 0 AS figure, figure.value ->> 1 AS page_value,
+    figure.value ->> 2 AS letter_value, page_url, letter_url
+FROM pairs, json_each(pairs.figures) AS figure
+WHERE figure.value ->> 1 IS NOT NULL AND figure.value ->> 2 IS NOT NULL
+    AND figure.value ->> 1 != figure.value ->> 2;
 """
 
 PROVENANCE = ("first_seen_run", "last_changed_run", "gone_run")
@@ -179,7 +246,11 @@ KEYS = {
     "service_improvements": ("authority_slug", "case_ref"),
     "improvement_actions": ("authority_slug", "case_ref", "position"),
     "letters": ("authority_slug", "year"),
+    "letter_complaints_received": ("authority_slug", "year", "category"),
+    "letter_decisions": ("authority_slug", "year", "outcome"),
 }
+LETTER_TABLES = {"received": ("letter_complaints_received", "category", "complaints"),
+                 "decided": ("letter_decisions", "outcome", "decisions")}  # fmt: skip
 
 
 def open_db(path: str | Path) -> sqlite_utils.Database:
@@ -195,8 +266,10 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create every table and index that is missing; safe to run on every open."""
+    """Create every table, index and view that is missing; safe to run on every open."""
     db.conn.executescript(SCHEMA)
+    if "letters_fts" not in db.table_names():
+        db["letters"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
 
 
 def now() -> str:
@@ -257,6 +330,9 @@ class AuthorityBundle:
     reports: list[items.Report] | None = None
     improvements: list[items.ServiceImprovement] | None = None
     letters: list[items.LetterLink] | None = None
+    letter_documents: list[items.LetterDocument] = field(default_factory=list)
+    """Letters downloaded this run; a listed letter not downloaded keeps what was read before."""
+    letter_tables: list[items.LetterTableCount] = field(default_factory=list)
     fetches: list[Fetch] = field(default_factory=list)
 
 
@@ -334,8 +410,34 @@ def improvement_rows(improvements: Iterable[items.ServiceImprovement]) -> tuple[
     return cases, actions
 
 
-def letter_rows(letters: Iterable[items.LetterLink]) -> list[dict]:
-    return [asdict(letter) for letter in letters]
+def letter_rows(letters: Iterable[items.LetterLink], documents: Iterable[items.LetterDocument]) -> list[dict]:
+    """A row per listed letter; the columns read from its PDF only when it was downloaded this run."""
+    read = {document.year: document for document in documents}
+    rows = []
+    for letter in letters:
+        row = asdict(letter)
+        document = read.get(letter.year)
+        if document is not None:
+            row |= {k: v for k, v in asdict(document).items() if k not in ("content", "authority_slug", "year")}
+        rows.append(row)
+    return rows
+
+
+def letter_table_rows(counts: Iterable[items.LetterTableCount]) -> dict[tuple[str, str], list[dict]]:
+    """(table name, year) -> rows, from the table-era letters read this run."""
+    grouped: dict[tuple[str, str], list[dict]] = {}
+    for cell in counts:
+        table, label_column, count_column = LETTER_TABLES[cell.table]
+        grouped.setdefault((table, cell.year), []).append(
+            {
+                "authority_slug": cell.authority_slug,
+                "year": cell.year,
+                label_column: cell.label,
+                count_column: cell.count,
+                "source_url": cell.source_url,
+            }
+        )
+    return grouped
 
 
 def save_authority(
@@ -343,20 +445,30 @@ def save_authority(
 ) -> Saved:
     """Store one authority's bundle in one transaction, writing only rows that changed."""
     slug = bundle.authority.slug
+    mine = {"authority_slug": slug}
     saved = Saved()
     with db.atomic():
-        saved += sync_rows(db, "authorities", slug, [authority_row(bundle.authority, register_entry)], run_id, False)
-        saved += sync_rows(db, "annual_statistics", slug, statistics_rows(bundle.statistics), run_id, False)
+        authority = [authority_row(bundle.authority, register_entry)]
+        saved += sync_rows(db, "authorities", {"slug": slug}, authority, run_id, False)
+        saved += sync_rows(db, "annual_statistics", mine, statistics_rows(bundle.statistics), run_id, False)
         if bundle.reports is not None:
-            saved += sync_rows(db, "reports", slug, report_rows(bundle.reports), run_id, True)
+            saved += sync_rows(db, "reports", mine, report_rows(bundle.reports), run_id, True)
         if bundle.improvements is not None:
             cases, actions = improvement_rows(bundle.improvements)
-            saved += sync_rows(db, "service_improvements", slug, cases, run_id, True)
-            saved += sync_rows(db, "improvement_actions", slug, actions, run_id, True)
+            saved += sync_rows(db, "service_improvements", mine, cases, run_id, True)
+            saved += sync_rows(db, "improvement_actions", mine, actions, run_id, True)
         if bundle.letters is not None:
-            saved += sync_rows(db, "letters", slug, letter_rows(bundle.letters), run_id, True)
+            letters = letter_rows(bundle.letters, bundle.letter_documents)
+            saved += sync_rows(db, "letters", mine, letters, run_id, True)
+        for (table, year), rows in letter_table_rows(bundle.letter_tables).items():
+            saved += sync_rows(db, table, mine | {"year": year}, rows, run_id, True)
         save_fetches(db, bundle.fetches, run_id)
     return saved
+
+
+def letters_read(db: sqlite_utils.Database) -> frozenset[str]:
+    """PDF URLs of letters already read successfully: published letters don't change."""
+    return frozenset(row["pdf_url"] for row in db.query("SELECT pdf_url FROM letters WHERE status = 'ok'"))
 
 
 def save_fetches(db: sqlite_utils.Database, fetches: Iterable[Fetch], run_id: int) -> None:
@@ -368,22 +480,24 @@ def save_fetches(db: sqlite_utils.Database, fetches: Iterable[Fetch], run_id: in
 def sync_rows(
     db: sqlite_utils.Database,
     table: str,
-    authority_slug: str,
+    scope: dict,
     rows: list[dict],
     run_id: int,
     complete_list: bool,
 ) -> Saved:
-    """Bring one authority's rows of `table` in line with `rows`.
+    """Bring the rows of `table` within `scope` (one authority, or one of its letters) in line with `rows`.
 
     New rows are inserted, changed ones updated (each changed column logged in `changes`),
-    identical ones left untouched. When `rows` is the complete list the site shows
-    (`complete_list`), stored rows missing from it are marked gone, never deleted.
+    identical ones left untouched; columns a row leaves out keep their stored values. When `rows`
+    is the complete list the site shows (`complete_list`), stored rows missing from it are marked
+    gone, never deleted.
     """
     keys = KEYS[table]
-    owner = "slug" if table == "authorities" else "authority_slug"
+    authority_slug = next(iter(scope.values()))
+    where = " AND ".join(f"[{column}] = ?" for column in scope)
     existing = {
         tuple(row[k] for k in keys): row
-        for row in db.query(f"SELECT * FROM [{table}] WHERE [{owner}] = ?", [authority_slug])
+        for row in db.query(f"SELECT * FROM [{table}] WHERE {where}", list(scope.values()))
     }
     saved = Saved()
     seen = set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import defaultdict
+from pathlib import Path
 
 from scrapy import signals
 
@@ -19,7 +20,8 @@ class StorePipeline:
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self.db_path = crawler.settings["HARVESTER_DB"]
+        self.db_path = Path(crawler.settings["HARVESTER_DB"])
+        self.letters_dir = self.db_path.parent / "letters"
         self.bundles: dict[str, store.AuthorityBundle] = {}
         self.buffers: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
         self.fetches: dict[str | None, dict[str, store.Fetch]] = defaultdict(dict)
@@ -54,6 +56,9 @@ class StorePipeline:
             self.bundles[item.slug.lower()] = store.AuthorityBundle(authority=item)
         elif isinstance(item, items.AuthorityDone):
             self.save(item)
+        elif isinstance(item, items.LetterDocument):
+            self.crawler.stats.inc_value("harvester/letters_read")
+            self.buffers[item.authority_slug.lower()]["LetterDocument"].append(item)
         else:
             self.buffers[item.authority_slug.lower()][type(item).__name__].append(item)
         return item
@@ -77,7 +82,11 @@ class StorePipeline:
         bundle.reports = buffered.get("Report", []) if "reports" in complete else None
         bundle.improvements = buffered.get("ServiceImprovement", []) if "improvements" in complete else None
         bundle.letters = buffered.get("LetterLink", []) if "letters" in complete else None
+        bundle.letter_documents = buffered.get("LetterDocument", [])
+        bundle.letter_tables = buffered.get("LetterTableCount", [])
         bundle.fetches = list(fetches.values())
+        for document in bundle.letter_documents:
+            keep_pdf(self.letters_dir, document)
         saved = store.save_authority(self.db, bundle, self.run_id, reference_entry(bundle.authority.slug))
         self.totals.authorities += 1
         self.totals.rows_new += saved.new
@@ -96,9 +105,12 @@ class StorePipeline:
         self.totals.pages = stats.get_value("response_received_count", 0)
         self.totals.items = stats.get_value("item_scraped_count", 0)
         self.totals.errors = sum(1 for e in self.errors if e.kind != "missing")
-        verdict = judge_run(self.errors, reason, self.totals.authorities)
+        letters_read = stats.get_value("harvester/letters_read", 0)
+        verdict = judge_run(self.errors, reason, self.totals.authorities, letters_read)
         summary = {
             "problems": verdict.problems,
+            "letters_read": letters_read,
+            "letters_unreadable": [e.url for e in self.errors if e.kind == "unreadable"],
             "missing": [e.url for e in self.errors if e.kind == "missing"],
             "requests_by_status": {
                 key.rsplit("/", 1)[-1]: value
@@ -109,6 +121,16 @@ class StorePipeline:
         store.finish_run(self.db, self.run_id, verdict.status, self.totals, summary)
         stats.set_value("harvester/status", verdict.status)
         self.db.close()
+
+
+def keep_pdf(folder: Path, document: items.LetterDocument) -> None:
+    """Keep the PDF under its checksum: never under a name the site chose."""
+    path = folder / f"{document.sha256}.pdf"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".part")
+        partial.write_bytes(document.content)
+        partial.replace(path)
 
 
 def reference_entry(slug: str) -> register.RegisterEntry | None:

@@ -11,6 +11,7 @@ AuthorityDone, so the store can write that authority's rows in one transaction.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from urllib.parse import urlsplit
 
@@ -18,6 +19,7 @@ import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from harvester import items
+from harvester.letters import read_letter
 from harvester.pages.html import PageLayoutError
 from harvester.pages.improvements import parse_improvements_page
 from harvester.pages.index import parse_index, slug_from_statistics_url, statistics_url
@@ -49,10 +51,18 @@ def counted(callback):
 class PerformanceSpider(scrapy.Spider):
     name = "performance"
 
-    def __init__(self, base_url: str = REAL_SITE, authorities: tuple[str, ...] = (), **kwargs):
+    def __init__(
+        self,
+        base_url: str = REAL_SITE,
+        authorities: tuple[str, ...] = (),
+        letters_read: frozenset[str] = frozenset(),
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.base_url = base_url.rstrip("/")
         self.requested_slugs = tuple(authorities)
+        self.letters_read = letters_read
+        """PDF URLs already read: letters don't change once published, so they are not fetched again."""
         self.allowed_domains = [urlsplit(self.base_url).hostname]
         self.pending: dict[str, int] = {}
         self.failed_parts: dict[str, set[str]] = {}
@@ -122,7 +132,23 @@ class PerformanceSpider(scrapy.Spider):
 
     @counted
     def parse_letters(self, response):
-        yield from parse_letters_list(response.text, response.url)
+        key = response.meta["authority"]
+        for link in parse_letters_list(response.text, response.url):
+            yield link
+            if link.pdf_url not in self.letters_read:
+                request = self.request(link.pdf_url, key, "letter", self.parse_letter_pdf)
+                request.meta["letter"] = link
+                yield request
+
+    async def parse_letter_pdf(self, response):
+        key = response.meta["authority"]
+        try:
+            # PDF reading runs in child processes; waiting on them in a thread keeps the downloads going.
+            found = await asyncio.to_thread(read_letter, response.body, response.meta["letter"])
+        except Exception as error:  # noqa: BLE001 - a reader bug must not lose the whole authority
+            found = [items.CrawlError(response.url, key, "letter", "unreadable", f"{type(error).__name__}: {error}")]
+        for item in [*found, *self.finished(key)]:
+            yield item
 
     @counted
     def parse_reports(self, response):
@@ -142,7 +168,8 @@ class PerformanceSpider(scrapy.Spider):
         yield from self.finished(key)
 
     def part_failed(self, key: str, page: str) -> None:
-        # Without its statistics page nothing else of the authority can be trusted this run.
+        # Without its statistics page nothing else of the authority can be trusted this run; a letter
+        # that fails is recorded on its own and does not make the letters list incomplete.
         self.failed_parts[key].update(LIST_PARTS if page == "statistics" else (page,))
 
     def finished(self, key: str):

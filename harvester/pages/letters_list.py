@@ -32,7 +32,7 @@ def parse_letters_list(html: str | bytes, url: str) -> list[LetterLink]:
             raise PageLayoutError(url, f"letter link {link.text!r}: {error}") from None
         if year is not None:
             letters.append(
-                LetterLink(authority_slug=slug, year=year, title=link.text, pdf_url=link.href, source_url=url)
+                LetterLink(authority_slug=slug, year=year, label=link.text, pdf_url=link.href, source_url=url)
             )
     if not letters and LETTERS_WORDING.search(page.text) is None:
         raise PageLayoutError(url, "no annual review letter links and no annual letters wording")

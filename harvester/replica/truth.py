@@ -16,7 +16,8 @@ from pathlib import Path
 from harvester.items import AnnualStatistics
 from harvester.replica import published
 from harvester.replica.build import year_bounds
-from harvester.replica.model import Authority, Figures, Site
+from harvester.replica.letters import TABLE_ERA, letter_era
+from harvester.replica.model import Authority, Figures, Letter, Site
 
 
 def statistics_url(base_url: str, slug: str) -> str:
@@ -77,6 +78,88 @@ def _statistics_row(site: Site, authority: Authority, epoch: int, base_url: str)
     return dataclasses.asdict(row)
 
 
+def _letter_statistics_row(figures: Figures, slug: str, pdf_url: str) -> dict | None:
+    """What a letter's statistics section gives: the table era only its uphold figures; from 2018-19
+    the three key areas (per-100k from 2022-23, the complaint overview from 2024-25)."""
+    period_start, period_end = year_bounds(figures.year)
+    if letter_era(figures.year) == TABLE_ERA:
+        row = AnnualStatistics(
+            authority_slug=slug,
+            year=figures.year,
+            source="letter",
+            source_url=pdf_url,
+            period_end=period_end.isoformat(),
+            upheld_pct=figures.upheld_pct,
+            upheld_decisions=figures.upheld_decisions,
+            investigations=figures.investigations,
+        )
+        return dataclasses.asdict(row)
+    none_due = figures.compliance_outcomes == 0
+    per_100k = published.shows_per_100k(figures.year)
+    overview = published.shows_complaint_overview(figures.year)
+    row = AnnualStatistics(
+        authority_slug=slug,
+        year=figures.year,
+        source="letter",
+        source_url=pdf_url,
+        period_start=period_start.isoformat(),
+        period_end=period_end.isoformat(),
+        upheld_pct=figures.upheld_pct,
+        upheld_avg_pct=figures.upheld_avg_pct,
+        upheld_decisions=figures.upheld_decisions,
+        investigations=figures.investigations,
+        upheld_per_100k=figures.upheld_per_100k if per_100k else None,
+        upheld_per_100k_avg=figures.upheld_per_100k_avg if per_100k else None,
+        compliance_pct=None if none_due else figures.compliance_pct,
+        compliance_avg_pct=None if none_due else figures.compliance_avg_pct,
+        compliance_outcomes=figures.compliance_outcomes,
+        remedy_pct=figures.remedy_pct,
+        remedy_avg_pct=figures.remedy_avg_pct,
+        remedy_decisions=figures.remedy_decisions,
+        complaints_dealt_with=figures.complaints_dealt_with if overview else None,
+        not_for_us=figures.not_for_us if overview else None,
+        assessed_and_closed=figures.assessed_and_closed if overview else None,
+    )
+    return dataclasses.asdict(row)
+
+
+def _letter_rows(site: Site, authority: Authority, letter: Letter, base_url: str) -> dict[str, list[dict]]:
+    pdf_url = base_url + letter.pdf_path
+    figures = site.figures[(authority.slug, letter.year)]
+    rows: dict[str, list[dict]] = {
+        "letters": [
+            {
+                "authority_slug": authority.slug,
+                "year": letter.year,
+                "title": letter.title,
+                "pdf_url": pdf_url,
+                "status": "ok",
+                "letter_date": letter.letter_date.isoformat(),
+                "addressee_name": letter.addressee_name,
+                "addressee_role": letter.addressee_role,
+                "signatory": letter.signatory,
+                "public_report": int(letter.public_report_sentence is not None),
+                "public_report_sentences": letter.public_report_sentence,
+            }
+        ],
+        "annual_statistics": [],
+        "letter_complaints_received": [],
+        "letter_decisions": [],
+    }
+    if not letter.has_statistics_section:
+        return rows
+    rows["annual_statistics"].append(_letter_statistics_row(figures, authority.slug, pdf_url))
+    for category, complaints in figures.received_by_category.items():
+        rows["letter_complaints_received"].append(
+            {"authority_slug": authority.slug, "year": letter.year, "category": category, "complaints": complaints}
+        )
+    for outcome, decisions in figures.decided_by_outcome.items():
+        rows["letter_decisions"].append(
+            {"authority_slug": authority.slug, "year": letter.year, "outcome": outcome, "decisions": decisions}
+        )
+    return rows
+
+
 def ground_truth(site: Site, epoch: int, base_url: str) -> dict[str, list[dict]]:
     """Table name -> rows a perfect crawl of the replica at base_url in the epoch stores."""
     base_url = base_url.rstrip("/")
@@ -90,6 +173,9 @@ def ground_truth(site: Site, epoch: int, base_url: str) -> dict[str, list[dict]]
         "service_improvements": [],
         "improvement_actions": [],
         "letter_links": [],
+        "letters": [],
+        "letter_complaints_received": [],
+        "letter_decisions": [],
     }
     for authority in authorities:
         for report in published.reports_in_epoch(site, authority, epoch):
@@ -121,10 +207,12 @@ def ground_truth(site: Site, epoch: int, base_url: str) -> dict[str, list[dict]]
                 }
                 for position, text in enumerate(improvement.actions, start=1)
             )
-        truth["letter_links"].extend(
-            {"authority_slug": authority.slug, "year": letter.year, "pdf_url": base_url + letter.pdf_path}
-            for letter in published.letters_in_epoch(site, authority, epoch)
-        )
+        for letter in published.letters_in_epoch(site, authority, epoch):
+            truth["letter_links"].append(
+                {"authority_slug": authority.slug, "year": letter.year, "pdf_url": base_url + letter.pdf_path}
+            )
+            for table, rows in _letter_rows(site, authority, letter, base_url).items():
+                truth[table].extend(rows)
     return truth
 
 

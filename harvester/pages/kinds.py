@@ -1,0 +1,58 @@
+"""Which parser reads a saved page or PDF: for `harvester parse`, debugging and bug reports."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from harvester.pages.improvements import parse_improvements_page
+from harvester.pages.index import is_statistics_url, parse_index
+from harvester.pages.letters_list import parse_letters_list
+from harvester.pages.reports_list import parse_reports_list
+from harvester.pages.statistics import parse_statistics_page
+
+KINDS = ("index", "statistics", "letters", "reports", "improvements", "letter")
+
+# Wording each list page carries and the statistics page (which carries all of it) does not need.
+LIST_PAGE_WORDING = (
+    ("improvements", "Case reference:"),
+    ("letters", "Annual review letter"),
+    ("reports", "has published the following reports against"),
+)
+
+
+def guess_kind(content: bytes, url: str) -> str:
+    """The page type, from what the content is and says; the URL only where its shape is SEEN."""
+    if content.startswith(b"%PDF"):
+        return "letter"
+    if is_statistics_url(url):
+        return "statistics"
+    if urlsplit(url).path.rstrip("/").endswith("/your-councils-performance"):
+        return "index"
+    text = content.decode("utf-8", errors="replace").lower()
+    for kind, wording in LIST_PAGE_WORDING:
+        if wording.lower() in text:
+            return kind
+    raise ValueError(f"cannot tell what kind of page {url} is: give --kind ({', '.join(KINDS)})")
+
+
+def parse_saved(content: bytes, url: str, kind: str, authority_slug: str | None = None) -> list:
+    """Everything the parser for `kind` yields from `content`, as item objects."""
+    if kind == "letter":
+        from harvester.pages.letter import parse_letter
+        from harvester.pdftext import extract_text
+
+        if authority_slug is None:
+            raise ValueError("a letter PDF's URL does not name its authority: give --authority SLUG")
+        return [parse_letter(extract_text(content).text, authority_slug=authority_slug, pdf_url=url)]
+    if kind == "statistics":
+        page = parse_statistics_page(content, url)
+        return [page]
+    if kind == "index":
+        return parse_index(content, url)
+    if kind == "letters":
+        return parse_letters_list(content, url)
+    if kind == "reports":
+        return parse_reports_list(content, url)
+    if kind == "improvements":
+        return [parse_improvements_page(content, url)]
+    raise ValueError(f"unknown page kind {kind!r}: one of {', '.join(KINDS)}")
