@@ -1,0 +1,217 @@
+"""Fault modes: the ways the replica misbehaves so the crawler's resilience can be tested.
+
+A run chooses faults by spec, `NAME[:always][@RATE]`: 'http503' faults ~3% of the URLs it
+applies to, 'http503:always@0.1' faults 10% and never lets the retry through. Which URLs a
+fault picks is a pure function of (fault_seed, fault name, URL), so a run is repeatable and a
+test can ask in advance which URLs will fail (`FaultPlan.owner`), and afterwards which did
+(`FaultPlan.faulted`). The index page is never faulted, so every run can start; robots.txt is
+faulted only by 'robots-503'.
+
+Faults change the response the server was about to send (`Response`, see server.py); the
+server carries out the wire-level ones (hang, truncate).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import threading
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from harvester.replica.server import Response
+
+DEFAULT_RATE = 0.03
+GZIP_BOMB_INFLATED_BYTES = 256 * 1024 * 1024
+
+HTML_KINDS = frozenset({"statistics", "letters", "reports", "improvements", "article", "decision", "listing"})
+CONTENT_KINDS = HTML_KINDS | {"pdf"}
+"""Resource kinds the server routes to; 'index' and 'robots' are deliberately absent."""
+
+
+def _error_page(status: int, reason: str) -> bytes:
+    return (
+        f"<html><head><title>{reason}</title></head><body><h1>{status} {reason}</h1></body></html>".encode()
+    )
+
+
+def _status_fault(status: int, reason: str, headers: tuple[tuple[str, str], ...] = ()):
+    def answer(response: Response, path: str, hang_seconds: float) -> Response:
+        body = _error_page(status, reason)
+        return dataclasses.replace(
+            response, status=status, content_type="text/html; charset=utf-8", body=body, headers=headers,
+            cacheable=False,
+        )  # fmt: skip
+
+    return answer
+
+
+def _hang(response: Response, path: str, hang_seconds: float) -> Response:
+    return dataclasses.replace(response, hang_seconds=hang_seconds, cacheable=False)
+
+
+def _truncated(response: Response, path: str, hang_seconds: float) -> Response:
+    return dataclasses.replace(response, body=response.body[: len(response.body) // 2], truncated=True,
+                               cacheable=False)  # fmt: skip
+
+
+def _malformed_html(response: Response, path: str, hang_seconds: float) -> Response:
+    body = response.body
+    for closing in (b"</div>", b"</li>", b"</section>", b"</ul>"):
+        body = body.replace(closing, b"")
+    garbage = b'\n<div class="\xff\xfe\x00\x9d<<span>\xc3\x28 &nbsp &#xZZ; <td>\n'
+    body = body.replace(b"</h1>", b"</h1>" + garbage, 1).replace(b"<footer", garbage + b"<footer", 1)
+    return dataclasses.replace(response, body=body)
+
+
+def _corrupt_pdf(response: Response, path: str, hang_seconds: float) -> Response:
+    """Alternates, per URL, between a PDF cut short and one with a scrambled middle."""
+    body = response.body
+    if _fraction(0, "corrupt-pdf-variant", path) < 0.5:
+        return dataclasses.replace(response, body=body[: len(body) * 45 // 100])
+    start = len(body) // 3
+    scrambled = bytes(b ^ 0x5A for b in body[start : start + 4096])
+    return dataclasses.replace(response, body=body[:start] + scrambled + body[start + 4096 :])
+
+
+def _redirect_offsite(response: Response, path: str, hang_seconds: float) -> Response:
+    location = f"http://example.invalid{path}"
+    return dataclasses.replace(
+        response, status=302, content_type="text/html; charset=utf-8",
+        body=f'<html><body>Object moved to <a href="{location}">here</a>.</body></html>'.encode(),
+        headers=(("Location", location),), cacheable=False,
+    )  # fmt: skip
+
+
+@functools.cache
+def gzip_bomb() -> bytes:
+    """A ~250 KB gzip stream that inflates to 256 MiB of zeros; built once, on first use."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    chunk = bytes(1024 * 1024)
+    parts = [compressor.compress(chunk) for _ in range(GZIP_BOMB_INFLATED_BYTES // len(chunk))]
+    parts.append(compressor.flush())
+    return b"".join(parts)
+
+
+def _gzip_bomb(response: Response, path: str, hang_seconds: float) -> Response:
+    return dataclasses.replace(response, body=gzip_bomb(), content_encoding="gzip", cacheable=False)
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    description: str
+    kinds: frozenset[str]
+    """Resource kinds the fault can hit."""
+    transient: bool
+    """True: by default only the first request to a chosen URL fails; ':always' makes it persist."""
+    apply: Callable[[Response, str, float], Response]
+
+
+FAULTS: dict[str, Fault] = {
+    fault.name: fault
+    for fault in (
+        Fault("http500", "answers 500 Internal Server Error; the retry succeeds (':always': it never does).",
+              CONTENT_KINDS, True, _status_fault(500, "Server Error in '/' Application.")),
+        Fault("http503", "answers 503 Service Unavailable; the retry succeeds (':always': it never does).",
+              CONTENT_KINDS, True, _status_fault(503, "Service Unavailable")),
+        Fault("http429", "answers 429 Too Many Requests with 'Retry-After: 1'; the retry succeeds.",
+              CONTENT_KINDS, True, _status_fault(429, "Too Many Requests", (("Retry-After", "1"),))),
+        Fault("hang", "accepts the request, sends nothing for --hang-seconds (default 30), then closes the "
+              "connection; the retry succeeds.", CONTENT_KINDS, True, _hang),
+        Fault("truncated", "sends no Content-Length and only the first half of the body, then closes the "
+              "connection; the retry gets the whole body.", CONTENT_KINDS, True, _truncated),
+        Fault("malformed-html", "HTML pages with unclosed tags and invalid bytes; the statistics wording is "
+              "intact, so a tolerant parser still reads every figure.", HTML_KINDS, False, _malformed_html),
+        Fault("corrupt-pdf", "letter PDFs cut short or with scrambled bytes, still starting '%PDF-'.",
+              frozenset({"pdf"}), False, _corrupt_pdf),
+        Fault("redirect-offsite", "302 redirect to http://example.invalid/..., a host a crawl must not "
+              "follow.",
+              CONTENT_KINDS, False, _redirect_offsite),
+        Fault("gzip-bomb", "a ~250 KB body with 'Content-Encoding: gzip' that inflates to 256 MiB of zeros.",
+              HTML_KINDS, False, _gzip_bomb),
+        Fault("robots-503", "robots.txt answers 503 Service Unavailable, every time.",
+              frozenset({"robots"}), False, _status_fault(503, "Service Unavailable")),
+    )
+}  # fmt: skip
+
+
+def describe_faults() -> dict[str, str]:
+    """Fault name -> what it does, for --help."""
+    return {name: fault.description for name, fault in FAULTS.items()}
+
+
+@dataclass(frozen=True)
+class FaultSpec:
+    fault: Fault
+    always: bool
+    rate: float
+
+    @classmethod
+    def parse(cls, spec: str) -> FaultSpec:
+        """'http503', 'http503:always', 'hang@0.5', 'http500:always@1'."""
+        text, _, rate_text = spec.partition("@")
+        name, _, modifier = text.partition(":")
+        if name not in FAULTS:
+            raise ValueError(f"unknown fault {name!r} in {spec!r}; known: {', '.join(FAULTS)}")
+        fault = FAULTS[name]
+        if modifier not in ("", "always"):
+            raise ValueError(f"fault {spec!r}: the only modifier is ':always'")
+        if modifier and not fault.transient:
+            raise ValueError(f"fault {spec!r}: {name} is not transient, so ':always' means nothing")
+        rate = float(rate_text) if rate_text else DEFAULT_RATE
+        if not 0 < rate <= 1:
+            raise ValueError(f"fault {spec!r}: rate must be in (0, 1]")
+        if name == "robots-503":
+            rate = 1.0
+        return cls(fault=fault, always=bool(modifier) or not fault.transient, rate=rate)
+
+
+def _fraction(seed: int, name: str, path: str) -> float:
+    """A stable number in [0, 1) for (seed, fault, URL): the seeded draw that picks URLs."""
+    digest = hashlib.sha256(f"{seed}|{name}|{path}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+class FaultPlan:
+    """The faults of one run and the bookkeeping of which URLs they hit.
+
+    URL keys are the server's normalised request targets (lower-case path without trailing
+    slash, then the query string as sent)."""
+
+    def __init__(self, specs: Iterable[str] = (), seed: int = 0, hang_seconds: float = 30.0):
+        self.specs = tuple(FaultSpec.parse(spec) for spec in specs)
+        self.seed = seed
+        self.hang_seconds = hang_seconds
+        self._lock = threading.Lock()
+        self._hits: dict[tuple[str, str], int] = {}
+        self._faulted: list[tuple[str, str]] = []
+
+    def owner(self, path: str, kind: str) -> FaultSpec | None:
+        """The fault that owns this URL (the first listed that picks it), whether or not it has fired yet."""
+        for spec in self.specs:
+            if kind in spec.fault.kinds and _fraction(self.seed, spec.fault.name, path) < spec.rate:
+                return spec
+        return None
+
+    def apply(self, response: Response, path: str, kind: str) -> Response:
+        spec = self.owner(path, kind)
+        if spec is None:
+            return response
+        with self._lock:
+            key = (spec.fault.name, path)
+            self._hits[key] = self._hits.get(key, 0) + 1
+            if not spec.always and self._hits[key] > 1:
+                return response
+            self._faulted.append(key)
+        return spec.fault.apply(response, path, self.hang_seconds)
+
+    @property
+    def faulted(self) -> list[tuple[str, str]]:
+        """(fault name, URL key) for every response that was faulted, in order."""
+        with self._lock:
+            return list(self._faulted)

@@ -1,0 +1,42 @@
+"""Shared fixtures: the replica site on 127.0.0.1, stopped after use."""
+
+from __future__ import annotations
+
+import pytest
+
+from harvester.replica.build import build_site
+from harvester.replica.model import Site
+from harvester.replica.server import ReplicaServer
+
+
+@pytest.fixture(scope="session")
+def replica_site() -> Site:
+    """The replica's data for seed 2025, built once per session and shared (read-only) by every server."""
+    return build_site(2025)
+
+
+@pytest.fixture
+def replica(replica_site):
+    """Factory: `replica(epoch=2024, faults=["http503@1"], hang_seconds=0.5)` starts a server on a free
+    loopback port; every server it started is stopped when the test ends."""
+    started: list[ReplicaServer] = []
+
+    def start(epoch: int = 2025, faults=(), fault_seed: int = 0, hang_seconds: float = 30.0) -> ReplicaServer:
+        server = ReplicaServer(
+            epoch=epoch, faults=faults, fault_seed=fault_seed, hang_seconds=hang_seconds, site=replica_site
+        )
+        started.append(server)
+        return server.start()
+
+    yield start
+    for server in started:
+        server.stop()
+    assert not [error for server in started for error in server.errors], "the replica failed on a request"
+
+
+@pytest.fixture(scope="session")
+def replica_2025(replica_site):
+    """One fault-free epoch-2025 server for the session; tests must not change its epoch."""
+    with ReplicaServer(epoch=2025, site=replica_site) as server:
+        yield server
+    assert not server.errors, server.errors[0]
