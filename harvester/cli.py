@@ -1,0 +1,196 @@
+"""The `harvester` command."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+import click
+
+from harvester.pages.kinds import KINDS
+from harvester.replica.faults import DEFAULT_RATE, FaultSpec, describe_faults
+from harvester.replica.model import EPOCHS
+from harvester.settings import REAL_SITE
+
+DEFAULT_DB = Path("data/lgsco.db")
+
+
+@click.group()
+def cli():
+    """Harvest the Local Government and Social Care Ombudsman's council performance pages into SQLite."""
+
+
+def _replica_help() -> str:
+    epochs = "\n".join(
+        f"  {epoch}  pages as published in July {epoch}: newest data {year}" for epoch, year in EPOCHS.items()
+    )
+    faults = "\n".join(
+        textwrap.fill(text, width=100, initial_indent=f"  {name:<17} ", subsequent_indent=" " * 20)
+        for name, text in describe_faults().items()
+    )
+    return f"""Serve a replica of www.lgo.org.uk on 127.0.0.1 until Ctrl-C.
+
+The replica renders every council's statistics page, annual letters (PDF), reports and service
+improvements from generated data, with the real site's wording, so a crawl can run without the
+internet. It prints its base URL; point the crawler there.
+
+\b
+EPOCH picks the site's template and the newest year shown:
+{epochs}
+
+SEED picks the generated data: the same seed always gives the same councils, figures, letters
+and reports (the figures seen on the real site are always present). --ground-truth writes what
+that site holds as JSON, to compare a harvest with.
+
+FAULTS make the replica misbehave, to test the crawler. Give --fault once per fault, as
+NAME, NAME:always (a transient fault that never lets the retry through) or NAME@RATE (the share
+of URLs it hits; default {DEFAULT_RATE}). Which URLs are hit is fixed by --fault-seed. The index
+page is never faulted.
+
+\b
+{faults}
+"""
+
+
+@cli.command(help=_replica_help())
+@click.option(
+    "--port", type=int, default=8025, show_default=True, help="Port on 127.0.0.1 (0: any free port)."
+)
+@click.option("--epoch", type=click.Choice([str(e) for e in EPOCHS]), default="2025", show_default=True,
+              help="Which July's site to serve.")  # fmt: skip
+@click.option("--seed", type=int, default=2025, show_default=True, help="Seed of the generated data.")
+@click.option(
+    "--fault", "faults", multiple=True, metavar="NAME[:always][@RATE]", help="A fault mode; repeatable."
+)
+@click.option("--fault-seed", type=int, default=0, show_default=True, help="Seed choosing the faulted URLs.")
+@click.option("--hang-seconds", type=float, default=30.0, show_default=True,
+              help="How long the 'hang' fault holds a connection.")  # fmt: skip
+@click.option("--ground-truth", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Also write the site's ground truth (JSON) to this file.")  # fmt: skip
+def replica(port, epoch, seed, faults, fault_seed, hang_seconds, ground_truth):
+    from harvester.replica.server import serve
+
+    try:
+        for spec in faults:
+            FaultSpec.parse(spec)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--fault") from error
+
+    def ready(server):
+        if ground_truth:
+            from harvester.replica.truth import write_ground_truth
+
+            write_ground_truth(server.site, server.epoch, server.base_url, ground_truth)
+            click.echo(f"Ground truth written to {ground_truth}", err=True)
+        fault_note = f" with faults {', '.join(faults)} (fault seed {fault_seed})" if faults else ""
+        click.echo(f"Replica of www.lgo.org.uk, epoch {server.epoch}, seed {seed}{fault_note}", err=True)
+        click.echo(server.base_url)
+
+    try:
+        serve(int(epoch), seed, faults, fault_seed, port, hang_seconds, on_ready=ready)
+    except KeyboardInterrupt:
+        click.echo("Stopped.", err=True)
+
+
+@cli.command()
+@click.option("--base-url", default=REAL_SITE, show_default=True,
+              help="Site to crawl: the real one, or a copy with the same paths (e.g. the replica).")  # fmt: skip
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
+              show_default=True, help="SQLite file to write.")  # fmt: skip
+@click.option("--authority", "authorities", multiple=True, metavar="SLUG",
+              help="Crawl only this authority (repeatable), by its slug as in its statistics page URL.")  # fmt: skip
+@click.option("--concurrency", type=int, default=None,
+              help="Concurrent requests to the site (default 2 on a remote site, 32 on 127.0.0.1).")  # fmt: skip
+@click.option("--delay", type=float, default=None,
+              help="Seconds between requests (default 1 on a remote site, with AutoThrottle; 0 on 127.0.0.1).")  # fmt: skip
+@click.option("--timeout", type=float, default=None, help="Seconds before a request is given up (default 60).")
+@click.option("--retries", type=int, default=None, help="Retries of a failed request (default 3).")
+@click.option("--no-robots", is_flag=True, help="Ignore robots.txt (only for your own copy of the site).")
+@click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="WARNING",
+              show_default=True)  # fmt: skip
+def crawl(base_url, db_path, authorities, concurrency, delay, timeout, retries, no_robots, log_level):
+    """Crawl the "Your council's performance" section into one SQLite file.
+
+    Starts at BASE_URL/your-councils-performance, follows every council there and every council
+    linked from a successor's merger box, and stores each one's statistics, reports, service
+    improvements and annual letter links. Exit status: 0 when the run was healthy, 1 when any page
+    could not be fetched or read (the summary says which), 2 for bad options.
+    """
+    from harvester.crawl import run_crawl
+
+    overrides = {"LOG_LEVEL": log_level}
+    if concurrency is not None:
+        overrides |= {"CONCURRENT_REQUESTS": concurrency, "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency}
+    if delay is not None:
+        overrides |= {"DOWNLOAD_DELAY": delay}
+    if timeout is not None:
+        overrides |= {"DOWNLOAD_TIMEOUT": timeout}
+    if retries is not None:
+        overrides |= {"RETRY_TIMES": retries}
+    if no_robots:
+        overrides |= {"ROBOTSTXT_OBEY": False}
+    outcome = run_crawl(base_url.rstrip("/"), db_path, authorities, overrides)
+    for line in outcome.summary_lines:
+        click.echo(line)
+    sys.exit(outcome.exit_code)
+
+
+@cli.command()
+@click.argument("file", type=click.File("rb"))
+@click.option("--url", required=True, help="The address the page or PDF was fetched from.")
+@click.option("--kind", type=click.Choice(KINDS), default=None,
+              help="Page type; guessed from the content (and the URL's SEEN shapes) when left out.")  # fmt: skip
+@click.option("--authority", default=None, metavar="SLUG", help="For a letter PDF: whose letter it is.")
+def parse(file, url, kind, authority):
+    """Print what a saved page or letter PDF yields, as JSON lines.
+
+    For debugging and bug reports: save the page (curl -o page.html URL), then
+    harvester parse page.html --url URL.
+    """
+    from harvester.pages.kinds import guess_kind, parse_saved
+
+    content = file.read()
+    try:
+        kind = kind or guess_kind(content, url)
+        parsed = parse_saved(content, url, kind, authority)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    for thing in parsed:
+        click.echo(json.dumps({"type": type(thing).__name__} | dataclasses.asdict(thing), ensure_ascii=False))
+
+
+@cli.command()
+def schema():
+    """Print every table and column of the database, described, as Markdown."""
+    from harvester.schema_docs import markdown
+
+    click.echo(markdown())
+
+
+@cli.command()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
+              show_default=True, help="SQLite file to write.")  # fmt: skip
+@click.option("--epoch", type=click.Choice([str(e) for e in EPOCHS]), default="2025", show_default=True,
+              help="Which July's site the replica serves.")  # fmt: skip
+def demo(db_path, epoch):
+    """Crawl the bundled replica of the site into DB: the whole harvest, no internet needed.
+
+    Starts `harvester replica` on a free port of 127.0.0.1, runs `harvester crawl` against it, and
+    stops it. Then browse the result with `harvester serve`.
+    """
+    from harvester.crawl import run_crawl
+    from harvester.replica.process import replica_process
+
+    with replica_process(int(epoch)) as base_url:
+        click.echo(f"Crawling the replica at {base_url} into {db_path} ...")
+        outcome = run_crawl(base_url, db_path)
+    for line in outcome.summary_lines:
+        click.echo(line)
+    sys.exit(outcome.exit_code)
+
+
+if __name__ == "__main__":
+    cli()
