@@ -106,7 +106,9 @@ def replica(port, epoch, seed, faults, fault_seed, hang_seconds, ground_truth):
               help="Concurrent requests to the site (default 2 on a remote site, 32 on 127.0.0.1).")  # fmt: skip
 @click.option("--delay", type=float, default=None,
               help="Seconds between requests (default 1 on a remote site, with AutoThrottle; 0 on 127.0.0.1).")  # fmt: skip
-@click.option("--timeout", type=float, default=None, help="Seconds before a request is given up (default 60).")
+@click.option(
+    "--timeout", type=float, default=None, help="Seconds before a request is given up (default 60)."
+)
 @click.option("--retries", type=int, default=None, help="Retries of a failed request (default 3).")
 @click.option("--no-robots", is_flag=True, help="Ignore robots.txt (only for your own copy of the site).")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="WARNING",

@@ -87,6 +87,16 @@ def _redirect_offsite(response: Response, path: str, hang_seconds: float) -> Res
     )  # fmt: skip
 
 
+MAINTENANCE_PAGE = (
+    b"<!DOCTYPE html><html><head><title>Site maintenance</title></head><body>"
+    b"<h1>We are currently updating our website</h1><p>Please try again later.</p></body></html>"
+)
+
+
+def _maintenance(response: Response, path: str, hang_seconds: float) -> Response:
+    return dataclasses.replace(response, body=MAINTENANCE_PAGE, content_type="text/html; charset=utf-8")
+
+
 @functools.cache
 def gzip_bomb() -> bytes:
     """A ~250 KB gzip stream that inflates to 256 MiB of zeros; built once, on first use."""
@@ -134,6 +144,8 @@ FAULTS: dict[str, Fault] = {
               CONTENT_KINDS, False, _redirect_offsite),
         Fault("gzip-bomb", "a ~250 KB body with 'Content-Encoding: gzip' that inflates to 256 MiB of zeros.",
               HTML_KINDS, False, _gzip_bomb),
+        Fault("maintenance", "statistics pages answer 200 with a maintenance notice instead of the figures.",
+              frozenset({"statistics"}), False, _maintenance),
         Fault("robots-503", "robots.txt answers 503 Service Unavailable, every time.",
               frozenset({"robots"}), False, _status_fault(503, "Service Unavailable")),
     )
