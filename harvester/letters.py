@@ -15,7 +15,6 @@ from harvester.pages.letter import LetterParseError, letter_text_is_usable, pars
 from harvester.pdftext import PdfError, extract_text
 
 
-
 def read_letter(content: bytes, link: items.LetterLink) -> list:
     """The items one letter PDF yields: its LetterDocument, then its figures (if it has any)."""
     document = items.LetterDocument(
@@ -28,7 +27,9 @@ def read_letter(content: bytes, link: items.LetterLink) -> list:
         content=content,
     )
     try:
-        pdf = extract_text(content, accept=functools.partial(letter_text_is_usable, authority_slug=link.authority_slug))
+        pdf = extract_text(
+            content, accept=functools.partial(letter_text_is_usable, authority_slug=link.authority_slug)
+        )
     except PdfError as error:
         document.error = str(error)
         return [document, unreadable(link, document.error)]

@@ -10,10 +10,13 @@ import asyncio
 import email.utils
 import logging
 import time
+from urllib.parse import urljoin, urlsplit
 
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 logger = logging.getLogger(__name__)
 
@@ -28,10 +31,19 @@ class DisallowAll:
 class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
     """Obeys robots.txt, and treats a 5xx answer or no answer at all as disallow-all."""
 
+    async def robot_parser(self, request):
+        parsed = await super().robot_parser(request)
+        # Requests that queued up behind the first robots.txt fetch can be handed None (= allow all)
+        # by the shared Deferred; once settled, the parser itself is in self._parsers.
+        settled = self._parsers[urlparse_cached(request).netloc]
+        return parsed if isinstance(settled, Deferred) else settled
+
     async def _parse_robots(self, response, netloc, request) -> None:
         if response.status >= 500 or response.status == 429:
             self._stats.inc_value("robotstxt/unreachable")
-            logger.error("robots.txt answered %s: treating %s as disallow-all (RFC 9309)", response.status, netloc)
+            logger.error(
+                "robots.txt answered %s: treating %s as disallow-all (RFC 9309)", response.status, netloc
+            )
             self._settle(netloc, DisallowAll())
             return
         await super()._parse_robots(response, netloc, request)
@@ -48,6 +60,19 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         waiting = self._parsers[netloc]
         self._parsers[netloc] = parser
         waiting.callback(parser)
+
+
+class SameHostRedirectMiddleware:
+    """Refuses a redirect to another host as a failure of the request (Scrapy's offsite filter drops
+    such requests silently, which would leave an authority never finished)."""
+
+    def process_response(self, request, response):
+        location = response.headers.get(b"Location")
+        if 300 <= response.status < 400 and location is not None:
+            target = urlsplit(urljoin(request.url, location.decode("latin-1"))).hostname
+            if target != urlsplit(request.url).hostname:
+                raise IgnoreRequest(f"redirect to another host refused: {target}")
+        return response
 
 
 class PartialBodyRetryMiddleware:

@@ -29,6 +29,7 @@ DOWNLOADER_MIDDLEWARES = {
     "harvester.middlewares.StrictRobotsTxtMiddleware": 100,
     "harvester.middlewares.RetryAfterMiddleware": 551,
     "harvester.middlewares.PartialBodyRetryMiddleware": 560,
+    "harvester.middlewares.SameHostRedirectMiddleware": 650,
 }
 ITEM_PIPELINES = {
     "pipelines.validate.ValidationPipeline": 100,

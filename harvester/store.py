@@ -418,7 +418,9 @@ def letter_rows(letters: Iterable[items.LetterLink], documents: Iterable[items.L
         row = asdict(letter)
         document = read.get(letter.year)
         if document is not None:
-            row |= {k: v for k, v in asdict(document).items() if k not in ("content", "authority_slug", "year")}
+            row |= {
+                k: v for k, v in asdict(document).items() if k not in ("content", "authority_slug", "year")
+            }
         rows.append(row)
     return rows
 

@@ -97,7 +97,9 @@ class StorePipeline:
         unfinished = sorted(self.bundles)
         for slug in unfinished:
             self.record_error(
-                items.CrawlError(self.bundles[slug].authority.url, slug, "statistics", "fetch", "crawl ended first")
+                items.CrawlError(
+                    self.bundles[slug].authority.url, slug, "statistics", "fetch", "crawl ended first"
+                )
             )
         store.save_fetches(self.db, self.fetches.pop(None, {}).values(), self.run_id)
         stats = self.crawler.stats

@@ -95,12 +95,23 @@ class PerformanceSpider(scrapy.Spider):
         self.failed_parts[key] = set()
         yield self.request(url, key, "statistics", self.parse_statistics)
 
-    def request(self, url: str, key: str, page: str, callback) -> scrapy.Request:
+    def request(self, url: str, key: str, page: str, callback, **meta):
         """A request on behalf of one authority, known by its case-folded slug (the site's slugs are
-        case-insensitive and the same council may be linked in two spellings)."""
+        case-insensitive and the same council may be linked in two spellings).
+
+        Every request is counted until its callback or errback runs, so none may be dropped
+        silently: links to another host are refused here as errors, and Scrapy's duplicate filter
+        is off because each URL is requested once by construction."""
+        if urlsplit(url).hostname not in self.allowed_domains:
+            self.part_failed(key, page)
+            return items.CrawlError(url, key, page, "offsite", "link to another host not followed")
         self.pending[key] += 1
         return scrapy.Request(
-            url, callback=callback, errback=self.request_failed, meta={"authority": key, "page": page}
+            url,
+            callback=callback,
+            errback=self.request_failed,
+            meta={"authority": key, "page": page, **meta},
+            dont_filter=True,
         )
 
     @counted
@@ -136,9 +147,7 @@ class PerformanceSpider(scrapy.Spider):
         for link in parse_letters_list(response.text, response.url):
             yield link
             if link.pdf_url not in self.letters_read:
-                request = self.request(link.pdf_url, key, "letter", self.parse_letter_pdf)
-                request.meta["letter"] = link
-                yield request
+                yield self.request(link.pdf_url, key, "letter", self.parse_letter_pdf, letter=link)
 
     async def parse_letter_pdf(self, response):
         key = response.meta["authority"]
@@ -146,7 +155,11 @@ class PerformanceSpider(scrapy.Spider):
             # PDF reading runs in child processes; waiting on them in a thread keeps the downloads going.
             found = await asyncio.to_thread(read_letter, response.body, response.meta["letter"])
         except Exception as error:  # noqa: BLE001 - a reader bug must not lose the whole authority
-            found = [items.CrawlError(response.url, key, "letter", "unreadable", f"{type(error).__name__}: {error}")]
+            found = [
+                items.CrawlError(
+                    response.url, key, "letter", "unreadable", f"{type(error).__name__}: {error}"
+                )
+            ]
         for item in [*found, *self.finished(key)]:
             yield item
 
@@ -159,7 +172,9 @@ class PerformanceSpider(scrapy.Spider):
         page = parse_improvements_page(response.text, response.url)
         yield from page.improvements
         if page.next_url:
-            yield self.request(page.next_url, response.meta["authority"], "improvements", self.parse_improvements)
+            yield self.request(
+                page.next_url, response.meta["authority"], "improvements", self.parse_improvements
+            )
 
     def request_failed(self, failure):
         key, page = failure.request.meta["authority"], failure.request.meta["page"]

@@ -12,14 +12,26 @@ def bundle(remedy_pct=33, reports=("a",), actions=("Review the policy.",)):
         authority=items.Authority(slug, "Luton Borough Council", url),
         statistics=[
             items.AnnualStatistics(
-                slug, "2023-24", "page", url, "2023-04-01", "2024-03-31",
-                upheld_pct=69, upheld_decisions=9, investigations=13, remedy_pct=remedy_pct,
+                slug,
+                "2023-24",
+                "page",
+                url,
+                "2023-04-01",
+                "2024-03-31",
+                upheld_pct=69,
+                upheld_decisions=9,
+                investigations=13,
+                remedy_pct=remedy_pct,
             )
         ],
-        reports=[items.Report(slug, f"Report {r}", f"http://x/news/{r}", "Summary", "2024-03-12", "http://x/r")
-                 for r in reports],
+        reports=[
+            items.Report(slug, f"Report {r}", f"http://x/news/{r}", "Summary", "2024-03-12", "http://x/r")
+            for r in reports
+        ],
         improvements=[
-            items.ServiceImprovement(slug, "23-020-528", "Housing", "Homelessness", None, "http://x/s", list(actions))
+            items.ServiceImprovement(
+                slug, "23-020-528", "Housing", "Homelessness", None, "http://x/s", list(actions)
+            )
         ],
         letters=[],
     )
@@ -34,20 +46,47 @@ def db(tmp_path):
 
 def test_schema_is_pinned(db):
     assert {t for t in db.table_names() if not t.startswith("letters_fts")} == {
-        "crawl_runs", "authorities", "annual_statistics", "reports", "service_improvements",
-        "improvement_actions", "letters", "letter_complaints_received", "letter_decisions",
-        "changes", "fetches", "crawl_errors",
+        "crawl_runs",
+        "authorities",
+        "annual_statistics",
+        "reports",
+        "service_improvements",
+        "improvement_actions",
+        "letters",
+        "letter_complaints_received",
+        "letter_decisions",
+        "changes",
+        "fetches",
+        "crawl_errors",
     }
     assert db["letters"].detect_fts() == "letters_fts"
     assert db.view_names() == ["statistics_discrepancies"]
     assert db["annual_statistics"].pks == ["authority_slug", "year", "source"]
     assert db["improvement_actions"].pks == ["authority_slug", "case_ref", "position"]
     assert db["letters"].columns_dict == {
-        "authority_slug": str, "year": str, "label": str, "pdf_url": str, "title": str, "status": str, "error": str,
-        "letter_date": str, "addressee_name": str, "addressee_role": str, "signatory": str,
-        "public_report": int, "public_report_sentences": str, "year_in_text": str, "sha256": str,
-        "byte_size": int, "page_count": int, "reader": str, "text": str, "source_url": str,
-        "first_seen_run": int, "last_changed_run": int, "gone_run": int,
+        "authority_slug": str,
+        "year": str,
+        "label": str,
+        "pdf_url": str,
+        "title": str,
+        "status": str,
+        "error": str,
+        "letter_date": str,
+        "addressee_name": str,
+        "addressee_role": str,
+        "signatory": str,
+        "public_report": int,
+        "public_report_sentences": str,
+        "year_in_text": str,
+        "sha256": str,
+        "byte_size": int,
+        "page_count": int,
+        "reader": str,
+        "text": str,
+        "source_url": str,
+        "first_seen_run": int,
+        "last_changed_run": int,
+        "gone_run": int,
     }
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -74,7 +113,8 @@ def test_changed_value_keeps_the_old_one(db):
     row = db["annual_statistics"].get(("luton-borough-council", "2023-24", "page"))
     assert (row["remedy_pct"], row["first_seen_run"], row["last_changed_run"]) == (40, run1, run2)
     change = db.execute(
-        "SELECT column_name, old_value, new_value FROM changes WHERE run_id = ? AND change = 'changed'", [run2]
+        "SELECT column_name, old_value, new_value FROM changes WHERE run_id = ? AND change = 'changed'",
+        [run2],
     ).fetchall()
     assert change == [("remedy_pct", "33", "40")]
 
@@ -115,12 +155,22 @@ def test_actions_keep_verbatim_text_and_a_clean_one(db):
     run = store.start_run(db, "http://x", "t")
     store.save_authority(db, bundle(actions=("Opt out of encryptede-mails.\n  Now.", "Second.")), run)
     rows = [(r["position"], r["text"], r["verbatim"]) for r in db["improvement_actions"].rows]
-    assert rows == [(1, "Opt out of encryptede-mails. Now.", "Opt out of encryptede-mails.\n  Now."),
-                    (2, "Second.", "Second.")]
+    assert rows == [
+        (1, "Opt out of encryptede-mails. Now.", "Opt out of encryptede-mails.\n  Now."),
+        (2, "Second.", "Second."),
+    ]
 
 
 def test_foreign_keys_hold(db):
     run = store.start_run(db, "http://x", "t")
     with pytest.raises(sqlite3.IntegrityError):
-        db["reports"].insert({"authority_slug": "nobody", "url": "u", "title": "t", "source_url": "s",
-                              "first_seen_run": run, "last_changed_run": run})
+        db["reports"].insert(
+            {
+                "authority_slug": "nobody",
+                "url": "u",
+                "title": "t",
+                "source_url": "s",
+                "first_seen_run": run,
+                "last_changed_run": run,
+            }
+        )

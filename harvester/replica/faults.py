@@ -63,7 +63,7 @@ def _malformed_html(response: Response, path: str, hang_seconds: float) -> Respo
     body = response.body
     for closing in (b"</div>", b"</li>", b"</section>", b"</ul>"):
         body = body.replace(closing, b"")
-    garbage = b'\n<div class="\xff\xfe\x00\x9d<<span>\xc3\x28 &nbsp &#xZZ; <td>\n'
+    garbage = b"\n<div class=x\xff\xfe\x9d<<span>\xc3\x28 &nbsp &#xZZ; <td>\n"
     body = body.replace(b"</h1>", b"</h1>" + garbage, 1).replace(b"<footer", garbage + b"<footer", 1)
     return dataclasses.replace(response, body=body)
 

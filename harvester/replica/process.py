@@ -16,8 +16,19 @@ STARTUP_SECONDS = 30
 def replica_process(epoch: int = 2025, seed: int = 2025, *extra: str) -> Iterator[str]:
     """Start `harvester replica` on a free loopback port; yield its base URL; stop it."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "harvester.cli", "replica", "--port", "0", "--epoch", str(epoch),
-         "--seed", str(seed), *extra],  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "harvester.cli",
+            "replica",
+            "--port",
+            "0",
+            "--epoch",
+            str(epoch),
+            "--seed",
+            str(seed),
+            *extra,
+        ],  # fmt: skip
         stdout=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
         text=True,

@@ -151,11 +151,21 @@ def _letter_rows(site: Site, authority: Authority, letter: Letter, base_url: str
     rows["annual_statistics"].append(_letter_statistics_row(figures, authority.slug, pdf_url))
     for category, complaints in figures.received_by_category.items():
         rows["letter_complaints_received"].append(
-            {"authority_slug": authority.slug, "year": letter.year, "category": category, "complaints": complaints}
+            {
+                "authority_slug": authority.slug,
+                "year": letter.year,
+                "category": category,
+                "complaints": complaints,
+            }
         )
     for outcome, decisions in figures.decided_by_outcome.items():
         rows["letter_decisions"].append(
-            {"authority_slug": authority.slug, "year": letter.year, "outcome": outcome, "decisions": decisions}
+            {
+                "authority_slug": authority.slug,
+                "year": letter.year,
+                "outcome": outcome,
+                "decisions": decisions,
+            }
         )
     return rows
 
