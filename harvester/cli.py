@@ -110,10 +110,12 @@ def replica(port, epoch, seed, faults, fault_seed, hang_seconds, ground_truth):
     "--timeout", type=float, default=None, help="Seconds before a request is given up (default 60)."
 )
 @click.option("--retries", type=int, default=None, help="Retries of a failed request (default 3).")
+@click.option("--refresh-letters", is_flag=True,
+              help="Download letters already stored too (published letters don't change, so normally they aren't).")  # fmt: skip
 @click.option("--no-robots", is_flag=True, help="Ignore robots.txt (only for your own copy of the site).")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="WARNING",
               show_default=True)  # fmt: skip
-def crawl(base_url, db_path, authorities, concurrency, delay, timeout, retries, no_robots, log_level):
+def crawl(base_url, db_path, authorities, concurrency, delay, timeout, retries, refresh_letters, no_robots, log_level):
     """Crawl the "Your council's performance" section into one SQLite file.
 
     Starts at BASE_URL/your-councils-performance, follows every council there and every council
@@ -134,7 +136,7 @@ def crawl(base_url, db_path, authorities, concurrency, delay, timeout, retries, 
         overrides |= {"RETRY_TIMES": retries}
     if no_robots:
         overrides |= {"ROBOTSTXT_OBEY": False}
-    outcome = run_crawl(base_url.rstrip("/"), db_path, authorities, overrides)
+    outcome = run_crawl(base_url.rstrip("/"), db_path, authorities, overrides, refresh_letters)
     for line in outcome.summary_lines:
         click.echo(line)
     sys.exit(outcome.exit_code)
@@ -165,11 +167,16 @@ def parse(file, url, kind, authority):
 
 
 @cli.command()
-def schema():
+@click.option("--readme", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Rewrite the schema block of this README instead of printing.")  # fmt: skip
+def schema(readme):
     """Print every table and column of the database, described, as Markdown."""
-    from harvester.schema_docs import markdown
+    from harvester.schema_docs import markdown, with_schema
 
-    click.echo(markdown())
+    if readme is None:
+        click.echo(markdown())
+    else:
+        readme.write_text(with_schema(readme.read_text()))
 
 
 @cli.command()
@@ -192,6 +199,70 @@ def demo(db_path, epoch):
     for line in outcome.summary_lines:
         click.echo(line)
     sys.exit(outcome.exit_code)
+
+
+@cli.command()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
+              show_default=True, help="The harvest to serve.")  # fmt: skip
+@click.option("--port", type=int, default=8001, show_default=True, help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 shares it with your whole network.")  # fmt: skip
+def serve(db_path, port, host):
+    """Browse and query the harvest in Datasette, at http://HOST:PORT/.
+
+    Read-only: the file is opened immutable, SQL stops after 3 seconds, and nothing can be written.
+    Tables and columns are described, with search over letters, reports and improvement actions,
+    questions ready to ask (canned queries), a chart and a map.
+    """
+    from harvester.serve import datasette_for, serve
+
+    try:
+        datasette = datasette_for(db_path)
+    except (FileNotFoundError, RuntimeError) as error:
+        raise click.ClickException(str(error)) from error
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"Warning: serving on {host}, reachable from other machines.", err=True)
+    click.echo(f"Serving {db_path} read-only at http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    serve(datasette, host, port)
+
+
+@cli.command()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
+              show_default=True, help="The harvest to publish.")  # fmt: skip
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Directory to write (created; a previous copy in it is replaced).")  # fmt: skip
+def publish(db_path, out_dir):
+    """Write a read-only copy of the public tables, ready for Datasette, to OUT.
+
+    OUT holds lgsco.db (a snapshot without the crawler's fetch log and errors, with search indexes),
+    its metadata, templates, plugin and settings. Serve it with `datasette serve OUT` (opened
+    immutable), or `harvester serve --db OUT/lgsco.db`; deploy OUT with any Datasette host.
+    """
+    from harvester.serve import publish
+
+    try:
+        copy_path = publish(db_path, out_dir)
+    except (FileNotFoundError, RuntimeError) as error:
+        raise click.ClickException(str(error)) from error
+    size = copy_path.stat().st_size
+    click.echo(f"Published {copy_path} ({size:,} bytes); serve it with: datasette serve {out_dir}")
+
+
+@cli.command()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
+              show_default=True, help="The harvest to export.")  # fmt: skip
+@click.option("--format", "file_format", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("data/export"),
+              show_default=True, help="Directory to write the files to.")  # fmt: skip
+def export(db_path, file_format, out_dir):
+    """Write every public table as CSV or JSON, with a Frictionless datapackage.json describing them."""
+    from harvester.export import export
+
+    try:
+        package_path = export(db_path, out_dir, file_format)
+    except (FileNotFoundError, ValueError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Wrote {package_path} and one {file_format.upper()} file per table in {out_dir}")
 
 
 if __name__ == "__main__":

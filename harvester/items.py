@@ -163,6 +163,7 @@ class LetterDocument:
     sha256: str
     """SHA-256 of the PDF; the file is kept as data/letters/{sha256}.pdf."""
     byte_size: int
+    """Size of the PDF in bytes."""
     status: str
     """'ok' (read and parsed) or 'failed' (see error)."""
     title: str | None = None
@@ -170,6 +171,7 @@ class LetterDocument:
     error: str | None = None
     """Why the PDF could not be read or parsed: 'corrupt: …', 'truncated: …', 'timed out', …"""
     page_count: int | None = None
+    """Pages in the PDF."""
     text: str | None = None
     """The full extracted text (pages separated by form feeds); searchable."""
     reader: str | None = None

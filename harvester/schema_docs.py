@@ -32,7 +32,18 @@ TABLES = {
         "The actions agreed in each service improvement case, in order.",
         items.ServiceImprovement,
     ),
-    "letters": ("Annual review letters, one per authority and statistics year.", items.LetterLink),
+    "letters": (
+        "Annual review letters, one per authority and statistics year, with their full text (searchable).",
+        (items.LetterLink, items.LetterDocument),
+    ),
+    "letter_complaints_received": (
+        "Table-era letters (2013-14 to 2017-18): complaints and enquiries received, by category.",
+        items.LetterTableCount,
+    ),
+    "letter_decisions": (
+        "Table-era letters (2013-14 to 2017-18): decisions made, by outcome.",
+        items.LetterTableCount,
+    ),
     "crawl_runs": ("One row per crawl: when, against what, how it went.", None),
     "changes": ("Every change a crawl made to a data row: nothing is lost when the site changes.", None),
     "fetches": ("When each page was last fetched, with its status, ETag and checksum.", None),
@@ -85,6 +96,11 @@ STORE_COLUMNS = {
     "last_modified": "Last-Modified the server sent.",
     "sha256": "SHA-256 of the body.",
     "fetched_at": "UTC time of the fetch.",
+    "year": "Statistics year 'YYYY-YY'.",
+    "category": "Complaint category as the letter prints it ('Housing').",
+    "complaints": "Complaints and enquiries received in that category.",
+    "outcome": "Decision outcome as the letter prints it ('Upheld', 'Advice Given').",
+    "decisions": "Decisions with that outcome.",
 }
 
 
@@ -108,8 +124,10 @@ def describe() -> dict[str, tuple[str, list[tuple[str, str, str]]]]:
     conn = sqlite3.connect(":memory:")
     conn.executescript(store.SCHEMA)
     described = {}
-    for table, (description, item_class) in TABLES.items():
-        docs = STORE_COLUMNS | (field_docs(item_class) if item_class else {})
+    for table, (description, item_classes) in TABLES.items():
+        docs = dict(STORE_COLUMNS)
+        for cls in item_classes if isinstance(item_classes, tuple) else (item_classes,):
+            docs |= field_docs(cls) if cls else {}
         columns = [
             (name, sql_type, docs[name])
             for _, name, sql_type, *_ in conn.execute(f"PRAGMA table_info([{table}])")
@@ -125,3 +143,15 @@ def markdown() -> str:
         out += [f"| `{name}` | {sql_type} | {doc} |" for name, sql_type, doc in columns]
         out.append("")
     return "\n".join(out)
+
+
+README_START, README_END = "<!-- schema:start -->", "<!-- schema:end -->"
+
+
+def with_schema(readme: str) -> str:
+    """The README text with the block between the schema markers replaced by `markdown()`."""
+    head, start, rest = readme.partition(README_START)
+    _, end, tail = rest.partition(README_END)
+    if not (start and end):
+        raise ValueError(f"README has no {README_START} ... {README_END} block")
+    return f"{head}{README_START}\n{markdown()}\n{README_END}{tail}"

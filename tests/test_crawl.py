@@ -3,6 +3,7 @@
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -146,3 +147,14 @@ def test_letters_are_kept_on_disk_by_checksum(crawled):
     pdf = db.parent / "letters" / f"{sha}.pdf"
     assert pdf.stat().st_size == size
     assert hashlib.sha256(pdf.read_bytes()).hexdigest() == sha
+
+
+def test_the_readme_questions_have_answers(crawled):
+    _, _, db, *_ = crawled
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    queries = re.findall(r"```sql\n(.*?)```", readme, re.DOTALL)
+    assert len(queries) == 3
+    conn = sqlite3.connect(db)
+    for query in queries:
+        rows = conn.execute(query).fetchall()
+        assert rows, query
