@@ -112,20 +112,37 @@ def replica(port, epoch, seed, faults, fault_seed, hang_seconds, ground_truth):
 @click.option("--retries", type=int, default=None, help="Retries of a failed request (default 3).")
 @click.option("--refresh-letters", is_flag=True,
               help="Download letters already stored too (published letters don't change, so normally they aren't).")  # fmt: skip
+@click.option("--full", is_flag=True,
+              help="Refetch every page and letter instead of asking the server what changed.")  # fmt: skip
+@click.option("--resume", is_flag=True,
+              help="Continue the last run, killed or interrupted, as the same run (same base URL and authorities).")  # fmt: skip
 @click.option("--no-robots", is_flag=True, help="Ignore robots.txt (only for your own copy of the site).")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="WARNING",
               show_default=True)  # fmt: skip
-def crawl(base_url, db_path, authorities, concurrency, delay, timeout, retries, refresh_letters, no_robots, log_level):
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: every log and progress line is one JSON object, for log shippers.")  # fmt: skip
+def crawl(
+    base_url, db_path, authorities, concurrency, delay, timeout, retries, refresh_letters, full, resume, no_robots,
+    log_level, log_format,
+):  # fmt: skip
     """Crawl the "Your council's performance" section into one SQLite file.
 
     Starts at BASE_URL/your-councils-performance, follows every council there and every council
     linked from a successor's merger box, and stores each one's statistics, reports, service
-    improvements and annual letter links. Exit status: 0 when the run was healthy, 1 when any page
-    could not be fetched or read (the summary says which), 2 for bad options.
-    """
-    from harvester.crawl import run_crawl
+    improvements and annual letters. Pages are fetched conditionally, so an unchanged page costs a
+    304 and writes nothing.
 
-    overrides = {"LOG_LEVEL": log_level}
+    \b
+    Exit status:
+      0  healthy
+      1  failed or looks wrong: a page could not be fetched or read, too many letters unreadable,
+         or markedly fewer authorities or figures than the last good run (the summary says which)
+      2  bad options, or --resume with nothing to resume
+      3  another crawl is writing the same database
+    """
+    from harvester.crawl import CrawlRefused, run_crawl
+
+    overrides = {"LOG_LEVEL": log_level, "HARVESTER_LOG_FORMAT": log_format}
     if concurrency is not None:
         overrides |= {"CONCURRENT_REQUESTS": concurrency, "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency}
     if delay is not None:
@@ -136,7 +153,14 @@ def crawl(base_url, db_path, authorities, concurrency, delay, timeout, retries, 
         overrides |= {"RETRY_TIMES": retries}
     if no_robots:
         overrides |= {"ROBOTSTXT_OBEY": False}
-    outcome = run_crawl(base_url.rstrip("/"), db_path, authorities, overrides, refresh_letters)
+    try:
+        outcome = run_crawl(
+            base_url.rstrip("/"), db_path, authorities, overrides,
+            refresh_letters=refresh_letters, resume=resume, full=full,
+        )  # fmt: skip
+    except CrawlRefused as refused:
+        click.echo(f"harvester crawl: {refused}", err=True)
+        sys.exit(refused.exit_code)
     for line in outcome.summary_lines:
         click.echo(line)
     sys.exit(outcome.exit_code)
@@ -263,6 +287,36 @@ def export(db_path, file_format, out_dir):
     except (FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Wrote {package_path} and one {file_format.upper()} file per table in {out_dir}")
+
+
+@cli.command()
+@click.option("--db", "db_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=DEFAULT_DB,
+              show_default=True)  # fmt: skip
+@click.option("--limit", type=int, default=20, show_default=True)
+def runs(db_path, limit):
+    """List recent crawl runs: when, status, counts."""
+    from harvester import store
+    from harvester.report import recent_runs, runs_table
+
+    click.echo(runs_table(recent_runs(store.open_db(db_path), limit)))
+
+
+@cli.command()
+@click.option("--db", "db_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=DEFAULT_DB,
+              show_default=True)  # fmt: skip
+@click.option("--since", default=None, metavar="RUN|DATE", help="A run id or a date (YYYY-MM-DD); default: the last run.")
+def changes(db_path, since):
+    """Print what changed, one sentence per change ("Luton Borough Council: 2023-24 uphold rate 69% → 71%")."""
+    from harvester import store
+    from harvester.report import change_lines, first_run_since
+
+    db = store.open_db(db_path)
+    try:
+        run = first_run_since(db, since)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--since") from error
+    lines = change_lines(db, run) if run is not None else []
+    click.echo("\n".join(lines) if lines else "no changes")
 
 
 if __name__ == "__main__":

@@ -12,9 +12,11 @@ import logging
 import time
 from urllib.parse import urljoin, urlsplit
 
+from scrapy.downloadermiddlewares.httpcache import HttpCacheMiddleware
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
+from scrapy.extensions.httpcache import RFC2616Policy
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
@@ -122,3 +124,35 @@ def retry_after_seconds(value: str, now: float) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - now)
+
+
+class RevalidateEveryTime(RFC2616Policy):
+    """Conditional requests for every page, every run: send the stored ETag / Last-Modified, use the
+    stored body only on a 304, and store only complete 200s. Never serve a stored page in place of a
+    5xx or a failed download: that would hide the failure the run must report."""
+
+    def __init__(self, settings):
+        super().__init__(settings)
+        self.conditional = settings.getbool("HARVESTER_CONDITIONAL_REQUESTS")
+
+    def should_cache_response(self, response, request) -> bool:
+        return (
+            response.status == 200
+            and "partial" not in response.flags
+            and (b"ETag" in response.headers or b"Last-Modified" in response.headers)
+        )
+
+    def is_cached_response_fresh(self, cachedresponse, request) -> bool:
+        if self.conditional:
+            self._set_conditional_validators(request, cachedresponse)
+        return False
+
+    def is_cached_response_valid(self, cachedresponse, response, request) -> bool:
+        return response.status == 304
+
+
+class RevalidatingCacheMiddleware(HttpCacheMiddleware):
+    """Scrapy's cache middleware without its error recovery (a stored page for a failed download)."""
+
+    def process_exception(self, request, exception, spider=None):
+        request.meta.pop("cached_response", None)

@@ -24,7 +24,17 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 HARVESTER_MAX_RETRY_AFTER = 120.0
 
+# Every page is fetched conditionally (If-None-Match / If-Modified-Since): an unchanged page costs a 304,
+# and its stored body (kept beside the database in httpcache/) is what gets parsed.
+HTTPCACHE_ENABLED = True
+HTTPCACHE_POLICY = "harvester.middlewares.RevalidateEveryTime"
+HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.FilesystemCacheStorage"
+HTTPCACHE_GZIP = True
+HARVESTER_CONDITIONAL_REQUESTS = True
+
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
+    "harvester.middlewares.RevalidatingCacheMiddleware": 900,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "harvester.middlewares.StrictRobotsTxtMiddleware": 100,
     "harvester.middlewares.RetryAfterMiddleware": 551,
@@ -35,6 +45,8 @@ ITEM_PIPELINES = {
     "pipelines.validate.ValidationPipeline": 100,
     "pipelines.store.StorePipeline": 800,
 }
+EXTENSIONS = {"harvester.progress.Progress": 500}
+HARVESTER_LOG_FORMAT = "text"
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
 

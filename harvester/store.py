@@ -24,14 +24,17 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
     id INTEGER PRIMARY KEY,
     started_at TEXT NOT NULL,
     finished_at TEXT,
-    status TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('running', 'ok', 'failed', 'interrupted')),
     base_url TEXT NOT NULL,
+    scope TEXT NOT NULL,
     version TEXT NOT NULL,
     requests INTEGER,
     pages INTEGER,
+    pages_unchanged INTEGER,
     items INTEGER,
     errors INTEGER,
     authorities INTEGER,
+    figures INTEGER,
     rows_new INTEGER,
     rows_changed INTEGER,
     rows_gone INTEGER,
@@ -276,22 +279,69 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
-def start_run(db: sqlite_utils.Database, base_url: str, version: str) -> int:
+def start_run(db: sqlite_utils.Database, base_url: str, version: str, scope: str = "all") -> int:
+    """A new crawl_runs row; `scope` is 'all' or the JSON list of the authorities asked for."""
     with db.atomic():
         cursor = db.execute(
-            "INSERT INTO crawl_runs (started_at, status, base_url, version) VALUES (?, 'running', ?, ?)",
-            [now(), base_url, version],
+            "INSERT INTO crawl_runs (started_at, status, base_url, scope, version) VALUES (?, 'running', ?, ?, ?)",
+            [now(), base_url, scope, version],
         )
     return cursor.lastrowid
+
+
+def resumable_run(db: sqlite_utils.Database) -> dict | None:
+    """The latest run, if it was killed ('running') or stopped by a signal ('interrupted')."""
+    rows = list(db.query("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1"))
+    if rows and rows[0]["status"] in ("running", "interrupted"):
+        return rows[0]
+    return None
+
+
+def abandon_run(db: sqlite_utils.Database, run_id: int) -> None:
+    """A killed or interrupted run that a new crawl replaces instead of resuming."""
+    with db.atomic():
+        db["crawl_runs"].update(
+            run_id, {"status": "failed", "summary": json.dumps({"problems": ["killed; not resumed"]})}
+        )
+
+
+def resume_run(db: sqlite_utils.Database, run_id: int) -> None:
+    with db.atomic():
+        db["crawl_runs"].update(run_id, {"status": "running", "finished_at": None})
+
+
+def last_good_run(db: sqlite_utils.Database, before: int, scope: str) -> dict | None:
+    """The latest healthy run of the same scope before run `before`: what a new run is compared with."""
+    rows = list(
+        db.query(
+            "SELECT * FROM crawl_runs WHERE id < ? AND status = 'ok' AND scope = ? ORDER BY id DESC LIMIT 1",
+            [before, scope],
+        )
+    )
+    return rows[0] if rows else None
+
+
+def mark_gone_authorities(db: sqlite_utils.Database, run_id: int, seen_slugs: set[str]) -> int:
+    """After a complete, healthy crawl: authorities it no longer reached are marked gone."""
+    gone = 0
+    with db.atomic():
+        for row in db.query("SELECT slug FROM authorities WHERE gone_run IS NULL"):
+            if row["slug"] not in seen_slugs:
+                db["authorities"].update(row["slug"], {"gone_run": run_id, "last_changed_run": run_id})
+                log_change(db, run_id, "authorities", row["slug"], row["slug"], "gone")
+                gone += 1
+    return gone
 
 
 @dataclass
 class RunTotals:
     requests: int = 0
     pages: int = 0
+    pages_unchanged: int = 0
     items: int = 0
     errors: int = 0
     authorities: int = 0
+    figures: int = 0
     rows_new: int = 0
     rows_changed: int = 0
     rows_gone: int = 0

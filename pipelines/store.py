@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections import defaultdict
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 from scrapy import signals
 
 from harvester import __version__, items, register, store
-from harvester.health import judge_run
+from harvester.health import RunFacts, judge_run
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +28,8 @@ class StorePipeline:
         self.fetches: dict[str | None, dict[str, store.Fetch]] = defaultdict(dict)
         self.invalid_parts: dict[str, set[str]] = defaultdict(set)
         self.errors: list[items.CrawlError] = []
+        self.saved_slugs: set[str] = set()
+        self.letters_read = 0
         self.totals = store.RunTotals()
         crawler.signals.connect(self.response_received, signal=signals.response_received)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -37,13 +40,24 @@ class StorePipeline:
 
     def open_spider(self):
         self.db = store.open_db(self.db_path)
-        self.run_id = store.start_run(self.db, self.crawler.spider.base_url, __version__)
+        resumed = self.crawler.settings.getint("HARVESTER_RESUME_RUN")
+        if resumed:
+            self.run_id = resumed
+            store.resume_run(self.db, resumed)
+        else:
+            self.run_id = store.start_run(self.db, self.crawler.spider.base_url, __version__, self.scope)
         self.crawler.stats.set_value("harvester/run_id", self.run_id)
+
+    @property
+    def scope(self) -> str:
+        asked = self.crawler.spider.requested_slugs
+        return json.dumps(sorted(asked)) if asked else "all"
 
     def response_received(self, response, request, spider):
         self.fetches[request.meta.get("authority")][response.url] = store.Fetch(
             url=response.url,
-            status=response.status,
+            # A page the server confirmed unchanged arrives as its stored copy, flagged 'cached'.
+            status=304 if "cached" in response.flags else response.status,
             etag=header(response, b"ETag"),
             last_modified=header(response, b"Last-Modified"),
             sha256=hashlib.sha256(response.body).hexdigest(),
@@ -56,17 +70,20 @@ class StorePipeline:
             self.bundles[item.slug.lower()] = store.AuthorityBundle(authority=item)
         elif isinstance(item, items.AuthorityDone):
             self.save(item)
-        elif isinstance(item, items.LetterDocument):
-            self.crawler.stats.inc_value("harvester/letters_read")
-            self.buffers[item.authority_slug.lower()]["LetterDocument"].append(item)
         else:
             self.buffers[item.authority_slug.lower()][type(item).__name__].append(item)
+            if isinstance(item, items.AnnualStatistics) and item.source == "page":
+                self.totals.figures += 1
+            elif isinstance(item, items.LetterDocument):
+                self.letters_read += 1
         return item
 
     def record_error(self, error: items.CrawlError) -> None:
         log = logger.warning if error.kind == "missing" else logger.error
         log("%s %s page %s: %s", error.kind, error.page, error.url, error.message)
         self.errors.append(error)
+        if error.kind != "missing":
+            self.crawler.stats.inc_value("harvester/errors")
         if error.kind == "invalid" and error.authority_slug:
             self.invalid_parts[error.authority_slug.lower()].add(error.page)
         store.record_error(self.db, self.run_id, error)
@@ -88,6 +105,8 @@ class StorePipeline:
         for document in bundle.letter_documents:
             keep_pdf(self.letters_dir, document)
         saved = store.save_authority(self.db, bundle, self.run_id, reference_entry(bundle.authority.slug))
+        self.saved_slugs.add(bundle.authority.slug)
+        self.crawler.stats.inc_value("harvester/authorities_done")
         self.totals.authorities += 1
         self.totals.rows_new += saved.new
         self.totals.rows_changed += saved.changed
@@ -105,13 +124,24 @@ class StorePipeline:
         stats = self.crawler.stats
         self.totals.requests = stats.get_value("downloader/request_count", 0)
         self.totals.pages = stats.get_value("response_received_count", 0)
+        self.totals.pages_unchanged = stats.get_value("httpcache/revalidate", 0)
         self.totals.items = stats.get_value("item_scraped_count", 0)
         self.totals.errors = sum(1 for e in self.errors if e.kind != "missing")
-        letters_read = stats.get_value("harvester/letters_read", 0)
-        verdict = judge_run(self.errors, reason, self.totals.authorities, letters_read)
+        verdict = judge_run(
+            RunFacts(
+                errors=self.errors,
+                finish_reason=reason,
+                authorities=self.totals.authorities,
+                figures=self.totals.figures,
+                letters_read=self.letters_read,
+                previous=store.last_good_run(self.db, self.run_id, self.scope),
+            )
+        )
+        if verdict.status == "ok" and self.scope == "all":
+            self.totals.rows_gone += store.mark_gone_authorities(self.db, self.run_id, self.saved_slugs)
         summary = {
             "problems": verdict.problems,
-            "letters_read": letters_read,
+            "letters_read": self.letters_read,
             "letters_unreadable": [e.url for e in self.errors if e.kind == "unreadable"],
             "missing": [e.url for e in self.errors if e.kind == "missing"],
             "requests_by_status": {

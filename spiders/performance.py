@@ -93,6 +93,7 @@ class PerformanceSpider(scrapy.Spider):
             return
         self.pending[key] = 0
         self.failed_parts[key] = set()
+        self.crawler.stats.inc_value("harvester/authorities_found")
         yield self.request(url, key, "statistics", self.parse_statistics)
 
     def request(self, url: str, key: str, page: str, callback, **meta):
@@ -147,7 +148,10 @@ class PerformanceSpider(scrapy.Spider):
         for link in parse_letters_list(response.text, response.url):
             yield link
             if link.pdf_url not in self.letters_read:
-                yield self.request(link.pdf_url, key, "letter", self.parse_letter_pdf, letter=link)
+                # Letters are stored once read, so they have no use for the page cache.
+                yield self.request(
+                    link.pdf_url, key, "letter", self.parse_letter_pdf, letter=link, dont_cache=True
+                )
 
     async def parse_letter_pdf(self, response):
         key = response.meta["authority"]
@@ -170,11 +174,15 @@ class PerformanceSpider(scrapy.Spider):
     @counted
     def parse_improvements(self, response):
         page = parse_improvements_page(response.text, response.url)
-        yield from page.improvements
+        list_url = response.meta.get("list_url", response.url)
+        for improvement in page.improvements:
+            # Cases move down the pager as new ones arrive: credit the list, not the page, so a
+            # case's provenance doesn't change every time the council agrees another.
+            improvement.source_url = list_url
+            yield improvement
         if page.next_url:
-            yield self.request(
-                page.next_url, response.meta["authority"], "improvements", self.parse_improvements
-            )
+            key = response.meta["authority"]
+            yield self.request(page.next_url, key, "improvements", self.parse_improvements, list_url=list_url)
 
     def request_failed(self, failure):
         key, page = failure.request.meta["authority"], failure.request.meta["page"]

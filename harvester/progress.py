@@ -1,0 +1,89 @@
+"""Progress for a person, quiet for cron.
+
+On a terminal: one line, redrawn every second ("212/365 authorities, 41/min, 0 errors").
+Otherwise: the same line once a minute, so a nightly log has a heartbeat and no noise.
+With --log-format json every line, log records included, is one JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+
+from scrapy import signals
+from twisted.internet import task
+
+
+class Progress:
+    """A Scrapy extension reading the crawl's own counters."""
+
+    def __init__(self, crawler, interactive: bool, as_json: bool):
+        self.stats = crawler.stats
+        self.interactive = interactive
+        self.as_json = as_json
+        self.started = time.monotonic()
+        self.loop = task.LoopingCall(self.show)
+        crawler.signals.connect(self.opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(
+            crawler,
+            interactive=sys.stderr.isatty() and crawler.settings.get("HARVESTER_LOG_FORMAT") != "json",
+            as_json=crawler.settings.get("HARVESTER_LOG_FORMAT") == "json",
+        )
+
+    def opened(self, spider):
+        self.loop.start(1.0 if self.interactive else 60.0, now=False)
+
+    def closed(self, spider, reason):
+        if self.loop.running:
+            self.loop.stop()
+        if self.interactive:
+            sys.stderr.write("\n")
+
+    def counts(self) -> dict:
+        minutes = max((time.monotonic() - self.started) / 60, 1 / 60)
+        done = self.stats.get_value("harvester/authorities_done", 0)
+        return {
+            "authorities_done": done,
+            "authorities_found": self.stats.get_value("harvester/authorities_found", 0),
+            "per_minute": round(done / minutes, 1),
+            "requests": self.stats.get_value("downloader/request_count", 0),
+            "errors": self.stats.get_value("harvester/errors", 0),
+        }
+
+    def show(self):
+        c = self.counts()
+        if self.as_json:
+            sys.stderr.write(json.dumps({"event": "progress", **c}) + "\n")
+            return
+        line = (
+            f"{c['authorities_done']}/{c['authorities_found']} authorities, {c['per_minute']}/min, "
+            f"{c['requests']} requests, {c['errors']} errors"
+        )
+        sys.stderr.write(f"\r{line}\x1b[K" if self.interactive else f"progress: {line}\n")
+        sys.stderr.flush()
+
+
+class JsonFormatter(logging.Formatter):
+    """Log records as JSON objects, for log shippers."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry)
+
+
+def use_json_logging() -> None:
+    for handler in logging.root.handlers:
+        handler.setFormatter(JsonFormatter())

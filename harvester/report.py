@@ -1,0 +1,125 @@
+"""What a run did, in words an operator or a journalist can paste: `harvester runs` and `harvester changes`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import sqlite_utils
+
+FIGURES = {
+    "upheld_pct": ("uphold rate", "%"),
+    "upheld_avg_pct": ("average uphold rate for similar authorities", "%"),
+    "upheld_decisions": ("upheld decisions", ""),
+    "investigations": ("investigations", ""),
+    "upheld_per_100k": ("upheld decisions per 100,000 residents", ""),
+    "upheld_per_100k_avg": ("average upheld decisions per 100,000 residents", ""),
+    "compliance_pct": ("compliance rate", "%"),
+    "compliance_avg_pct": ("average compliance rate", "%"),
+    "compliance_outcomes": ("compliance outcomes", ""),
+    "remedy_pct": ("satisfactory remedy rate", "%"),
+    "remedy_avg_pct": ("average satisfactory remedy rate", "%"),
+    "remedy_decisions": ("satisfactory remedy decisions", ""),
+    "complaints_dealt_with": ("complaints dealt with", ""),
+    "not_for_us": ("complaints not for the Ombudsman", ""),
+    "assessed_and_closed": ("complaints assessed and closed", ""),
+}
+"""annual_statistics columns -> how a sentence names them, and their unit."""
+
+WHAT = {
+    "reports": "report",
+    "service_improvements": "service improvement",
+    "improvement_actions": "agreed action",
+    "letters": "annual letter",
+    "letter_complaints_received": "letter complaints count",
+    "letter_decisions": "letter decisions count",
+    "authorities": "authority",
+}
+
+RUN_COLUMNS = (
+    "id", "started_at", "finished_at", "status", "authorities", "requests", "pages_unchanged", "errors",
+    "rows_new", "rows_changed", "rows_gone",
+)  # fmt: skip
+
+
+def recent_runs(db: sqlite_utils.Database, limit: int = 20) -> list[dict]:
+    return list(
+        db.query(f"SELECT {', '.join(RUN_COLUMNS)} FROM crawl_runs ORDER BY id DESC LIMIT ?", [limit])
+    )
+
+
+def runs_table(runs: list[dict]) -> str:
+    rows = [RUN_COLUMNS, *[tuple("" if r[c] is None else str(r[c]) for c in RUN_COLUMNS) for r in runs]]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(RUN_COLUMNS))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows
+    )
+
+
+def first_run_since(db: sqlite_utils.Database, since: str | None) -> int | None:
+    """The run `since` names: a run id, an ISO date (the first run started on or after it), or None for the
+    latest run."""
+    if since is None:
+        row = next(iter(db.query("SELECT max(id) AS id FROM crawl_runs")), {"id": None})
+        return row["id"]
+    if since.isdigit():
+        return int(since)
+    try:
+        dt.date.fromisoformat(since[:10])
+    except ValueError:
+        raise ValueError(f"--since takes a run id or a date (YYYY-MM-DD), not {since!r}") from None
+    row = next(iter(db.query("SELECT min(id) AS id FROM crawl_runs WHERE started_at >= ?", [since])), None)
+    return row["id"] if row else None
+
+
+def change_lines(db: sqlite_utils.Database, since_run: int) -> list[str]:
+    """One sentence per change recorded by run `since_run` and later. An authority seen for the
+    first time is one line, not one per row."""
+    names = {row["slug"]: row["name"] for row in db.query("SELECT slug, name FROM authorities")}
+    new_authorities = {
+        row["row_key"]
+        for row in db.query(
+            "SELECT row_key FROM changes WHERE run_id >= ? AND table_name = 'authorities' AND change = 'new'",
+            [since_run],
+        )
+    }
+    lines = []
+    counted: dict[str, int] = {}
+    for change in db.query("SELECT * FROM changes WHERE run_id >= ? ORDER BY id", [since_run]):
+        slug = change["authority_slug"]
+        name = names.get(slug, slug)
+        if slug in new_authorities and change["change"] == "new":
+            counted[slug] = counted.get(slug, 0) + 1
+            continue
+        lines.append(f"{name}: {describe(change)}")
+    lines[:0] = [f"{names.get(slug, slug)}: first crawled ({count} rows)" for slug, count in counted.items()]
+    return lines
+
+
+def describe(change: dict) -> str:
+    table, key, kind = change["table_name"], change["row_key"], change["change"]
+    if table == "annual_statistics":
+        _, year, source = key.split("/")
+        where = "statistics page" if source == "page" else "annual letter"
+        if kind == "changed" and change["column_name"] in FIGURES:
+            label, unit = FIGURES[change["column_name"]]
+            old, new = (shown(change[v], unit) for v in ("old_value", "new_value"))
+            return f"{year} {label} {old} → {new} ({where})"
+        if kind == "new":
+            return f"{year} figures published ({where})"
+        return f"{year} {where} {change['column_name'] or ''} {kind}".replace("  ", " ")
+    what = WHAT.get(table, table)
+    item = key.split("/", 1)[1] if "/" in key else key
+    if kind == "changed":
+        return f"{what} {item}: {change['column_name']} changed from {change['old_value']!r} to {change['new_value']!r}"
+    return {
+        "new": f"new {what} {item}",
+        "gone": f"{what} {item} no longer listed",
+        "back": f"{what} {item} listed again",
+    }[kind]
+
+
+def shown(value: str | None, unit: str) -> str:
+    if value is None:
+        return "none"
+    return re.sub(r"\.0$", "", value) + unit

@@ -1,0 +1,230 @@
+"""Nightly operation against the replica: a new year published, a crawl killed and resumed, a reader
+watching while a crawl writes, two crawls on one database."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from harvester.replica.truth import ground_truth
+
+pytestmark = pytest.mark.slow
+
+SUBSET = (
+    "luton-borough-council", "kent-county-council", "birmingham-city-council", "North-Northamptonshire-Council",
+    "westmorland-and-furness-council", "northampton-borough-council", "allerdale-borough-council",
+    "council-of-the-isles-of-scilly", "leeds-city-council", "poole-borough-council",
+)  # fmt: skip
+DATA_TABLES = (
+    "authorities", "annual_statistics", "reports", "service_improvements", "improvement_actions", "letters",
+    "letter_complaints_received", "letter_decisions", "changes",
+)  # fmt: skip
+
+
+def harvester(*args, **kwargs):
+    return subprocess.run(
+        [sys.executable, "-m", "harvester.cli", *args], capture_output=True, text=True, timeout=600, **kwargs
+    )
+
+
+def crawl_args(base_url, db, *extra):
+    args = ["crawl", "--base-url", base_url, "--db", str(db), *extra]
+    for slug in SUBSET:
+        args += ["--authority", slug]
+    return args
+
+
+def keyed_truth(server, tables=("annual_statistics", "letters", "reports", "service_improvements")):
+    truth = ground_truth(server.site, server.epoch, server.base_url)
+    keys = {
+        "annual_statistics": ("authority_slug", "year", "source"),
+        "letters": ("authority_slug", "year"),
+        "reports": ("authority_slug", "url"),
+        "service_improvements": ("authority_slug", "case_ref"),
+    }
+    crawled = {row["slug"] for row in truth["authorities"]}
+    return {
+        table: {
+            "/".join(row[k] for k in keys[table]): row
+            for row in truth[table]
+            if row["authority_slug"] in crawled
+        }
+        for table in tables
+    }
+
+
+def test_a_new_year_published_is_recorded_exactly(replica, tmp_path):
+    server = replica(epoch=2024)
+    db = tmp_path / "lgsco.db"
+    assert harvester(*crawl_args(server.base_url, db)).returncode == 0
+    stored_slugs = {row[0] for row in sqlite3.connect(db).execute("SELECT slug FROM authorities")}
+    before = keyed_truth(server)
+    server.set_epoch(2025)
+    result = harvester(*crawl_args(server.base_url, db))
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    after = keyed_truth(server)
+
+    conn = sqlite3.connect(db)
+    recorded = {}
+    for table, key, change, column, old, new in conn.execute(
+        "SELECT table_name, row_key, change, column_name, old_value, new_value FROM changes WHERE run_id = 2"
+    ):
+        recorded.setdefault(table, set()).add((key, change, column, old, new))
+
+    for table in before:
+        old_rows = {k: v for k, v in before[table].items() if v["authority_slug"] in stored_slugs}
+        new_rows = {k: v for k, v in after[table].items() if v["authority_slug"] in stored_slugs}
+        expected = {(key, "new", None, None, None) for key in new_rows.keys() - old_rows.keys()}
+        if table != "annual_statistics":  # statistics rows stay: an older year is not "gone"
+            expected |= {(key, "gone", None, None, None) for key in old_rows.keys() - new_rows.keys()}
+        for key in old_rows.keys() & new_rows.keys():
+            for column, old in old_rows[key].items():
+                new = new_rows[key][column]
+                if column != "flags" and old != new:
+                    expected.add((key, "changed", column, shown(old), shown(new)))
+        assert recorded.get(table, set()) == expected, table
+
+    new_letters = {key for key, change, *_ in recorded["letters"] if change == "new"}
+    assert new_letters and all(key.endswith("/2024-25") for key in new_letters)
+    kept = conn.execute(
+        "SELECT count(*) FROM annual_statistics WHERE year = '2023-24' AND source = 'page'"
+    ).fetchone()[0]
+    assert kept > 0  # last year's page figures are kept beside the new year's
+
+    words = harvester("changes", "--db", str(db)).stdout
+    assert "Luton Borough Council: 2024-25 figures published (statistics page)" in words
+    assert "Luton Borough Council: new annual letter 2024-25" in words
+
+
+def shown(value):
+    if value is None:
+        return None
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def test_an_unchanged_site_gets_304s_and_no_changes(replica, tmp_path):
+    server = replica()
+    db = tmp_path / "lgsco.db"
+    assert harvester(*crawl_args(server.base_url, db)).returncode == 0
+    second = harvester(*crawl_args(server.base_url, db))
+    assert second.returncode == 0
+    run = dict(
+        zip(
+            ("requests", "pages_unchanged", "rows_new", "rows_changed", "rows_gone"),
+            sqlite3.connect(db)
+            .execute(
+                "SELECT requests, pages_unchanged, rows_new, rows_changed, rows_gone FROM crawl_runs WHERE id = 2"
+            )
+            .fetchone(),
+            strict=True,
+        )
+    )
+    assert run["rows_new"] == run["rows_changed"] == run["rows_gone"] == 0
+    assert run["pages_unchanged"] == run["requests"]  # robots.txt included
+    assert not [path for method, path, _ in server.requests[-run["requests"] :] if path.endswith(".pdf")]
+    assert harvester("changes", "--db", str(db)).stdout.strip() == "no changes"
+
+
+def clean_crawl(server, tmp_path):
+    db = tmp_path / "clean" / "lgsco.db"
+    assert harvester(*crawl_args(server.base_url, db)).returncode == 0
+    return db
+
+
+def table_rows(db, table):
+    conn = sqlite3.connect(db)
+    rows = conn.execute(f"SELECT * FROM [{table}] ORDER BY 1, 2, 3").fetchall()
+    columns = [d[0] for d in conn.execute(f"SELECT * FROM [{table}] LIMIT 0").description]
+    if table == "changes":
+        return sorted(tuple(r[1:]) for r in rows)  # ids depend on write order, the facts do not
+    return [tuple(v for c, v in zip(columns, r, strict=True) if c != "fetched_at") for r in rows]
+
+
+@pytest.mark.parametrize("kill_after", [1, 5])
+def test_a_killed_crawl_resumes_to_the_same_database(replica, tmp_path, kill_after):
+    server = replica()
+    expected = clean_crawl(server, tmp_path)
+    db = tmp_path / "killed" / "lgsco.db"
+    db.parent.mkdir()
+    process = subprocess.Popen([sys.executable, "-m", "harvester.cli", *crawl_args(server.base_url, db)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            done = sqlite3.connect(f"file:{db}?mode=ro", uri=True).execute("SELECT count(*) FROM authorities")
+            if done.fetchone()[0] >= kill_after:
+                break
+        except sqlite3.OperationalError:
+            pass
+        time.sleep(0.02)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    resumed = harvester("crawl", "--db", str(db), "--resume")
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr[-2000:]
+    assert sqlite3.connect(db).execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    for table in DATA_TABLES:
+        assert table_rows(db, table) == table_rows(expected, table), table
+    assert [r[0] for r in sqlite3.connect(db).execute("SELECT status FROM crawl_runs")] == ["ok"]
+
+
+def test_two_crawls_cannot_share_a_database(replica, tmp_path):
+    server = replica(faults=["hang@1"], hang_seconds=3)
+    db = tmp_path / "lgsco.db"
+    first = subprocess.Popen([sys.executable, "-m", "harvester.cli", *crawl_args(server.base_url, db)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while not (tmp_path / "lgsco.db.lock").exists() or not (tmp_path / "lgsco.db.lock").read_text():
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        second = harvester(*crawl_args(server.base_url, db))
+        assert second.returncode == 3
+        assert f"another crawl (pid {first.pid}) is writing" in second.stderr
+    finally:
+        first.terminate()
+        first.wait(timeout=30)
+
+
+def test_a_reader_never_sees_a_half_written_authority(replica, tmp_path):
+    server = replica()
+    truth = keyed_truth(server)
+    letters_per_authority = {}
+    for row in truth["letters"].values():
+        letters_per_authority[row["authority_slug"]] = letters_per_authority.get(row["authority_slug"], 0) + 1
+    db = tmp_path / "lgsco.db"
+    seen, problems, stop = [], [], threading.Event()
+
+    def read():
+        while not stop.is_set():
+            try:
+                conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+                snapshot = conn.execute(
+                    "SELECT a.slug, (SELECT count(*) FROM letters l WHERE l.authority_slug = a.slug), "
+                    "(SELECT count(*) FROM annual_statistics s WHERE s.authority_slug = a.slug AND source = 'page') "
+                    "FROM authorities a"
+                ).fetchall()
+                conn.close()
+            except sqlite3.OperationalError as error:
+                if "no such table" not in str(error) and "unable to open" not in str(error):
+                    problems.append(str(error))
+                continue
+            seen.append(len(snapshot))
+            for slug, letters, pages in snapshot:
+                if letters != letters_per_authority.get(slug, 0) or pages != 1:
+                    problems.append((slug, letters, pages))
+            time.sleep(0.01)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        assert harvester(*crawl_args(server.base_url, db)).returncode == 0
+    finally:
+        stop.set()
+        reader.join(timeout=30)
+    assert not problems
+    assert len(set(seen)) > 2  # the reader really watched the authorities arrive
