@@ -13,7 +13,9 @@ import email.utils
 import gzip
 import hashlib
 import logging
+import re
 import socket
+import sys
 import threading
 import traceback
 from dataclasses import dataclass, field
@@ -244,13 +246,12 @@ def normalised_target(target: str) -> str:
 
 
 def accepts_gzip(header: str | None) -> bool:
-    if not header:
-        return False
-    for item in header.split(","):
+    """Whether an Accept-Encoding header admits gzip ('gzip', 'gzip;q=0.5', '*'; not 'gzip;q=0')."""
+    for item in (header or "").split(","):
         coding, _, params = item.strip().partition(";")
         if coding.strip().lower() in ("gzip", "*"):
-            q = params.strip()
-            return not (q.startswith("q=") and float(q[2:] or 0) == 0)
+            quality = params.strip().removeprefix("q=")
+            return not quality or not re.fullmatch(r"0(\.0*)?", quality)
     return False
 
 
@@ -284,6 +285,13 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
     owner: ReplicaServer
+
+    def handle_error(self, request, client_address):
+        """A client hanging up mid-response (a crawler aborting a gzip bomb) is routine, not an error."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            log.debug("client %s disconnected mid-response", client_address)
+        else:
+            super().handle_error(request, client_address)
 
 
 class ReplicaServer:
