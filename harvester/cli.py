@@ -304,7 +304,12 @@ def runs(db_path, limit):
 @cli.command()
 @click.option("--db", "db_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=DEFAULT_DB,
               show_default=True)  # fmt: skip
-@click.option("--since", default=None, metavar="RUN|DATE", help="A run id or a date (YYYY-MM-DD); default: the last run.")
+@click.option(
+    "--since",
+    default=None,
+    metavar="RUN|DATE",
+    help="A run id or a date (YYYY-MM-DD); default: the last run.",
+)
 def changes(db_path, since):
     """Print what changed, one sentence per change ("Luton Borough Council: 2023-24 uphold rate 69% → 71%")."""
     from harvester import store

@@ -207,6 +207,13 @@ CREATE INDEX IF NOT EXISTS improvement_actions_case ON improvement_actions(autho
 CREATE INDEX IF NOT EXISTS letters_year ON letters(year);
 CREATE INDEX IF NOT EXISTS changes_run ON changes(run_id);
 CREATE INDEX IF NOT EXISTS crawl_errors_run ON crawl_errors(run_id);
+CREATE VIEW IF NOT EXISTS council_statistics AS
+SELECT s.authority_slug, a.name, a.kind, a.region, a.population, s.year, s.source, s.period_start, s.period_end,
+    s.upheld_pct, s.upheld_avg_pct, s.upheld_decisions, s.investigations, s.upheld_per_100k, s.upheld_per_100k_avg,
+    s.compliance_pct, s.compliance_avg_pct, s.compliance_outcomes, s.remedy_pct, s.remedy_avg_pct,
+    s.remedy_decisions, s.complaints_dealt_with, s.not_for_us, s.assessed_and_closed, s.flags, s.source_url
+FROM annual_statistics AS s JOIN authorities AS a ON a.slug = s.authority_slug
+WHERE s.gone_run IS NULL AND a.gone_run IS NULL;
 CREATE VIEW IF NOT EXISTS statistics_discrepancies AS
 WITH pairs AS (
     SELECT page.authority_slug, page.year, page.source_url AS page_url, letter.source_url AS letter_url,
@@ -268,11 +275,20 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     return db
 
 
+SEARCH_INDEXES = {
+    "letters": ["title", "text"],
+    "reports": ["title", "summary"],
+    "improvement_actions": ["text"],
+}
+"""Full-text search (FTS5, kept in step by triggers): table -> the columns searched."""
+
+
 def ensure_schema(db: sqlite_utils.Database) -> None:
     """Create every table, index and view that is missing; safe to run on every open."""
     db.conn.executescript(SCHEMA)
-    if "letters_fts" not in db.table_names():
-        db["letters"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
+    for table, columns in SEARCH_INDEXES.items():
+        if f"{table}_fts" not in db.table_names():
+            db[table].enable_fts(columns, create_triggers=True, tokenize="porter")
 
 
 def now() -> str:

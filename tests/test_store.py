@@ -45,7 +45,7 @@ def db(tmp_path):
 
 
 def test_schema_is_pinned(db):
-    assert {t for t in db.table_names() if not t.startswith("letters_fts")} == {
+    assert {t for t in db.table_names() if "_fts" not in t} == {
         "crawl_runs",
         "authorities",
         "annual_statistics",
@@ -59,8 +59,12 @@ def test_schema_is_pinned(db):
         "fetches",
         "crawl_errors",
     }
-    assert db["letters"].detect_fts() == "letters_fts"
-    assert db.view_names() == ["statistics_discrepancies"]
+    assert {table: db[table].detect_fts() for table in store.SEARCH_INDEXES} == {
+        "letters": "letters_fts",
+        "reports": "reports_fts",
+        "improvement_actions": "improvement_actions_fts",
+    }
+    assert sorted(db.view_names()) == ["council_statistics", "statistics_discrepancies"]
     assert db["annual_statistics"].pks == ["authority_slug", "year", "source"]
     assert db["improvement_actions"].pks == ["authority_slug", "case_ref", "position"]
     assert db["letters"].columns_dict == {

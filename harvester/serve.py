@@ -1,0 +1,137 @@
+"""Datasette over a harvest, read-only, configured by the files in harvester/datasette/.
+
+`datasette_for()` builds the Datasette the `serve` command runs and the tests load in-process;
+`publish()` writes a read-only copy holding only the public tables, as a directory plain
+`datasette` serves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import sqlite_utils
+import yaml
+from datasette.app import Datasette
+from datasette.database import Database
+
+from harvester import schema_docs
+from harvester.export import PRIVATE_TABLES
+
+CONFIG_DIR = Path(__file__).parent / "datasette"
+METADATA_FILE = CONFIG_DIR / "metadata.yml"
+TEMPLATES_DIR = CONFIG_DIR / "templates"
+PLUGINS_DIR = CONFIG_DIR / "plugins"
+# The templates and queries are named after the database, so it is served under this name whatever the file's.
+DATABASE_NAME = "lgsco"
+SETTINGS = {
+    "sql_time_limit_ms": 3000,
+    "facet_time_limit_ms": 500,
+    "max_returned_rows": 2000,
+    "truncate_cells_html": 500,
+}
+
+
+def metadata() -> dict:
+    """metadata.yml, with every table's and column's description added from schema_docs.describe()."""
+    loaded = yaml.safe_load(METADATA_FILE.read_text(encoding="utf-8"))
+    tables = loaded["databases"][DATABASE_NAME]["tables"]
+    described = schema_docs.describe()
+    unknown = sorted(set(tables) - set(described))
+    if unknown:
+        raise ValueError(f"{METADATA_FILE}: tables not in the schema: {', '.join(unknown)}")
+    for table, (description, columns) in described.items():
+        tables[table] = tables.get(table, {}) | {
+            "description": description,
+            "columns": {name: doc for name, _, doc in columns},
+        }
+    return loaded
+
+
+def check_servable(db_path: Path) -> None:
+    if not db_path.is_file():
+        raise FileNotFoundError(
+            f"{db_path}: no such database (run `harvester crawl` or `harvester demo` first)"
+        )
+    wal = Path(f"{db_path}-wal")
+    if wal.exists() and wal.stat().st_size:
+        # Opened immutable, SQLite would not read the write-ahead log, and would show stale data.
+        raise RuntimeError(
+            f"{db_path} is being written (its {wal.name} holds unsaved pages): wait for the crawl to finish;"
+            f" if none is running, run `sqlite3 {db_path} 'PRAGMA wal_checkpoint(TRUNCATE)'` first"
+        )
+
+
+def datasette_for(db_path: Path) -> Datasette:
+    """A Datasette serving DB_PATH immutable under the name 'lgsco', with the project's metadata,
+    templates, plugin and settings, and no other database."""
+    check_servable(db_path)
+    datasette = Datasette(
+        metadata=metadata(),
+        settings=SETTINGS,
+        template_dir=str(TEMPLATES_DIR),
+        plugins_dir=str(PLUGINS_DIR),
+    )
+    # Datasette adds a scratch in-memory database when given no files; the harvest is the only thing to query.
+    datasette.remove_database("_memory")
+    datasette.add_database(Database(datasette, path=str(db_path), is_mutable=False), name=DATABASE_NAME)
+    return datasette
+
+
+def serve(datasette: Datasette, host: str, port: int) -> None:
+    """Serve a Datasette from datasette_for() until interrupted."""
+    import uvicorn
+
+    asyncio.run(datasette.invoke_startup())
+    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on")
+
+
+def publish(db_path: Path, out_dir: Path) -> Path:
+    """Write OUT_DIR as a Datasette configuration directory holding a read-only copy of the public tables.
+
+    OUT_DIR gets lgsco.db (a VACUUM INTO snapshot without the crawler's private tables, search indexes
+    included), metadata.json, settings.json, the templates and plugin, and inspect-data.json,
+    which makes `datasette serve OUT_DIR` open the copy immutable. Returns the copy's path.
+    """
+    check_servable(db_path)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    copy_path = out_dir / f"{DATABASE_NAME}.db"
+    copy_path.unlink(missing_ok=True)
+    snapshot = out_dir / f"{DATABASE_NAME}.db.partial"
+    snapshot.unlink(missing_ok=True)
+    source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        source.execute("VACUUM INTO ?", [str(snapshot)])
+    finally:
+        source.close()
+    copy = sqlite_utils.Database(snapshot)
+    for table in PRIVATE_TABLES:
+        copy[table].drop()
+    copy.execute("PRAGMA journal_mode = DELETE")
+    # VACUUM again so no page of the dropped tables survives in the file's free space.
+    copy.vacuum()
+    copy.close()
+    snapshot.rename(copy_path)
+
+    published = metadata()
+    for table in PRIVATE_TABLES:
+        del published["databases"][DATABASE_NAME]["tables"][table]
+    (out_dir / "metadata.json").write_text(
+        json.dumps(published, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
+    (out_dir / "settings.json").write_text(json.dumps(SETTINGS, indent=2), encoding="utf-8")
+    for folder in (TEMPLATES_DIR, PLUGINS_DIR):
+        if (out_dir / folder.name).exists():
+            shutil.rmtree(out_dir / folder.name)
+        shutil.copytree(folder, out_dir / folder.name, ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run(
+        [sys.executable, "-m", "datasette", "inspect", copy_path.name, "--inspect-file", "inspect-data.json"],
+        cwd=out_dir,
+        check=True,
+    )
+    return copy_path

@@ -1,0 +1,361 @@
+"""Datasette over a small crawled harvest, in-process: metadata, canned queries, search, and safety."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import re
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from datasette.app import Datasette
+
+from harvester import schema_docs
+from harvester.cli import cli
+from harvester.export import PRIVATE_TABLES
+from harvester.serve import DATABASE_NAME, PLUGINS_DIR, TEMPLATES_DIR, datasette_for, metadata, publish
+
+AUTHORITIES = (
+    "luton-borough-council",
+    "kent-county-council",
+    "london-borough-of-islington",
+    "breckland-district-council",
+)
+
+
+@pytest.fixture(scope="session")
+def small_harvest(tmp_path_factory, replica_2025) -> Path:
+    """A harvest of four councils of the epoch-2025 replica, crawled once by `harvester crawl`."""
+    db_path = tmp_path_factory.mktemp("harvest") / "lgsco.db"
+    command = [sys.executable, "-m", "harvester.cli", "crawl", "--base-url", replica_2025.base_url]
+    command += ["--db", str(db_path)] + [arg for slug in AUTHORITIES for arg in ("--authority", slug)]
+    crawl = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert crawl.returncode == 0, crawl.stdout + crawl.stderr
+    return db_path
+
+
+@pytest.fixture(scope="module")
+def datasette(small_harvest) -> Datasette:
+    return datasette_for(small_harvest)
+
+
+def get(datasette: Datasette, path: str, **params):
+    return asyncio.run(datasette.client.get(path, params=params or None))
+
+
+def query_rows(datasette: Datasette, query: str, **params) -> list[dict]:
+    response = get(datasette, f"/{DATABASE_NAME}/{query}.json", _shape="array", **params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def stored(db_path: Path, sql: str, *params) -> list[sqlite3.Row]:
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def test_metadata_describes_every_table_and_column_from_schema_docs(datasette):
+    served = get(datasette, "/-/metadata.json").json()
+    tables = served["databases"][DATABASE_NAME]["tables"]
+    for table, (description, columns) in schema_docs.describe().items():
+        assert tables[table]["description"] == description
+        assert tables[table]["columns"] == {name: doc for name, _, doc in columns}
+    assert served["license_url"] == "https://www.lgo.org.uk/copyright"
+    assert served["source_url"] == "https://www.lgo.org.uk/your-councils-performance"
+    assert (
+        "Contains data from mySociety's UK Local Authority Names and Codes (CC-BY-4.0)"
+        in served["description_html"]
+    )
+
+
+def test_table_page_shows_column_descriptions_and_default_facets(datasette):
+    page = get(datasette, f"/{DATABASE_NAME}/authorities").text
+    assert "Authority type the Ombudsman averages over" in page
+    for facet in ("kind", "region", "status"):
+        assert f'data-column="{facet}"' in page
+    assert "Luton Borough Council" in page
+
+
+def test_latest_figures_give_each_council_its_type_region_population_and_newest_year(
+    datasette, small_harvest
+):
+    rows = {row["slug"]: row for row in query_rows(datasette, "latest_figures")}
+    assert sorted(rows) == sorted(AUTHORITIES)
+    luton = rows["luton-borough-council"]
+    expected = stored(
+        small_harvest,
+        "SELECT upheld_pct FROM annual_statistics WHERE authority_slug = ? AND year = '2024-25' AND source = 'page'",
+        "luton-borough-council",
+    )[0]
+    assert (luton["type"], luton["region"], luton["year"], luton["figures_from"]) == (
+        "Unitary",
+        "East of England",
+        "2024-25",
+        "page",
+    )
+    assert luton["population"] > 100_000
+    assert luton["upheld_pct"] == expected["upheld_pct"]
+    only_counties = query_rows(datasette, "latest_figures", type="County")
+    assert [row["council"] for row in only_counties] == ["Kent County Council"]
+
+
+def test_council_history_puts_page_and_letter_figures_side_by_side(datasette, small_harvest):
+    rows = query_rows(datasette, "council_history", council="Luton")
+    years = [row["year"] for row in rows]
+    assert years == sorted(years) and years[0] == "2013-14" and years[-1] == "2024-25"
+    assert {row["council"] for row in rows} == {"Luton Borough Council"}
+    letter_figures = {
+        row["year"]: row["upheld_pct"]
+        for row in stored(
+            small_harvest,
+            "SELECT year, upheld_pct FROM annual_statistics WHERE authority_slug = ? AND source = 'letter'",
+            "luton-borough-council",
+        )
+    }
+    assert {row["year"]: row["letter_upheld_pct"] for row in rows} == letter_figures
+    latest = rows[-1]
+    assert latest["page_upheld_pct"] is not None and latest["letter_pdf"].endswith(".pdf")
+    assert query_rows(datasette, "council_history", council="luton-borough-council") == rows
+    assert query_rows(datasette, "council_history", council="") == []
+
+
+def test_highest_uphold_rates_rank_one_type_in_one_year(datasette):
+    rows = query_rows(datasette, "highest_uphold_rates", year="2022-23", type="District")
+    assert [row["council"] for row in rows] == ["Breckland District Council"]
+    every_type = query_rows(datasette, "highest_uphold_rates")
+    assert {row["year"] for row in every_type} == {"2024-25"}
+    rates = [row["upheld_pct"] for row in every_type]
+    assert rates == sorted(rates, reverse=True) and every_type[0]["rank"] == 1
+
+
+def test_below_full_compliance_lists_only_councils_under_100(datasette, small_harvest):
+    rows = query_rows(datasette, "below_full_compliance", year="2024-25")
+    expected = stored(
+        small_harvest,
+        "SELECT authority_slug, compliance_pct FROM annual_statistics "
+        "WHERE year = '2024-25' AND source = 'page' AND compliance_pct < 100",
+    )
+    assert len(rows) == len(expected) >= 1
+    assert all(row["compliance_pct"] < 100 for row in rows)
+
+
+def test_councils_against_type_average_show_the_difference(datasette):
+    rows = query_rows(datasette, "councils_against_type_average")
+    assert len(rows) == len(AUTHORITIES)
+    for row in rows:
+        assert row["upheld_points_above_avg"] == row["upheld_pct"] - row["type_avg_upheld_pct"]
+    differences = [row["upheld_points_above_avg"] for row in rows]
+    assert differences == sorted(differences, reverse=True)
+
+
+def test_improvements_in_a_category_list_the_agreed_actions_in_order(datasette, small_harvest):
+    case = stored(
+        small_harvest, "SELECT authority_slug, case_ref, category FROM service_improvements LIMIT 1"
+    )[0]
+    actions = [
+        row["text"]
+        for row in stored(
+            small_harvest,
+            "SELECT text FROM improvement_actions WHERE authority_slug = ? AND case_ref = ? ORDER BY position",
+            case["authority_slug"],
+            case["case_ref"],
+        )
+    ]
+    rows = query_rows(datasette, "improvements_in_category", category=case["category"].upper())
+    found = next(row for row in rows if row["case_ref"] == case["case_ref"])
+    assert found["actions_agreed"] == "  ".join(f"{n}. {text}" for n, text in enumerate(actions, start=1))
+    assert {row["category"] for row in rows} == {case["category"]}
+
+
+def test_councils_with_reports_count_them(datasette, small_harvest):
+    rows = query_rows(datasette, "councils_with_reports")
+    expected = {
+        row["name"]: row["reports"]
+        for row in stored(
+            small_harvest,
+            "SELECT a.name, count(*) AS reports FROM reports r JOIN authorities a ON a.slug = r.authority_slug "
+            "GROUP BY a.slug",
+        )
+    }
+    assert {row["council"]: row["public_reports"] for row in rows} == expected
+    assert expected["London Borough of Islington"] >= 1
+
+
+def test_page_letter_disagreements_name_the_figure_and_both_values(small_harvest, tmp_path):
+    altered = tmp_path / "altered.db"
+    altered.write_bytes(small_harvest.read_bytes())
+    conn = sqlite3.connect(altered)
+    with conn:
+        conn.execute(
+            "UPDATE annual_statistics SET upheld_pct = upheld_pct + 1 "
+            "WHERE authority_slug = 'luton-borough-council' AND year = '2024-25' AND source = 'letter'"
+        )
+    conn.close()
+    (page_value,) = stored(
+        altered,
+        "SELECT upheld_pct FROM annual_statistics "
+        "WHERE authority_slug = 'luton-borough-council' AND year = '2024-25' AND source = 'page'",
+    )[0]
+    rows = query_rows(datasette_for(altered), "page_letter_disagreements")
+    assert [(r["council"], r["year"], r["figure"]) for r in rows] == [
+        ("Luton Borough Council", "2024-25", "upheld_pct")
+    ]
+    assert (float(rows[0]["page_value"]), float(rows[0]["letter_value"])) == (page_value, page_value + 1)
+
+
+def test_last_crawl_changes_list_what_the_latest_run_did(datasette, small_harvest):
+    changes = query_rows(datasette, "last_crawl_changes")
+    (count,) = stored(
+        small_harvest, "SELECT count(*) FROM changes WHERE run_id = (SELECT max(id) FROM crawl_runs)"
+    )[0]
+    assert len(changes) == count > 0
+    assert {row["change"] for row in changes} == {"new"}
+    assert "Kent County Council" in {row["council"] for row in changes}
+
+
+def test_chart_draws_the_council_against_its_type_average(datasette, small_harvest):
+    page = get(datasette, f"/{DATABASE_NAME}/uphold_chart", council="Luton").text
+    (latest,) = stored(
+        small_harvest,
+        "SELECT upheld_pct FROM annual_statistics WHERE authority_slug = 'luton-borough-council' "
+        "AND year = '2024-25' AND source = 'page'",
+    )[0]
+    assert '<svg class="uphold-chart"' in page
+    assert "Luton Borough Council: share of investigated complaints upheld" in page
+    assert "Average for Unitary councils" in page
+    assert f"2024-25: {latest:g}% upheld" in page
+    assert page.count("<polyline") == 2
+    several = get(datasette, f"/{DATABASE_NAME}/uphold_chart", council="Council").text
+    assert "3 councils match" in several and "<svg" not in several
+
+
+def test_map_colours_each_council_at_its_centroid(datasette):
+    page = get(datasette, f"/{DATABASE_NAME}/uphold_map").text
+    assert '<svg class="uphold-map"' in page
+    assert page.count("<circle") == len(AUTHORITIES) + 6  # a dot per council, six legend swatches
+    assert "Upheld, 2024-25" in page
+    assert f"/{DATABASE_NAME}/council_history?council=kent-county-council" in page
+
+
+@pytest.mark.parametrize(
+    ("table", "column"), [("letters", "text"), ("reports", "title"), ("improvement_actions", "text")]
+)
+def test_full_text_search_finds_a_row_by_its_longest_word(datasette, small_harvest, table, column):
+    (stored_value,) = stored(
+        small_harvest, f"SELECT [{column}] FROM [{table}] WHERE [{column}] != '' LIMIT 1"
+    )[0]
+    word = max(re.findall(r"[A-Za-z]+", stored_value), key=len)
+    response = get(datasette, f"/{DATABASE_NAME}/{table}.json", _search=word, _shape="objects", _size="max")
+    assert response.status_code == 200, response.text
+    rows = response.json()["rows"]
+    assert stored_value in {row[column] for row in rows}
+    assert len(rows) <= stored(small_harvest, f"SELECT count(*) FROM [{table}]")[0][0]
+    page = get(datasette, f"/{DATABASE_NAME}/{table}", _search=word).text
+    assert "where search matches" in page and word in page
+
+
+def test_search_letters_shows_the_matching_passage(datasette):
+    rows = query_rows(datasette, "search_letters", words='"annual review"')
+    assert {row["council"] for row in rows} >= {"Luton Borough Council", "Kent County Council"}
+    assert all("[" in row["passage"] and "]" in row["passage"] for row in rows)
+    assert query_rows(datasette, "search_letters", words="") == []
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "INSERT INTO authorities (slug, name, url, source_url, first_seen_run, last_changed_run) "
+        "VALUES ('x', 'x', 'x', 'x', 1, 1)",
+        "UPDATE annual_statistics SET upheld_pct = 0",
+        "DELETE FROM changes",
+        "DROP TABLE letters",
+        "CREATE TABLE scratch (x)",
+        "PRAGMA writable_schema = 1",
+        "ATTACH DATABASE 'elsewhere.db' AS elsewhere",
+    ],
+)
+def test_writes_through_the_sql_interface_fail(datasette, sql):
+    response = get(datasette, f"/{DATABASE_NAME}.json", sql=sql)
+    assert response.status_code == 400
+    assert response.json()["error"] == "Statement must be a SELECT"
+
+
+def test_the_database_is_opened_immutable_and_left_untouched(datasette, small_harvest):
+    before = hashlib.sha256(small_harvest.read_bytes()).hexdigest()
+    database = datasette.get_database(DATABASE_NAME)
+    assert database.is_mutable is False
+    with pytest.raises(AssertionError):
+        database.connect(write=True)
+    get(datasette, f"/{DATABASE_NAME}/reports", _search="council")
+    get(datasette, f"/{DATABASE_NAME}/uphold_map")
+    assert hashlib.sha256(small_harvest.read_bytes()).hexdigest() == before
+    assert sorted(datasette.databases) == ["_internal", DATABASE_NAME]
+
+
+def test_a_slow_query_stops_at_the_time_limit(datasette):
+    endless = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n"
+    started = time.monotonic()
+    response = get(datasette, f"/{DATABASE_NAME}.json", sql=endless)
+    elapsed = time.monotonic() - started
+    assert response.status_code == 400
+    assert response.json()["title"] == "SQL Interrupted"
+    assert 2.5 < elapsed < 8
+
+
+def test_metadata_rejects_a_table_the_schema_does_not_have(monkeypatch, tmp_path):
+    broken = tmp_path / "metadata.yml"
+    broken.write_text("databases:\n  lgsco:\n    tables:\n      no_such_table: {}\n")
+    monkeypatch.setattr("harvester.serve.METADATA_FILE", broken)
+    with pytest.raises(ValueError, match="no_such_table"):
+        metadata()
+
+
+def test_publish_writes_a_read_only_copy_of_the_public_tables(small_harvest, tmp_path):
+    out = tmp_path / "site"
+    copy_path = publish(small_harvest, out)
+    tables = {row["name"] for row in stored(copy_path, "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert not tables & set(PRIVATE_TABLES)
+    assert {
+        "authorities",
+        "annual_statistics",
+        "letters_fts",
+        "reports_fts",
+        "improvement_actions_fts",
+    } <= tables
+    assert stored(copy_path, "PRAGMA journal_mode")[0][0] == "delete"
+    for table in ("authorities", "annual_statistics", "letters", "changes"):
+        count = f"SELECT count(*) FROM [{table}]"
+        assert stored(copy_path, count)[0][0] == stored(small_harvest, count)[0][0] > 0
+    inspected = json.loads((out / "inspect-data.json").read_text())
+    assert inspected[DATABASE_NAME]["file"] == "lgsco.db"
+    for folder in (TEMPLATES_DIR, PLUGINS_DIR):
+        assert sorted(p.name for p in (out / folder.name).iterdir()) == sorted(
+            p.name for p in folder.glob("*.*")
+        )
+    # What `datasette serve OUT` builds: the configuration directory, its copy opened immutable.
+    site = Datasette(config_dir=out)
+    assert site.get_database(DATABASE_NAME).is_mutable is False
+    search = get(site, f"/{DATABASE_NAME}/improvement_actions.json", _search="council", _shape="array")
+    assert search.status_code == 200 and search.json()
+    assert '<svg class="uphold-chart"' in get(site, f"/{DATABASE_NAME}/uphold_chart", council="Kent").text
+    assert "fetches" not in get(site, "/-/metadata.json").json()["databases"][DATABASE_NAME]["tables"]
+
+
+def test_serve_refuses_a_missing_database_and_one_being_written(small_harvest, tmp_path):
+    result = CliRunner().invoke(cli, ["serve", "--db", str(tmp_path / "absent.db")])
+    assert result.exit_code == 1 and "no such database" in result.output
+    busy = tmp_path / "busy.db"
+    busy.write_bytes(small_harvest.read_bytes())
+    Path(f"{busy}-wal").write_bytes(b"unsaved pages")
+    with pytest.raises(RuntimeError, match="is being written"):
+        datasette_for(busy)
