@@ -34,7 +34,7 @@ from harvester.replica.letters import (
 )
 from harvester.replica.model import STATISTICS_YEARS, Authority, Figures, Letter, Site
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parent / "seeds"  # copies of ../shared/seeds: real letters as text
 
 AUTHORITY = Authority(
     slug="brighton-hove-city-council",
