@@ -47,6 +47,9 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {"harvester.progress.Progress": 500}
 HARVESTER_LOG_FORMAT = "text"
+# One item at a time through the pipelines: with more, Scrapy advances a callback's output while
+# earlier items are still in flight, and an authority's "done" could overtake its last letter.
+CONCURRENT_ITEMS = 1
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
 

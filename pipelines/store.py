@@ -29,6 +29,8 @@ class StorePipeline:
         self.invalid_parts: dict[str, set[str]] = defaultdict(set)
         self.errors: list[items.CrawlError] = []
         self.saved_slugs: set[str] = set()
+        self.saved_keys: set[str] = set()
+        """Authorities (case-folded) whose AuthorityDone has come: nothing more may arrive for them."""
         self.letters_read = 0
         self.totals = store.RunTotals()
         crawler.signals.connect(self.response_received, signal=signals.response_received)
@@ -70,6 +72,16 @@ class StorePipeline:
             self.bundles[item.slug.lower()] = store.AuthorityBundle(authority=item)
         elif isinstance(item, items.AuthorityDone):
             self.save(item)
+        elif item.authority_slug.lower() in self.saved_keys:
+            self.record_error(
+                items.CrawlError(
+                    item.source_url if hasattr(item, "source_url") else item.pdf_url,
+                    item.authority_slug,
+                    "internal",
+                    "late",
+                    f"{type(item).__name__} arrived after its authority was saved; not stored",
+                )  # fmt: skip
+            )
         else:
             self.buffers[item.authority_slug.lower()][type(item).__name__].append(item)
             if isinstance(item, items.AnnualStatistics) and item.source == "page":
@@ -89,6 +101,7 @@ class StorePipeline:
         store.record_error(self.db, self.run_id, error)
 
     def save(self, done: items.AuthorityDone) -> None:
+        self.saved_keys.add(done.key)
         bundle = self.bundles.pop(done.key, None)
         buffered = self.buffers.pop(done.key, {})
         fetches = self.fetches.pop(done.key, {})
