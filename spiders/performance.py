@@ -164,7 +164,11 @@ class PerformanceSpider(scrapy.Spider):
                     response.url, key, "letter", "unreadable", f"{type(error).__name__}: {error}"
                 )
             ]
-        for item in [*found, *self.finished(key)]:
+        for item in found:
+            yield item
+        # Only now, once its items are through the pipelines (one at a time), may this count down:
+        # the authority's last request must not announce it done ahead of this letter.
+        for item in self.finished(key):
             yield item
 
     @counted

@@ -141,7 +141,7 @@ def parse_statistics_page(html: str | bytes, url: str) -> StatisticsPage:
         authority=Authority(
             slug=slug, name=_authority_name(page), url=url, predecessor_urls=_predecessors(page)
         ),
-        statistics=_statistics(page, slug, statistics_start, statistics_end)
+        statistics=_statistics(page, slug, url, statistics_start, statistics_end)
         if first_statistics_wording
         else None,
         letters_url=letters_url,
@@ -243,7 +243,7 @@ def _link_by_text(page: PageText, text: str, start: int, end: int) -> str | None
     return hrefs.pop() if hrefs else None
 
 
-def _statistics(page: PageText, slug: str, start: int, end: int) -> AnnualStatistics:
+def _statistics(page: PageText, slug: str, url: str, start: int, end: int) -> AnnualStatistics:
     upheld_lead = find_once(UPHELD_LEAD, page, "'… of complaints we investigated were upheld'", start, end)
     compliance_lead = find_at_most_once(COMPLIANCE_LEAD, page, "the compliance sentence", start, end)
     no_compliance_due = find_at_most_once(
@@ -280,7 +280,7 @@ def _statistics(page: PageText, slug: str, start: int, end: int) -> AnnualStatis
         authority_slug=slug,
         year=year,
         source="page",
-        source_url=page.url,
+        source_url=url,
         period_start=period_start,
         period_end=period_end,
         upheld_pct=read(normalise.percent, upheld_lead, 1),
