@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.machine import machine_line  # noqa: E402
 from harvester.pages.letter import letter_text_is_usable  # noqa: E402
 from harvester.pdftext import (  # noqa: E402
     DEFAULT_MAX_MEMORY,
@@ -60,6 +61,7 @@ def main() -> None:
     parser.add_argument("--letters", type=int, default=400)
     parser.add_argument("--seed", type=int, default=2025)
     options = parser.parse_args()
+    print(f"bench/letters.py · {machine_line()}")
 
     site, sample = sample_letters(options.seed, options.letters)
     render_ms = []

@@ -18,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.machine import machine_line  # noqa: E402
 from harvester.pages.html import PageLayoutError  # noqa: E402
 from tests.pages.cases import CASES_DIR, PARSERS, case_dirs, read_case  # noqa: E402
 
@@ -59,6 +60,7 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=200)
     runs = parser.parse_args().runs
+    print(f"bench/parsers.py · {machine_line()}")
     by_type: dict[str, list[tuple[float, int]]] = defaultdict(list)
     for case_dir in case_dirs():
         parser_name, html, url = read_case(case_dir)

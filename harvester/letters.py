@@ -7,11 +7,10 @@ with its reason, never an exception that stops the crawl.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 
 from harvester import items
-from harvester.pages.letter import LetterParseError, letter_text_is_usable, parse_letter
+from harvester.pages.letter import LetterParseError, ParsedLetter, parse_letter, parse_letter_checked
 from harvester.pdftext import PdfError, extract_text
 
 
@@ -26,16 +25,29 @@ def read_letter(content: bytes, link: items.LetterLink) -> list:
         status="failed",
         content=content,
     )
+    parsed: dict[str, ParsedLetter] = {}
+
+    def usable(text: str) -> bool:
+        """The fallback's trigger: a text that parses is kept, so the letter is parsed once, not twice."""
+        try:
+            letter, disagreements = parse_letter_checked(
+                text, authority_slug=link.authority_slug, pdf_url=link.pdf_url
+            )
+        except LetterParseError:
+            return False
+        parsed[text] = letter
+        return not disagreements
+
     try:
-        pdf = extract_text(
-            content, accept=functools.partial(letter_text_is_usable, authority_slug=link.authority_slug)
-        )
+        pdf = extract_text(content, accept=usable)
     except PdfError as error:
         document.error = str(error)
         return [document, unreadable(link, document.error)]
     document.text, document.page_count, document.reader = pdf.text, pdf.page_count, pdf.reader
     try:
-        letter = parse_letter(pdf.text, authority_slug=link.authority_slug, pdf_url=link.pdf_url)
+        letter = parsed.get(pdf.text) or parse_letter(
+            pdf.text, authority_slug=link.authority_slug, pdf_url=link.pdf_url
+        )
     except LetterParseError as error:
         document.error = f"unparseable: {error}"
         return [document, unreadable(link, document.error)]

@@ -45,7 +45,11 @@ ITEM_PIPELINES = {
     "pipelines.validate.ValidationPipeline": 100,
     "pipelines.store.StorePipeline": 800,
 }
-EXTENSIONS = {"harvester.progress.Progress": 500}
+EXTENSIONS = {
+    "harvester.progress.Progress": 500,
+    # Opens a local HTTP control port and imports aiohttp at start-up; nothing here uses it.
+    "scrapy.extensions.remote_control.RemoteControl": None,
+}
 HARVESTER_LOG_FORMAT = "text"
 # One item at a time through the pipelines: with more, Scrapy advances a callback's output while
 # earlier items are still in flight, and an authority's "done" could overtake its last letter.

@@ -344,7 +344,7 @@ def mark_gone_authorities(db: sqlite_utils.Database, run_id: int, seen_slugs: se
         for row in db.query("SELECT slug FROM authorities WHERE gone_run IS NULL"):
             if row["slug"] not in seen_slugs:
                 db["authorities"].update(row["slug"], {"gone_run": run_id, "last_changed_run": run_id})
-                log_change(db, run_id, "authorities", row["slug"], row["slug"], "gone")
+                db["changes"].insert(change_row(run_id, "authorities", row["slug"], row["slug"], "gone"))
                 gone += 1
     return gone
 
@@ -569,6 +569,7 @@ def sync_rows(
     }
     saved = Saved()
     seen = set()
+    inserts, changes = [], []
     for row in rows:
         key = tuple(row[k] for k in keys)
         if key in seen:
@@ -577,15 +578,16 @@ def sync_rows(
         row_key = "/".join(str(k) for k in key)
         old = existing.get(key)
         if old is None:
-            db[table].insert(row | {"first_seen_run": run_id, "last_changed_run": run_id, "gone_run": None})
-            log_change(db, run_id, table, row_key, authority_slug, "new")
-            saved.new += 1
+            inserts.append(row | {"first_seen_run": run_id, "last_changed_run": run_id, "gone_run": None})
+            changes.append(change_row(run_id, table, row_key, authority_slug, "new"))
             continue
         differences = {c: v for c, v in row.items() if not same_value(old[c], v)}
         if old["gone_run"] is not None:
-            log_change(db, run_id, table, row_key, authority_slug, "back")
+            changes.append(change_row(run_id, table, row_key, authority_slug, "back"))
         for column, value in differences.items():
-            log_change(db, run_id, table, row_key, authority_slug, "changed", column, old[column], value)
+            changes.append(
+                change_row(run_id, table, row_key, authority_slug, "changed", column, old[column], value)
+            )
         if differences or old["gone_run"] is not None:
             db[table].update(key, differences | {"last_changed_run": run_id, "gone_run": None})
             saved.changed += 1
@@ -593,8 +595,15 @@ def sync_rows(
         for key, old in existing.items():
             if key not in seen and old["gone_run"] is None:
                 db[table].update(key, {"gone_run": run_id, "last_changed_run": run_id})
-                log_change(db, run_id, table, "/".join(str(k) for k in key), authority_slug, "gone")
+                changes.append(
+                    change_row(run_id, table, "/".join(str(k) for k in key), authority_slug, "gone")
+                )
                 saved.gone += 1
+    if inserts:
+        db[table].insert_all(inserts)
+        saved.new += len(inserts)
+    if changes:
+        db["changes"].insert_all(changes)
     return saved
 
 
@@ -605,8 +614,7 @@ def same_value(stored, new) -> bool:
     return stored == new
 
 
-def log_change(
-    db: sqlite_utils.Database,
+def change_row(
     run_id: int,
     table: str,
     row_key: str,
@@ -615,16 +623,15 @@ def log_change(
     column: str | None = None,
     old=None,
     new=None,
-) -> None:
-    db["changes"].insert(
-        {
-            "run_id": run_id,
-            "table_name": table,
-            "row_key": row_key,
-            "authority_slug": authority_slug,
-            "change": change,
-            "column_name": column,
-            "old_value": None if old is None else str(old),
-            "new_value": None if new is None else str(new),
-        }
-    )
+) -> dict:
+    """A `changes` row: what changed, from what, to what, in which run."""
+    return {
+        "run_id": run_id,
+        "table_name": table,
+        "row_key": row_key,
+        "authority_slug": authority_slug,
+        "change": change,
+        "column_name": column,
+        "old_value": None if old is None else str(old),
+        "new_value": None if new is None else str(new),
+    }

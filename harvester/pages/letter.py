@@ -69,6 +69,12 @@ def parse_letter(text: str, *, authority_slug: str, pdf_url: str) -> ParsedLette
     return _parse(text, authority_slug, pdf_url)[0]
 
 
+def parse_letter_checked(text: str, *, authority_slug: str, pdf_url: str) -> tuple[ParsedLetter, list[str]]:
+    """The letter and the ways its figures disagree with each other (empty when they agree): one parse
+    that serves both as the extraction's acceptance check and as the result."""
+    return _parse(text, authority_slug, pdf_url)
+
+
 def letter_text_is_usable(text: str, *, authority_slug: str) -> bool:
     """Whether `text` parses and its figures agree with each other: the `accept` check for
     `harvester.pdftext.extract_text`. Text failing it (a big figure read away from its label, or next to the
