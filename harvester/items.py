@@ -150,6 +150,8 @@ class AuthorityDone:
     complete_parts: frozenset[str]
     """Lists read in full this run ('reports', 'improvements', 'letters'); a part not named here
     failed somewhere, and its stored rows are left as they were."""
+    items: int
+    """How many items the spider sent for the authority: the store saves once it has them all."""
 
 
 @dataclass

@@ -51,8 +51,8 @@ EXTENSIONS = {
     "scrapy.extensions.remote_control.RemoteControl": None,
 }
 HARVESTER_LOG_FORMAT = "text"
-# One item at a time through the pipelines: with more, Scrapy advances a callback's output while
-# earlier items are still in flight, and an authority's "done" could overtake its last letter.
+# The pipelines are synchronous, so items in parallel only cost CPU (Scrapy starts a task per slot for
+# every response). Order is not relied on: the store waits for the count of items the spider sent.
 CONCURRENT_ITEMS = 1
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"

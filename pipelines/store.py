@@ -29,8 +29,9 @@ class StorePipeline:
         self.invalid_parts: dict[str, set[str]] = defaultdict(set)
         self.errors: list[items.CrawlError] = []
         self.saved_slugs: set[str] = set()
-        self.saved_keys: set[str] = set()
-        """Authorities (case-folded) whose AuthorityDone has come: nothing more may arrive for them."""
+        self.received: dict[str, int] = defaultdict(int)
+        self.announced: dict[str, items.AuthorityDone] = {}
+        """Authorities whose requests have all finished but whose items are not all here yet."""
         self.letters_read = 0
         self.totals = store.RunTotals()
         crawler.signals.connect(self.response_received, signal=signals.response_received)
@@ -66,29 +67,31 @@ class StorePipeline:
         )
 
     def process_item(self, item):
+        if isinstance(item, items.AuthorityDone):
+            self.announced[item.key] = item
+            key = item.key
+        else:
+            key = owner(item)
+            self.take(item)
+            if key is not None:
+                self.received[key] += 1
+        done = self.announced.get(key)
+        if done is not None and self.received[key] == done.items:
+            del self.announced[key]
+            self.save(done)
+        return item
+
+    def take(self, item) -> None:
         if isinstance(item, items.CrawlError):
             self.record_error(item)
         elif isinstance(item, items.Authority):
             self.bundles[item.slug.lower()] = store.AuthorityBundle(authority=item)
-        elif isinstance(item, items.AuthorityDone):
-            self.save(item)
-        elif item.authority_slug.lower() in self.saved_keys:
-            self.record_error(
-                items.CrawlError(
-                    item.source_url if hasattr(item, "source_url") else item.pdf_url,
-                    item.authority_slug,
-                    "internal",
-                    "late",
-                    f"{type(item).__name__} arrived after its authority was saved; not stored",
-                )  # fmt: skip
-            )
         else:
             self.buffers[item.authority_slug.lower()][type(item).__name__].append(item)
             if isinstance(item, items.AnnualStatistics) and item.source == "page":
                 self.totals.figures += 1
             elif isinstance(item, items.LetterDocument):
                 self.letters_read += 1
-        return item
 
     def record_error(self, error: items.CrawlError) -> None:
         log = logger.warning if error.kind == "missing" else logger.error
@@ -101,7 +104,6 @@ class StorePipeline:
         store.record_error(self.db, self.run_id, error)
 
     def save(self, done: items.AuthorityDone) -> None:
-        self.saved_keys.add(done.key)
         bundle = self.bundles.pop(done.key, None)
         buffered = self.buffers.pop(done.key, {})
         fetches = self.fetches.pop(done.key, {})
@@ -126,6 +128,10 @@ class StorePipeline:
         self.totals.rows_gone += saved.gone
 
     def spider_closed(self, spider, reason):
+        for key, done in sorted(self.announced.items()):
+            self.bundles.pop(key, None)
+            message = f"only {self.received[key]} of its {done.items} items arrived: not saved"
+            self.record_error(items.CrawlError("", key, "statistics", "internal", message))
         unfinished = sorted(self.bundles)
         for slug in unfinished:
             self.record_error(
@@ -166,6 +172,12 @@ class StorePipeline:
         store.finish_run(self.db, self.run_id, verdict.status, self.totals, summary)
         stats.set_value("harvester/status", verdict.status)
         self.db.close()
+
+
+def owner(item) -> str | None:
+    """The case-folded slug of the authority an item belongs to (None for the index's errors)."""
+    slug = item.slug if isinstance(item, items.Authority) else item.authority_slug
+    return slug.lower() if slug else None
 
 
 def keep_pdf(folder: Path, document: items.LetterDocument) -> None:

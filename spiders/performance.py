@@ -39,10 +39,11 @@ def counted(callback):
     def wrapper(self, response):
         key, page = response.meta["authority"], response.meta["page"]
         try:
-            yield from callback(self, response)
+            yield from self.counting(key, callback(self, response))
         except Exception as error:  # noqa: BLE001 - any parser failure is recorded, loudly
             self.part_failed(key, page)
-            yield items.CrawlError(response.url, key, page, "layout", f"{type(error).__name__}: {error}")
+            error = items.CrawlError(response.url, key, page, "layout", f"{type(error).__name__}: {error}")
+            yield from self.counting(key, [error])
         yield from self.finished(key)
 
     return wrapper
@@ -65,6 +66,7 @@ class PerformanceSpider(scrapy.Spider):
         """PDF URLs already read: letters don't change once published, so they are not fetched again."""
         self.allowed_domains = [urlsplit(self.base_url).hostname]
         self.pending: dict[str, int] = {}
+        self.items_sent: dict[str, int] = {}
         self.failed_parts: dict[str, set[str]] = {}
 
     async def start(self):
@@ -92,6 +94,7 @@ class PerformanceSpider(scrapy.Spider):
         if key in self.pending:
             return
         self.pending[key] = 0
+        self.items_sent[key] = 0
         self.failed_parts[key] = set()
         self.crawler.stats.inc_value("harvester/authorities_found")
         yield self.request(url, key, "statistics", self.parse_statistics)
@@ -164,11 +167,7 @@ class PerformanceSpider(scrapy.Spider):
                     response.url, key, "letter", "unreadable", f"{type(error).__name__}: {error}"
                 )
             ]
-        for item in found:
-            yield item
-        # Only now, once its items are through the pipelines (one at a time), may this count down:
-        # the authority's last request must not announce it done ahead of this letter.
-        for item in self.finished(key):
+        for item in [*self.counting(key, found), *self.finished(key)]:
             yield item
 
     @counted
@@ -191,7 +190,7 @@ class PerformanceSpider(scrapy.Spider):
     def request_failed(self, failure):
         key, page = failure.request.meta["authority"], failure.request.meta["page"]
         self.part_failed(key, page)
-        yield failure_to_error(failure, key, page)
+        yield from self.counting(key, [failure_to_error(failure, key, page)])
         yield from self.finished(key)
 
     def part_failed(self, key: str, page: str) -> None:
@@ -199,10 +198,19 @@ class PerformanceSpider(scrapy.Spider):
         # that fails is recorded on its own and does not make the letters list incomplete.
         self.failed_parts[key].update(LIST_PARTS if page == "statistics" else (page,))
 
+    def counting(self, key: str, output):
+        """Pass a callback's output on, counting its items: Scrapy may deliver an authority's items to
+        the pipelines after its last callback has returned, so the store waits for exactly this many."""
+        for thing in output:
+            if not isinstance(thing, scrapy.Request):
+                self.items_sent[key] += 1
+            yield thing
+
     def finished(self, key: str):
         self.pending[key] -= 1
         if self.pending[key] == 0:
-            yield items.AuthorityDone(key, frozenset(LIST_PARTS) - self.failed_parts[key])
+            parts = frozenset(LIST_PARTS) - self.failed_parts[key]
+            yield items.AuthorityDone(key, parts, self.items_sent[key])
 
 
 def failure_to_error(failure, slug: str | None, page: str) -> items.CrawlError:

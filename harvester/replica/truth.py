@@ -40,23 +40,21 @@ def reachable_authorities(site: Site, epoch: int) -> list[Authority]:
     return [reached[key] for key in sorted(reached)]
 
 
-def _shown_compliance_pct(figures: Figures) -> int:
-    """T2023 and T2024 print "0%" for zero compliance outcomes."""
-    return 0 if figures.compliance_outcomes == 0 else figures.compliance_pct
-
-
-def _statistics_row(site: Site, authority: Authority, epoch: int, base_url: str) -> dict:
-    figures = published.page_figures(site, authority, epoch)
-    year = figures.year
-    period_start, period_end = year_bounds(year)
-    none_due = published.compliance_none_due(figures, epoch)
-    per_100k = published.shows_per_100k(year)
-    overview = published.shows_complaint_overview(year)
+def _figures_row(
+    figures: Figures, slug: str, source: str, source_url: str, none_due: bool, zero_shown: bool
+) -> dict:
+    """The three key areas as a page or letter prints them: per-100k from 2022-23, the complaint overview
+    from 2024-25; with `none_due` compliance reads "No recommendations were due"; with `zero_shown` zero
+    outcomes read "0%" (the 2023 and 2024 page templates)."""
+    period_start, period_end = year_bounds(figures.year)
+    per_100k = published.shows_per_100k(figures.year)
+    overview = published.shows_complaint_overview(figures.year)
+    compliance_pct = 0 if zero_shown and figures.compliance_outcomes == 0 else figures.compliance_pct
     row = AnnualStatistics(
-        authority_slug=authority.slug,
-        year=year,
-        source="page",
-        source_url=statistics_url(base_url, authority.slug),
+        authority_slug=slug,
+        year=figures.year,
+        source=source,
+        source_url=source_url,
         period_start=period_start.isoformat(),
         period_end=period_end.isoformat(),
         upheld_pct=figures.upheld_pct,
@@ -65,7 +63,7 @@ def _statistics_row(site: Site, authority: Authority, epoch: int, base_url: str)
         investigations=figures.investigations,
         upheld_per_100k=figures.upheld_per_100k if per_100k else None,
         upheld_per_100k_avg=figures.upheld_per_100k_avg if per_100k else None,
-        compliance_pct=None if none_due else _shown_compliance_pct(figures),
+        compliance_pct=None if none_due else compliance_pct,
         compliance_avg_pct=None if none_due else figures.compliance_avg_pct,
         compliance_outcomes=figures.compliance_outcomes,
         remedy_pct=figures.remedy_pct,
@@ -78,49 +76,30 @@ def _statistics_row(site: Site, authority: Authority, epoch: int, base_url: str)
     return dataclasses.asdict(row)
 
 
-def _letter_statistics_row(figures: Figures, slug: str, pdf_url: str) -> dict | None:
+def _statistics_row(site: Site, authority: Authority, epoch: int, base_url: str) -> dict:
+    figures = published.page_figures(site, authority, epoch)
+    none_due = published.compliance_none_due(figures, epoch)
+    url = statistics_url(base_url, authority.slug)
+    return _figures_row(figures, authority.slug, "page", url, none_due, zero_shown=True)
+
+
+def _letter_statistics_row(figures: Figures, slug: str, pdf_url: str) -> dict:
     """What a letter's statistics section gives: the table era only its uphold figures; from 2018-19
-    the three key areas (per-100k from 2022-23, the complaint overview from 2024-25)."""
-    period_start, period_end = year_bounds(figures.year)
+    the three key areas, with "No recommendations were due" for zero compliance outcomes."""
     if letter_era(figures.year) == TABLE_ERA:
         row = AnnualStatistics(
             authority_slug=slug,
             year=figures.year,
             source="letter",
             source_url=pdf_url,
-            period_end=period_end.isoformat(),
+            period_end=year_bounds(figures.year)[1].isoformat(),
             upheld_pct=figures.upheld_pct,
             upheld_decisions=figures.upheld_decisions,
             investigations=figures.investigations,
         )
         return dataclasses.asdict(row)
     none_due = figures.compliance_outcomes == 0
-    per_100k = published.shows_per_100k(figures.year)
-    overview = published.shows_complaint_overview(figures.year)
-    row = AnnualStatistics(
-        authority_slug=slug,
-        year=figures.year,
-        source="letter",
-        source_url=pdf_url,
-        period_start=period_start.isoformat(),
-        period_end=period_end.isoformat(),
-        upheld_pct=figures.upheld_pct,
-        upheld_avg_pct=figures.upheld_avg_pct,
-        upheld_decisions=figures.upheld_decisions,
-        investigations=figures.investigations,
-        upheld_per_100k=figures.upheld_per_100k if per_100k else None,
-        upheld_per_100k_avg=figures.upheld_per_100k_avg if per_100k else None,
-        compliance_pct=None if none_due else figures.compliance_pct,
-        compliance_avg_pct=None if none_due else figures.compliance_avg_pct,
-        compliance_outcomes=figures.compliance_outcomes,
-        remedy_pct=figures.remedy_pct,
-        remedy_avg_pct=figures.remedy_avg_pct,
-        remedy_decisions=figures.remedy_decisions,
-        complaints_dealt_with=figures.complaints_dealt_with if overview else None,
-        not_for_us=figures.not_for_us if overview else None,
-        assessed_and_closed=figures.assessed_and_closed if overview else None,
-    )
-    return dataclasses.asdict(row)
+    return _figures_row(figures, slug, "letter", pdf_url, none_due, zero_shown=False)
 
 
 def _letter_rows(site: Site, authority: Authority, letter: Letter, base_url: str) -> dict[str, list[dict]]:
