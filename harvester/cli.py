@@ -208,7 +208,9 @@ def schema(readme):
               show_default=True, help="SQLite file to write.")  # fmt: skip
 @click.option("--epoch", type=click.Choice([str(e) for e in EPOCHS]), default="2025", show_default=True,
               help="Which July's site the replica serves.")  # fmt: skip
-def demo(db_path, epoch):
+@click.option("--port", type=int, default=8025, show_default=True,
+              help="Port for the replica. Keep it from run to run: the URLs stored include it.")  # fmt: skip
+def demo(db_path, epoch, port):
     """Crawl the bundled replica of the site into DB: the whole harvest, no internet needed.
 
     Starts `harvester replica` on a free port of 127.0.0.1, runs `harvester crawl` against it, and
@@ -217,7 +219,7 @@ def demo(db_path, epoch):
     from harvester.crawl import run_crawl
     from harvester.replica.process import replica_process
 
-    with replica_process(int(epoch)) as base_url:
+    with replica_process(int(epoch), port=port) as base_url:
         click.echo(f"Crawling the replica at {base_url} into {db_path} ...")
         outcome = run_crawl(base_url, db_path)
     for line in outcome.summary_lines:

@@ -13,8 +13,8 @@ STARTUP_SECONDS = 30
 
 
 @contextmanager
-def replica_process(epoch: int = 2025, seed: int = 2025, *extra: str) -> Iterator[str]:
-    """Start `harvester replica` on a free loopback port; yield its base URL; stop it."""
+def replica_process(epoch: int = 2025, seed: int = 2025, *extra: str, port: int = 0) -> Iterator[str]:
+    """Start `harvester replica` on a loopback port (0: any free one); yield its base URL; stop it."""
     process = subprocess.Popen(
         [
             sys.executable,
@@ -22,7 +22,7 @@ def replica_process(epoch: int = 2025, seed: int = 2025, *extra: str) -> Iterato
             "harvester.cli",
             "replica",
             "--port",
-            "0",
+            str(port),
             "--epoch",
             str(epoch),
             "--seed",
