@@ -236,7 +236,8 @@ def demo(db_path, epoch, port):
 def serve(db_path, port, host):
     """Browse and query the harvest in Datasette, at http://HOST:PORT/.
 
-    Read-only: the file is opened immutable, SQL stops after 3 seconds, and nothing can be written.
+    Read-only: the file is opened with mode=ro (a crawl may write it meanwhile), SQL stops after 3 seconds,
+    and nothing can be written.
     Tables and columns are described, with search over letters, reports and improvement actions,
     questions ready to ask (canned queries), a chart and a map.
     """

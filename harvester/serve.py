@@ -58,18 +58,16 @@ def check_servable(db_path: Path) -> None:
         raise FileNotFoundError(
             f"{db_path}: no such database (run `harvester crawl` or `harvester demo` first)"
         )
-    wal = Path(f"{db_path}-wal")
-    if wal.exists() and wal.stat().st_size:
-        # Opened immutable, SQLite would not read the write-ahead log, and would show stale data.
-        raise RuntimeError(
-            f"{db_path} is being written (its {wal.name} holds unsaved pages): wait for the crawl to finish;"
-            f" if none is running, run `sqlite3 {db_path} 'PRAGMA wal_checkpoint(TRUNCATE)'` first"
-        )
 
 
 def datasette_for(db_path: Path) -> Datasette:
-    """A Datasette serving DB_PATH immutable under the name 'lgsco', with the project's metadata,
-    templates, plugin and settings, and no other database."""
+    """A Datasette serving DB_PATH read-only under the name 'lgsco', with the project's metadata,
+    templates, plugin and settings, and no other database.
+
+    Read-only, not immutable: Datasette's connections open the file with mode=ro, so they read the
+    write-ahead log and a crawl may write the file while it is served (each authority appears whole,
+    in one transaction). Nothing here writes: the SQL interface takes SELECT only and no plugin writes.
+    """
     check_servable(db_path)
     datasette = Datasette(
         metadata=metadata(),
@@ -79,7 +77,7 @@ def datasette_for(db_path: Path) -> Datasette:
     )
     # Datasette adds a scratch in-memory database when given no files; the harvest is the only thing to query.
     datasette.remove_database("_memory")
-    datasette.add_database(Database(datasette, path=str(db_path), is_mutable=False), name=DATABASE_NAME)
+    datasette.add_database(Database(datasette, path=str(db_path), is_mutable=True), name=DATABASE_NAME)
     return datasette
 
 

@@ -1,6 +1,7 @@
 """Nightly operation against the replica: a new year published, a crawl killed and resumed, a reader
 watching while a crawl writes, two crawls on one database."""
 
+import asyncio
 import os
 import signal
 import sqlite3
@@ -8,10 +9,12 @@ import subprocess
 import sys
 import threading
 import time
+from urllib.parse import quote
 
 import pytest
 
 from harvester.replica.truth import ground_truth
+from harvester.serve import DATABASE_NAME, datasette_for
 
 pytestmark = pytest.mark.slow
 
@@ -190,41 +193,48 @@ def test_two_crawls_cannot_share_a_database(replica, tmp_path):
         first.wait(timeout=30)
 
 
-def test_a_reader_never_sees_a_half_written_authority(replica, tmp_path):
+def test_a_datasette_reader_never_sees_a_half_written_authority(replica, tmp_path):
     server = replica()
     truth = keyed_truth(server)
     letters_per_authority = {}
     for row in truth["letters"].values():
         letters_per_authority[row["authority_slug"]] = letters_per_authority.get(row["authority_slug"], 0) + 1
     db = tmp_path / "lgsco.db"
+    snapshot_sql = (
+        "select a.slug, (select count(*) from letters l where l.authority_slug = a.slug) as letters, "
+        "(select count(*) from annual_statistics s where s.authority_slug = a.slug and source = 'page') as pages "
+        "from authorities a"
+    )
     seen, problems, stop = [], [], threading.Event()
 
-    def read():
-        while not stop.is_set():
-            try:
-                conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-                snapshot = conn.execute(
-                    "SELECT a.slug, (SELECT count(*) FROM letters l WHERE l.authority_slug = a.slug), "
-                    "(SELECT count(*) FROM annual_statistics s WHERE s.authority_slug = a.slug AND source = 'page') "
-                    "FROM authorities a"
-                ).fetchall()
-                conn.close()
-            except sqlite3.OperationalError as error:
-                if "no such table" not in str(error) and "unable to open" not in str(error):
-                    problems.append(str(error))
+    async def poll():
+        deadline = time.monotonic() + 60
+        while not db.exists() and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        datasette = datasette_for(db)
+        while not stop.is_set() and time.monotonic() < deadline:
+            response = await datasette.client.get(
+                f"/{DATABASE_NAME}.json?sql={quote(snapshot_sql)}&_shape=array"
+            )
+            if response.status_code != 200:
+                if "no such table" not in response.text:
+                    problems.append(response.text[:300])
                 continue
-            seen.append(len(snapshot))
-            for slug, letters, pages in snapshot:
-                if letters != letters_per_authority.get(slug, 0) or pages != 1:
-                    problems.append((slug, letters, pages))
-            time.sleep(0.01)
+            rows = response.json()
+            seen.append(len(rows))
+            problems.extend(
+                row
+                for row in rows
+                if row["letters"] != letters_per_authority.get(row["slug"], 0) or row["pages"] != 1
+            )
+            await asyncio.sleep(0.01)
 
-    reader = threading.Thread(target=read)
+    reader = threading.Thread(target=asyncio.run, args=(poll(),))
     reader.start()
     try:
         assert harvester(*crawl_args(server.base_url, db)).returncode == 0
     finally:
         stop.set()
-        reader.join(timeout=30)
+        reader.join(timeout=60)
     assert not problems
     assert len(set(seen)) > 2  # the reader really watched the authorities arrive

@@ -290,12 +290,11 @@ def test_writes_through_the_sql_interface_fail(datasette, sql):
     assert response.json()["error"] == "Statement must be a SELECT"
 
 
-def test_the_database_is_opened_immutable_and_left_untouched(datasette, small_harvest):
+def test_the_database_is_opened_read_only_and_left_untouched(datasette, small_harvest):
     before = hashlib.sha256(small_harvest.read_bytes()).hexdigest()
-    database = datasette.get_database(DATABASE_NAME)
-    assert database.is_mutable is False
-    with pytest.raises(AssertionError):
-        database.connect(write=True)
+    reader = datasette.get_database(DATABASE_NAME).connect()
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        reader.execute("CREATE TABLE intruder (x)")
     get(datasette, f"/{DATABASE_NAME}/reports", _search="council")
     get(datasette, f"/{DATABASE_NAME}/uphold_map")
     assert hashlib.sha256(small_harvest.read_bytes()).hexdigest() == before
@@ -351,11 +350,25 @@ def test_publish_writes_a_read_only_copy_of_the_public_tables(small_harvest, tmp
     assert "fetches" not in get(site, "/-/metadata.json").json()["databases"][DATABASE_NAME]["tables"]
 
 
-def test_serve_refuses_a_missing_database_and_one_being_written(small_harvest, tmp_path):
+def test_serve_refuses_a_missing_database(tmp_path):
     result = CliRunner().invoke(cli, ["serve", "--db", str(tmp_path / "absent.db")])
     assert result.exit_code == 1 and "no such database" in result.output
+
+
+def test_a_database_being_written_is_served_as_written(small_harvest, tmp_path):
     busy = tmp_path / "busy.db"
     busy.write_bytes(small_harvest.read_bytes())
-    Path(f"{busy}-wal").write_bytes(b"unsaved pages")
-    with pytest.raises(RuntimeError, match="is being written"):
-        datasette_for(busy)
+    writer = sqlite3.connect(busy)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA wal_autocheckpoint=0")  # keep the new row in the write-ahead log only
+    writer.execute("UPDATE authorities SET name = 'Renamed Council' WHERE slug = 'luton-borough-council'")
+    writer.commit()
+    assert Path(f"{busy}-wal").stat().st_size > 0
+    served = datasette_for(busy)
+    rows = get(
+        served,
+        f"/{DATABASE_NAME}.json",
+        sql="select name from authorities where slug = 'luton-borough-council'",
+    )
+    assert rows.json()["rows"] == [["Renamed Council"]]
+    writer.close()
