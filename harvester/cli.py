@@ -121,9 +121,11 @@ def replica(port, epoch, seed, faults, fault_seed, hang_seconds, ground_truth):
               show_default=True)  # fmt: skip
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: every log and progress line is one JSON object, for log shippers.")  # fmt: skip
+@click.option("--progress-seconds", type=float, default=60.0, show_default=True,
+              help="Seconds between progress lines when not on a terminal.")  # fmt: skip
 def crawl(
     base_url, db_path, authorities, concurrency, delay, timeout, retries, refresh_letters, full, resume, no_robots,
-    log_level, log_format,
+    log_level, log_format, progress_seconds,
 ):  # fmt: skip
     """Crawl the "Your council's performance" section into one SQLite file.
 
@@ -142,7 +144,11 @@ def crawl(
     """
     from harvester.crawl import CrawlRefused, run_crawl
 
-    overrides = {"LOG_LEVEL": log_level, "HARVESTER_LOG_FORMAT": log_format}
+    overrides = {
+        "LOG_LEVEL": log_level,
+        "HARVESTER_LOG_FORMAT": log_format,
+        "HARVESTER_PROGRESS_SECONDS": progress_seconds,
+    }
     if concurrency is not None:
         overrides |= {"CONCURRENT_REQUESTS": concurrency, "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency}
     if delay is not None:

@@ -19,10 +19,11 @@ from twisted.internet import task
 class Progress:
     """A Scrapy extension reading the crawl's own counters."""
 
-    def __init__(self, crawler, interactive: bool, as_json: bool):
+    def __init__(self, crawler, interactive: bool, as_json: bool, every: float):
         self.stats = crawler.stats
         self.interactive = interactive
         self.as_json = as_json
+        self.every = every
         self.started = time.monotonic()
         self.loop = task.LoopingCall(self.show)
         crawler.signals.connect(self.opened, signal=signals.spider_opened)
@@ -34,14 +35,16 @@ class Progress:
             crawler,
             interactive=sys.stderr.isatty() and crawler.settings.get("HARVESTER_LOG_FORMAT") != "json",
             as_json=crawler.settings.get("HARVESTER_LOG_FORMAT") == "json",
+            every=crawler.settings.getfloat("HARVESTER_PROGRESS_SECONDS"),
         )
 
     def opened(self, spider):
-        self.loop.start(1.0 if self.interactive else 60.0, now=False)
+        self.loop.start(1.0 if self.interactive else self.every, now=False)
 
     def closed(self, spider, reason):
         if self.loop.running:
             self.loop.stop()
+        self.show()  # the final tally, on every kind of output
         if self.interactive:
             sys.stderr.write("\n")
 

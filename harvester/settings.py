@@ -51,6 +51,8 @@ EXTENSIONS = {
     "scrapy.extensions.remote_control.RemoteControl": None,
 }
 HARVESTER_LOG_FORMAT = "text"
+HARVESTER_PROGRESS_SECONDS = 60.0
+"""Between progress lines when not on a terminal (a terminal's line is redrawn every second)."""
 # The pipelines are synchronous, so items in parallel only cost CPU (Scrapy starts a task per slot for
 # every response). Order is not relied on: the store waits for the count of items the spider sent.
 CONCURRENT_ITEMS = 1

@@ -2,6 +2,7 @@
 watching while a crawl writes, two crawls on one database."""
 
 import asyncio
+import json
 import os
 import signal
 import sqlite3
@@ -238,3 +239,15 @@ def test_a_datasette_reader_never_sees_a_half_written_authority(replica, tmp_pat
         reader.join(timeout=60)
     assert not problems
     assert len(set(seen)) > 2  # the reader really watched the authorities arrive
+
+
+def test_cron_output_is_a_line_a_minute_and_json_when_asked(replica, tmp_path):
+    server = replica()
+    result = harvester(
+        *crawl_args(server.base_url, tmp_path / "db", "--log-format", "json", "--progress-seconds", "0.2")
+    )
+    assert result.returncode == 0
+    lines = [json.loads(line) for line in result.stderr.splitlines() if line.strip()]
+    progress = [line for line in lines if line.get("event") == "progress"]
+    assert len(progress) >= 2
+    assert progress[-1]["authorities_done"] == progress[-1]["authorities_found"] == 19
