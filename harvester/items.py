@@ -210,3 +210,10 @@ class LetterTableCount:
     count: int
     source_url: str
     """The letter PDF."""
+
+
+def authority_key(item) -> str | None:
+    """The case-folded slug of the authority an item belongs to, the key the spider and the store
+    group items by (the site's slugs are case-insensitive); None for the index page's errors."""
+    slug = item.slug if isinstance(item, Authority) else item.authority_slug
+    return slug.lower() if slug else None

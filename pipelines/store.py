@@ -71,7 +71,7 @@ class StorePipeline:
             self.announced[item.key] = item
             key = item.key
         else:
-            key = owner(item)
+            key = items.authority_key(item)
             self.take(item)
             if key is not None:
                 self.received[key] += 1
@@ -172,12 +172,6 @@ class StorePipeline:
         store.finish_run(self.db, self.run_id, verdict.status, self.totals, summary)
         stats.set_value("harvester/status", verdict.status)
         self.db.close()
-
-
-def owner(item) -> str | None:
-    """The case-folded slug of the authority an item belongs to (None for the index's errors)."""
-    slug = item.slug if isinstance(item, items.Authority) else item.authority_slug
-    return slug.lower() if slug else None
 
 
 def keep_pdf(folder: Path, document: items.LetterDocument) -> None:

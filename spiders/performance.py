@@ -39,11 +39,11 @@ def counted(callback):
     def wrapper(self, response):
         key, page = response.meta["authority"], response.meta["page"]
         try:
-            yield from self.counting(key, callback(self, response))
+            yield from self.counting(callback(self, response))
         except Exception as error:  # noqa: BLE001 - any parser failure is recorded, loudly
             self.part_failed(key, page)
-            error = items.CrawlError(response.url, key, page, "layout", f"{type(error).__name__}: {error}")
-            yield from self.counting(key, [error])
+            problem = items.CrawlError(response.url, key, page, "layout", f"{type(error).__name__}: {error}")
+            yield from self.counting([problem])
         yield from self.finished(key)
 
     return wrapper
@@ -83,7 +83,12 @@ class PerformanceSpider(scrapy.Spider):
         )
 
     def parse_index(self, response):
-        for authority in parse_index(response.text, response.url):
+        try:
+            listed = parse_index(response.text, response.url)
+        except PageLayoutError as error:
+            yield items.CrawlError(response.url, None, "index", "layout", str(error))
+            return
+        for authority in listed:
             yield from self.follow_authority(authority.url)
 
     def index_failed(self, failure):
@@ -167,7 +172,7 @@ class PerformanceSpider(scrapy.Spider):
                     response.url, key, "letter", "unreadable", f"{type(error).__name__}: {error}"
                 )
             ]
-        for item in [*self.counting(key, found), *self.finished(key)]:
+        for item in [*self.counting(found), *self.finished(key)]:
             yield item
 
     @counted
@@ -190,7 +195,7 @@ class PerformanceSpider(scrapy.Spider):
     def request_failed(self, failure):
         key, page = failure.request.meta["authority"], failure.request.meta["page"]
         self.part_failed(key, page)
-        yield from self.counting(key, [failure_to_error(failure, key, page)])
+        yield from self.counting([failure_to_error(failure, key, page)])
         yield from self.finished(key)
 
     def part_failed(self, key: str, page: str) -> None:
@@ -198,11 +203,15 @@ class PerformanceSpider(scrapy.Spider):
         # that fails is recorded on its own and does not make the letters list incomplete.
         self.failed_parts[key].update(LIST_PARTS if page == "statistics" else (page,))
 
-    def counting(self, key: str, output):
-        """Pass a callback's output on, counting its items: Scrapy may deliver an authority's items to
-        the pipelines after its last callback has returned, so the store waits for exactly this many."""
+    def counting(self, output):
+        """Pass a callback's output on, counting each item for its authority: Scrapy may deliver an
+        authority's items to the pipelines after its last callback has returned, so the store waits
+        for exactly this many."""
         for thing in output:
-            if not isinstance(thing, scrapy.Request):
+            if (
+                not isinstance(thing, scrapy.Request)
+                and (key := items.authority_key(thing)) in self.items_sent
+            ):
                 self.items_sent[key] += 1
             yield thing
 
