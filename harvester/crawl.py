@@ -42,12 +42,16 @@ def is_loopback(base_url: str) -> bool:
         return False
 
 
-def crawl_settings(base_url: str, db_path: Path, overrides: dict) -> Settings:
+def crawl_settings(
+    base_url: str, db_path: Path, overrides: dict, authorities: tuple[str, ...] = ()
+) -> Settings:
     settings = Settings()
     settings.setmodule(harvester_settings, priority="project")
     if is_loopback(base_url):
         settings.update(harvester_settings.LOOPBACK_OVERRIDES, priority="project")
     settings.set("HARVESTER_DB", str(db_path), priority="cmdline")
+    settings.set("HARVESTER_BASE_URL", base_url, priority="cmdline")
+    settings.set("HARVESTER_AUTHORITIES", list(authorities), priority="cmdline")
     settings.set("HTTPCACHE_DIR", str(Path(db_path).resolve().parent / "httpcache"), priority="cmdline")
     settings.update(overrides, priority="cmdline")
     return settings
@@ -113,7 +117,7 @@ def run_crawl(
             overrides["HARVESTER_CONDITIONAL_REQUESTS"] = False
         letters_read = frozenset() if (refresh_letters or full) else store.letters_read(db)
         db.close()
-        settings = crawl_settings(base_url, db_path, overrides)
+        settings = crawl_settings(base_url, db_path, overrides, authorities)
         process = CrawlerProcess(settings)
         if settings.get("HARVESTER_LOG_FORMAT") == "json":
             use_json_logging()

@@ -48,12 +48,13 @@ class StorePipeline:
             self.run_id = resumed
             store.resume_run(self.db, resumed)
         else:
-            self.run_id = store.start_run(self.db, self.crawler.spider.base_url, __version__, self.scope)
+            base_url = self.crawler.settings["HARVESTER_BASE_URL"]
+            self.run_id = store.start_run(self.db, base_url, __version__, self.scope)
         self.crawler.stats.set_value("harvester/run_id", self.run_id)
 
     @property
     def scope(self) -> str:
-        asked = self.crawler.spider.requested_slugs
+        asked = self.crawler.settings.getlist("HARVESTER_AUTHORITIES")
         return json.dumps(sorted(asked)) if asked else "all"
 
     def response_received(self, response, request, spider):
