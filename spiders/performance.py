@@ -111,6 +111,7 @@ class PerformanceSpider(scrapy.Spider):
         Every request is counted until its callback or errback runs, so none may be dropped
         silently: links to another host are refused here as errors, and Scrapy's duplicate filter
         is off because each URL is requested once by construction."""
+        url = self.on_our_host(url)
         if urlsplit(url).hostname not in self.allowed_domains:
             self.part_failed(key, page)
             return items.CrawlError(url, key, page, "offsite", "link to another host not followed")
@@ -122,6 +123,18 @@ class PerformanceSpider(scrapy.Spider):
             meta={"authority": key, "page": page, **meta},
             dont_filter=True,
         )
+
+    def on_our_host(self, url: str) -> str:
+        """The site answers on both www.lgo.org.uk and lgo.org.uk (SEEN); keep to the host crawled."""
+        ours = urlsplit(self.base_url)
+        parts = urlsplit(url)
+        if (
+            parts.hostname
+            and parts.hostname != ours.hostname
+            and parts.hostname == ours.hostname.removeprefix("www.")
+        ):
+            return parts._replace(scheme=ours.scheme, netloc=ours.netloc).geturl()
+        return url
 
     @counted
     def parse_statistics(self, response):
