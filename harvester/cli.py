@@ -230,6 +230,8 @@ def demo(db_path, epoch, port):
         outcome = run_crawl(base_url, db_path)
     for line in outcome.summary_lines:
         click.echo(line)
+    if outcome.exit_code == 0:
+        click.echo(f"Browse it: .venv/bin/harvester serve --db {db_path}")
     sys.exit(outcome.exit_code)
 
 

@@ -73,26 +73,13 @@ def first_run_since(db: sqlite_utils.Database, since: str | None) -> int | None:
 
 
 def change_lines(db: sqlite_utils.Database, since_run: int) -> list[str]:
-    """One sentence per change recorded by run `since_run` and later. An authority seen for the
-    first time is one line, not one per row."""
+    """One sentence per change recorded by run `since_run` and later (an authority seen for the first
+    time is one change: its rows are not logged one by one)."""
     names = {row["slug"]: row["name"] for row in db.query("SELECT slug, name FROM authorities")}
-    new_authorities = {
-        row["row_key"]
-        for row in db.query(
-            "SELECT row_key FROM changes WHERE run_id >= ? AND table_name = 'authorities' AND change = 'new'",
-            [since_run],
-        )
-    }
     lines = []
-    counted: dict[str, int] = {}
     for change in db.query("SELECT * FROM changes WHERE run_id >= ? ORDER BY id", [since_run]):
         slug = change["authority_slug"]
-        name = names.get(slug, slug)
-        if slug in new_authorities and change["change"] == "new":
-            counted[slug] = counted.get(slug, 0) + 1
-            continue
-        lines.append(f"{name}: {describe(change)}")
-    lines[:0] = [f"{names.get(slug, slug)}: first crawled ({count} rows)" for slug, count in counted.items()]
+        lines.append(f"{names.get(slug, slug)}: {describe(change)}")
     return lines
 
 
@@ -110,6 +97,8 @@ def describe(change: dict) -> str:
         return f"{year} {where} {change['column_name'] or ''} {kind}".replace("  ", " ")
     what = WHAT.get(table, table)
     item = key.split("/", 1)[1] if "/" in key else key
+    if table == "authorities" and kind == "new":
+        return "first crawled"
     if kind == "changed":
         return f"{what} {item}: {change['column_name']} changed from {change['old_value']!r} to {change['new_value']!r}"
     return {

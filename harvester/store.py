@@ -10,6 +10,7 @@ or fully updated.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -516,20 +517,24 @@ def save_authority(
     mine = {"authority_slug": slug}
     saved = Saved()
     with db.atomic():
+        # An authority seen for the first time logs one 'new' change, not one per row: its rows' first_seen_run
+        # already says when they arrived, and a first crawl would otherwise double its writes.
+        first_time = not db["authorities"].count_where("slug = ?", [slug])
+        sync = functools.partial(sync_rows, db, run_id=run_id, log_new=not first_time)
         authority = [authority_row(bundle.authority, register_entry)]
         saved += sync_rows(db, "authorities", {"slug": slug}, authority, run_id, False)
-        saved += sync_rows(db, "annual_statistics", mine, statistics_rows(bundle.statistics), run_id, False)
+        saved += sync("annual_statistics", mine, statistics_rows(bundle.statistics), complete_list=False)
         if bundle.reports is not None:
-            saved += sync_rows(db, "reports", mine, report_rows(bundle.reports), run_id, True)
+            saved += sync("reports", mine, report_rows(bundle.reports), complete_list=True)
         if bundle.improvements is not None:
             cases, actions = improvement_rows(bundle.improvements)
-            saved += sync_rows(db, "service_improvements", mine, cases, run_id, True)
-            saved += sync_rows(db, "improvement_actions", mine, actions, run_id, True)
+            saved += sync("service_improvements", mine, cases, complete_list=True)
+            saved += sync("improvement_actions", mine, actions, complete_list=True)
         if bundle.letters is not None:
             letters = letter_rows(bundle.letters, bundle.letter_documents)
-            saved += sync_rows(db, "letters", mine, letters, run_id, True)
+            saved += sync("letters", mine, letters, complete_list=True)
         for (table, year), rows in letter_table_rows(bundle.letter_tables).items():
-            saved += sync_rows(db, table, mine | {"year": year}, rows, run_id, True)
+            saved += sync(table, mine | {"year": year}, rows, complete_list=True)
         save_fetches(db, bundle.fetches, run_id)
     return saved
 
@@ -552,6 +557,7 @@ def sync_rows(
     rows: list[dict],
     run_id: int,
     complete_list: bool,
+    log_new: bool = True,
 ) -> Saved:
     """Bring the rows of `table` within `scope` (one authority, or one of its letters) in line with `rows`.
 
@@ -579,7 +585,8 @@ def sync_rows(
         old = existing.get(key)
         if old is None:
             inserts.append(row | {"first_seen_run": run_id, "last_changed_run": run_id, "gone_run": None})
-            changes.append(change_row(run_id, table, row_key, authority_slug, "new"))
+            if log_new:
+                changes.append(change_row(run_id, table, row_key, authority_slug, "new"))
             continue
         differences = {c: v for c, v in row.items() if not same_value(old[c], v)}
         if old["gone_run"] is not None:
