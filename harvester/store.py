@@ -322,6 +322,21 @@ def abandon_run(db: sqlite_utils.Database, run_id: int) -> None:
         )
 
 
+def rows_touched(db: sqlite_utils.Database, run_id: int) -> tuple[int, int, int]:
+    """(new, changed, gone) data rows for a run, read from the rows' own provenance: right for a
+    resumed run too, whose earlier part was killed before it could count anything."""
+    new = changed = gone = 0
+    for table in KEYS:
+        row = db.execute(
+            f"SELECT sum(first_seen_run = :run), "
+            f"sum(last_changed_run = :run AND first_seen_run != :run AND gone_run IS NOT :run), "
+            f"sum(gone_run = :run) FROM [{table}]",
+            {"run": run_id},
+        ).fetchone()
+        new, changed, gone = new + (row[0] or 0), changed + (row[1] or 0), gone + (row[2] or 0)
+    return new, changed, gone
+
+
 def resume_run(db: sqlite_utils.Database, run_id: int) -> None:
     with db.atomic():
         db["crawl_runs"].update(run_id, {"status": "running", "finished_at": None})

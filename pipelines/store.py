@@ -120,13 +120,10 @@ class StorePipeline:
         bundle.fetches = list(fetches.values())
         for document in bundle.letter_documents:
             keep_pdf(self.letters_dir, document)
-        saved = store.save_authority(self.db, bundle, self.run_id, reference_entry(bundle.authority.slug))
+        store.save_authority(self.db, bundle, self.run_id, reference_entry(bundle.authority.slug))
         self.saved_slugs.add(bundle.authority.slug)
         self.crawler.stats.inc_value("harvester/authorities_done")
         self.totals.authorities += 1
-        self.totals.rows_new += saved.new
-        self.totals.rows_changed += saved.changed
-        self.totals.rows_gone += saved.gone
 
     def spider_closed(self, spider, reason):
         for key, done in sorted(self.announced.items()):
@@ -158,7 +155,10 @@ class StorePipeline:
             )
         )
         if verdict.status == "ok" and self.scope == "all":
-            self.totals.rows_gone += store.mark_gone_authorities(self.db, self.run_id, self.saved_slugs)
+            store.mark_gone_authorities(self.db, self.run_id, self.saved_slugs)
+        self.totals.rows_new, self.totals.rows_changed, self.totals.rows_gone = store.rows_touched(
+            self.db, self.run_id
+        )
         summary = {
             "problems": verdict.problems,
             "letters_read": self.letters_read,
