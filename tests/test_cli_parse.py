@@ -1,0 +1,47 @@
+"""`harvester parse`: what a saved page yields, as JSON lines, for debugging and bug reports."""
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from harvester.cli import cli
+
+CASES = Path(__file__).resolve().parent / "pages"
+
+
+def parse(case: str, *options: str) -> list[dict]:
+    folder = CASES / case
+    url = (folder / "url.txt").read_text().strip()
+    result = CliRunner().invoke(cli, ["parse", str(folder / "page.html"), "--url", url, *options])
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.output.splitlines()]
+
+
+def test_a_statistics_page_prints_its_figures_and_links():
+    [page] = parse("statistics/luton-2023-24-cms")
+    assert page["type"] == "StatisticsPage"
+    assert (
+        page["statistics"]["year"],
+        page["statistics"]["upheld_pct"],
+        page["statistics"]["investigations"],
+    ) == (
+        "2023-24",
+        69,
+        13,
+    )
+    assert page["letters_url"] and page["improvements_url"]
+
+
+def test_a_list_page_is_recognised_by_its_wording():
+    letters = parse("letters_list/luton-2014-2025")
+    assert {line["type"] for line in letters} == {"LetterLink"}
+    assert [line["year"] for line in letters][:2] == ["2024-25", "2023-24"]
+
+
+def test_an_unrecognisable_page_asks_for_its_kind(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><p>Nothing to see</p></body></html>")
+    result = CliRunner().invoke(cli, ["parse", str(page), "--url", "https://www.lgo.org.uk/somewhere"])
+    assert result.exit_code == 1
+    assert "give --kind" in result.output
