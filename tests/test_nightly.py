@@ -132,6 +132,10 @@ def test_an_unchanged_site_gets_304s_and_no_changes(replica, tmp_path):
     assert run["pages_unchanged"] == run["requests"]  # robots.txt included
     assert not [path for method, path, _ in server.requests[-run["requests"] :] if path.endswith(".pdf")]
     assert harvester("changes", "--db", str(db)).stdout.strip() == "no changes"
+    listed = harvester("runs", "--db", str(db)).stdout.splitlines()
+    assert listed[0].split()[:4] == ["id", "started_at", "finished_at", "status"]
+    assert [line.split()[0] for line in listed[1:]] == ["2", "1"]
+    assert all(line.split()[3] == "ok" for line in listed[1:])
 
 
 def clean_crawl(server, tmp_path):
