@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from harvester.items import AnnualStatistics
+
 _WHITESPACE = re.compile(r"[\s\u200b]+")
 _EMPHASIS = re.compile(r"^\*+|\*+$")
 _PERCENT = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*%")
@@ -146,3 +148,23 @@ def period(text: str) -> tuple[str, str, str]:
     if start[5:] != "04-01" or end != f"{start_year + 1}-03-31":
         raise ValueError(f"period is not a statistics year (1 April to 31 March): {text!r}")
     return start, end, statistics_year(start_year)
+
+
+def percentages_off(statistics: AnnualStatistics) -> list[str]:
+    """The percentages of a year's figures that no rounding of their own counts gives: 'upheld_pct'
+    (upheld decisions of investigations), 'remedy_pct' (remedy decisions of upheld decisions)."""
+    checks = [
+        ("upheld_pct", statistics.upheld_pct, statistics.upheld_decisions, statistics.investigations),
+        ("remedy_pct", statistics.remedy_pct, statistics.remedy_decisions, statistics.upheld_decisions),
+    ]
+    return [
+        name
+        for name, pct, part, whole in checks
+        if None not in (pct, part, whole) and not _rounds_to(pct, part, whole)
+    ]
+
+
+def _rounds_to(pct: float, part: int, whole: int) -> bool:
+    if whole == 0:
+        return part == 0
+    return part <= whole and abs(pct - 100 * part / whole) < 1

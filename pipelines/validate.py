@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from harvester import items
+from harvester import items, normalise
 
 YEAR = re.compile(r"\d{4}-\d{2}")
 CASE_REF = re.compile(r"\d{2}-\d{3}-\d{3}")
@@ -17,7 +17,7 @@ class ValidationPipeline:
 
     def process_item(self, item):
         if isinstance(item, items.AnnualStatistics):
-            item.flags = ",".join(inconsistent_percentages(item)) or None
+            item.flags = ",".join(normalise.percentages_off(item)) or None
         problem = contract_breach(item)
         if problem is None:
             return item
@@ -44,15 +44,3 @@ def contract_breach(item) -> str | None:
     elif isinstance(item, items.Report) and not (item.title and item.url):
         return "report without a title or a link"
     return None
-
-
-def inconsistent_percentages(stats: items.AnnualStatistics) -> list[str]:
-    checks = [
-        ("upheld_pct", stats.upheld_pct, stats.upheld_decisions, stats.investigations),
-        ("remedy_pct", stats.remedy_pct, stats.remedy_decisions, stats.upheld_decisions),
-    ]
-    return [
-        name
-        for name, pct, count, base in checks
-        if None not in (pct, count, base) and base > 0 and abs(pct - 100 * count / base) >= 1
-    ]

@@ -18,6 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 from harvester.items import AnnualStatistics
 from harvester.pages.letter import ParsedLetter, letter_text_is_usable, parse_letter
 from harvester.pdftext import FAST, LAYOUT, extract_text, pdfium_text
+from harvester.replica.build import DECIDED_OUTCOMES, RECEIVED_CATEGORIES, percent
 from harvester.replica.letters import (
     DESIGNER_YEARS,
     TABLE_ERA,
@@ -45,33 +46,13 @@ AUTHORITY = Authority(
     last_year="2024-25",
     population=277_000,
 )
-RECEIVED = (
-    "Adult Care Services",
-    "Benefits and Tax",
-    "Corporate and Other Services",
-    "Education and Children's Services",
-    "Environmental Services & Public Protection & Regulation",
-    "Highways and Transport",
-    "Housing",
-    "Planning and Development",
-    "Other",
-)
-OTHER_DECISIONS = (
-    "Advice Given",
-    "Closed After Initial Enquiries",
-    "Incomplete or Invalid",
-    "Referred back for Local Resolution",
-)
+RECEIVED = RECEIVED_CATEGORIES
+OTHER_DECISIONS = tuple(outcome for outcome in DECIDED_OUTCOMES if outcome not in ("Upheld", "Not Upheld"))
 SINGULARS_YEAR, NO_INVESTIGATIONS_YEAR, NONE_DUE_YEAR = "2018-19", "2020-21", "2021-22"
 PUBLIC_REPORT_YEARS = {
     "2016-17": "We issued a public report about your council after it failed to review a child's care plan.",
     "2022-23": "This year, I published one public report about your Council and its failure to act on noise.",
 }
-
-
-def percent(part: int, whole: int) -> int:
-    """Half up, as the site rounds."""
-    return 0 if whole == 0 else int(100 * part / whole + 0.5)
 
 
 def make_figures(year: str) -> Figures:

@@ -1,6 +1,7 @@
 import pytest
 
 from harvester import normalise
+from harvester.items import AnnualStatistics
 
 
 @pytest.mark.parametrize(
@@ -86,3 +87,17 @@ def test_period():
 
 def test_collapse_whitespace():
     assert normalise.collapse_whitespace("  Luton\u00a0 Borough\n\tCouncil\u200b ") == "Luton Borough Council"
+
+
+def test_percentages_off_names_figures_no_rounding_of_their_counts_gives():
+    def year(**figures):
+        return AnnualStatistics("luton-borough-council", "2023-24", "page", "u", **figures)
+
+    assert normalise.percentages_off(year(upheld_pct=69, upheld_decisions=9, investigations=13)) == []
+    assert normalise.percentages_off(year(upheld_pct=71, upheld_decisions=9, investigations=13)) == [
+        "upheld_pct"
+    ]
+    assert normalise.percentages_off(year(remedy_pct=0, remedy_decisions=0, upheld_decisions=0)) == []
+    assert normalise.percentages_off(year(remedy_pct=100, remedy_decisions=3, upheld_decisions=2)) == [
+        "remedy_pct"
+    ]

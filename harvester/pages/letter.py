@@ -209,9 +209,6 @@ def _table_token(labels: tuple[str, ...]) -> re.Pattern[str]:
 RECEIVED_TOKEN = _table_token((*RECEIVED_CATEGORIES, TOTAL))
 DECIDED_TOKEN = _table_token((*DECIDED_OUTCOMES, UPHOLD_RATE, TOTAL, DETAILED_INVESTIGATIONS))
 
-RATE_TOLERANCE = 1
-"""Percentage points a printed rate may stray from its counts' ratio: the letters round."""
-
 
 def _collapse(text: str) -> str:
     return normalise.collapse_whitespace(text)
@@ -222,12 +219,6 @@ def _authority_name_at_end(authority_slug: str) -> re.Pattern[str]:
     punctuation between ('brighton-hove-city-council' matches 'Brighton & Hove City Council')."""
     words = [word for word in re.split(r"[^A-Za-z0-9]+", authority_slug) if word]
     return re.compile(r"[^A-Za-z0-9]+".join(map(re.escape, words)) + r"$", re.IGNORECASE)
-
-
-def _rate_agrees(pct: int | float, part: int, whole: int) -> bool:
-    if whole == 0:
-        return part == 0
-    return abs(pct - 100 * part / whole) <= RATE_TOLERANCE
 
 
 class _LetterText:
@@ -444,14 +435,9 @@ class _LetterText:
 
     @staticmethod
     def _rate_disagreements(statistics: AnnualStatistics) -> list[str]:
-        checks = [
-            ("upheld_pct", statistics.upheld_pct, statistics.upheld_decisions, statistics.investigations),
-            ("remedy_pct", statistics.remedy_pct, statistics.remedy_decisions, statistics.upheld_decisions),
-        ]
         return [
-            f"{name} {pct}% is not {part} of {whole}"
-            for name, pct, part, whole in checks
-            if None not in (pct, part, whole) and (part > whole or not _rate_agrees(pct, part, whole))
+            f"{name} {getattr(statistics, name)}% does not follow from its counts"
+            for name in normalise.percentages_off(statistics)
         ]
 
     # --- the table era's Local Authority Report
