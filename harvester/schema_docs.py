@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import ast
 import inspect
-import sqlite3
 
-from harvester import items, store
+import sqlite_utils
+
+from harvester import items, migrations
 
 TABLES = {
     "authorities": (
@@ -137,8 +138,9 @@ def field_docs(cls) -> dict[str, str]:
 
 def describe() -> dict[str, tuple[str, list[tuple[str, str, str]]]]:
     """table -> (description, [(column, SQL type, description)]) for every table in the schema."""
-    conn = sqlite3.connect(":memory:")
-    conn.executescript(store.SCHEMA)
+    db = sqlite_utils.Database(memory=True)
+    migrations.migrate(db)
+    conn = db.conn
     described = {}
     for table, (description, item_classes) in TABLES.items():
         docs = dict(STORE_COLUMNS)

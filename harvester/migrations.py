@@ -1,0 +1,292 @@
+"""Schema migrations: every change to the database's shape, applied in order and recorded.
+
+`migrate(db)` runs on every open and applies what is pending, recording each step in
+sqlite-utils' `_sqlite_migrations` table. The first migration is the schema of release 0.1.0,
+written "if not exists", so a database that release created is adopted as it stands and every
+later migration upgrades it in place. A schema change is a new function at the end of this file;
+a migration that has shipped is never edited.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+migrations = Migrations("lgsco-harvester")
+
+SCHEMA_0_1 = """
+CREATE TABLE IF NOT EXISTS crawl_runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL CHECK (status IN ('running', 'ok', 'failed', 'interrupted')),
+    base_url TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    version TEXT NOT NULL,
+    requests INTEGER,
+    pages INTEGER,
+    pages_unchanged INTEGER,
+    items INTEGER,
+    errors INTEGER,
+    authorities INTEGER,
+    figures INTEGER,
+    rows_new INTEGER,
+    rows_changed INTEGER,
+    rows_gone INTEGER,
+    summary TEXT
+);
+CREATE TABLE IF NOT EXISTS authorities (
+    slug TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    url TEXT NOT NULL,
+    kind TEXT,
+    status TEXT,
+    successor_slugs TEXT,
+    gss_code TEXT,
+    region TEXT,
+    population INTEGER,
+    latitude REAL,
+    longitude REAL,
+    predecessor_urls TEXT,
+    source_url TEXT NOT NULL,
+    first_seen_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    last_changed_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    gone_run INTEGER REFERENCES crawl_runs(id)
+);
+CREATE TABLE IF NOT EXISTS annual_statistics (
+    authority_slug TEXT NOT NULL REFERENCES authorities(slug),
+    year TEXT NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('page', 'letter')),
+    period_start TEXT,
+    period_end TEXT,
+    upheld_pct NUMERIC,
+    upheld_avg_pct NUMERIC,
+    upheld_decisions INTEGER,
+    investigations INTEGER,
+    upheld_per_100k NUMERIC,
+    upheld_per_100k_avg NUMERIC,
+    compliance_pct NUMERIC,
+    compliance_avg_pct NUMERIC,
+    compliance_outcomes INTEGER,
+    remedy_pct NUMERIC,
+    remedy_avg_pct NUMERIC,
+    remedy_decisions INTEGER,
+    complaints_dealt_with INTEGER,
+    not_for_us INTEGER,
+    assessed_and_closed INTEGER,
+    flags TEXT,
+    source_url TEXT NOT NULL,
+    first_seen_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    last_changed_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    gone_run INTEGER REFERENCES crawl_runs(id),
+    PRIMARY KEY (authority_slug, year, source)
+);
+CREATE TABLE IF NOT EXISTS reports (
+    authority_slug TEXT NOT NULL REFERENCES authorities(slug),
+    url TEXT NOT NULL,
+    title TEXT NOT NULL,
+    summary TEXT,
+    date TEXT,
+    source_url TEXT NOT NULL,
+    first_seen_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    last_changed_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    gone_run INTEGER REFERENCES crawl_runs(id),
+    PRIMARY KEY (authority_slug, url)
+);
+CREATE TABLE IF NOT EXISTS service_improvements (
+    authority_slug TEXT NOT NULL REFERENCES authorities(slug),
+    case_ref TEXT NOT NULL,
+    category TEXT NOT NULL,
+    sub_category TEXT NOT NULL,
+    decision_url TEXT,
+    source_url TEXT NOT NULL,
+    first_seen_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    last_changed_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    gone_run INTEGER REFERENCES crawl_runs(id),
+    PRIMARY KEY (authority_slug, case_ref)
+);
+CREATE TABLE IF NOT EXISTS improvement_actions (
+    authority_slug TEXT NOT NULL,
+    case_ref TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    verbatim TEXT NOT NULL,
+    source_url TEXT NOT NULL,
+    first_seen_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    last_changed_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    gone_run INTEGER REFERENCES crawl_runs(id),
+    PRIMARY KEY (authority_slug, case_ref, position),
+    FOREIGN KEY (authority_slug, case_ref) REFERENCES service_improvements(authority_slug, case_ref)
+);
+CREATE TABLE IF NOT EXISTS letters (
+    authority_slug TEXT NOT NULL REFERENCES authorities(slug),
+    year TEXT NOT NULL,
+    label TEXT NOT NULL,
+    pdf_url TEXT NOT NULL,
+    title TEXT,
+    status TEXT CHECK (status IN ('ok', 'failed')),
+    error TEXT,
+    letter_date TEXT,
+    addressee_name TEXT,
+    addressee_role TEXT,
+    signatory TEXT,
+    public_report INTEGER,
+    public_report_sentences TEXT,
+    year_in_text TEXT,
+    sha256 TEXT,
+    byte_size INTEGER,
+    page_count INTEGER,
+    reader TEXT,
+    text TEXT,
+    source_url TEXT NOT NULL,
+    first_seen_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    last_changed_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    gone_run INTEGER REFERENCES crawl_runs(id),
+    PRIMARY KEY (authority_slug, year)
+);
+CREATE TABLE IF NOT EXISTS letter_complaints_received (
+    authority_slug TEXT NOT NULL REFERENCES authorities(slug),
+    year TEXT NOT NULL,
+    category TEXT NOT NULL,
+    complaints INTEGER NOT NULL,
+    source_url TEXT NOT NULL,
+    first_seen_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    last_changed_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    gone_run INTEGER REFERENCES crawl_runs(id),
+    PRIMARY KEY (authority_slug, year, category)
+);
+CREATE TABLE IF NOT EXISTS letter_decisions (
+    authority_slug TEXT NOT NULL REFERENCES authorities(slug),
+    year TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    decisions INTEGER NOT NULL,
+    source_url TEXT NOT NULL,
+    first_seen_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    last_changed_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    gone_run INTEGER REFERENCES crawl_runs(id),
+    PRIMARY KEY (authority_slug, year, outcome)
+);
+CREATE TABLE IF NOT EXISTS changes (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES crawl_runs(id),
+    table_name TEXT NOT NULL,
+    row_key TEXT NOT NULL,
+    authority_slug TEXT NOT NULL,
+    change TEXT NOT NULL CHECK (change IN ('new', 'changed', 'gone', 'back')),
+    column_name TEXT,
+    old_value TEXT,
+    new_value TEXT
+);
+CREATE TABLE IF NOT EXISTS fetches (
+    url TEXT PRIMARY KEY,
+    status INTEGER NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    sha256 TEXT,
+    fetched_at TEXT NOT NULL,
+    run_id INTEGER NOT NULL REFERENCES crawl_runs(id)
+);
+CREATE TABLE IF NOT EXISTS crawl_errors (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES crawl_runs(id),
+    url TEXT NOT NULL,
+    authority_slug TEXT,
+    page TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    message TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS annual_statistics_year ON annual_statistics(year, source);
+CREATE INDEX IF NOT EXISTS reports_date ON reports(date);
+CREATE INDEX IF NOT EXISTS service_improvements_category ON service_improvements(category, sub_category);
+CREATE INDEX IF NOT EXISTS improvement_actions_case ON improvement_actions(authority_slug, case_ref);
+CREATE INDEX IF NOT EXISTS letters_year ON letters(year);
+CREATE INDEX IF NOT EXISTS changes_run ON changes(run_id);
+CREATE INDEX IF NOT EXISTS crawl_errors_run ON crawl_errors(run_id);
+CREATE VIEW IF NOT EXISTS council_statistics AS
+SELECT s.authority_slug, a.name, a.kind, a.region, a.population, s.year, s.source, s.period_start, s.period_end,
+    s.upheld_pct, s.upheld_avg_pct, s.upheld_decisions, s.investigations, s.upheld_per_100k, s.upheld_per_100k_avg,
+    s.compliance_pct, s.compliance_avg_pct, s.compliance_outcomes, s.remedy_pct, s.remedy_avg_pct,
+    s.remedy_decisions, s.complaints_dealt_with, s.not_for_us, s.assessed_and_closed, s.flags, s.source_url
+FROM annual_statistics AS s JOIN authorities AS a ON a.slug = s.authority_slug
+WHERE s.gone_run IS NULL AND a.gone_run IS NULL;
+CREATE VIEW IF NOT EXISTS statistics_discrepancies AS
+WITH pairs AS (
+    SELECT page.authority_slug, page.year, page.source_url AS page_url, letter.source_url AS letter_url,
+        json_array(
+            json_array('upheld_pct', page.upheld_pct, letter.upheld_pct),
+            json_array('upheld_avg_pct', page.upheld_avg_pct, letter.upheld_avg_pct),
+            json_array('upheld_decisions', page.upheld_decisions, letter.upheld_decisions),
+            json_array('investigations', page.investigations, letter.investigations),
+            json_array('upheld_per_100k', page.upheld_per_100k, letter.upheld_per_100k),
+            json_array('upheld_per_100k_avg', page.upheld_per_100k_avg, letter.upheld_per_100k_avg),
+            json_array('compliance_pct', page.compliance_pct, letter.compliance_pct),
+            json_array('compliance_avg_pct', page.compliance_avg_pct, letter.compliance_avg_pct),
+            json_array('compliance_outcomes', page.compliance_outcomes, letter.compliance_outcomes),
+            json_array('remedy_pct', page.remedy_pct, letter.remedy_pct),
+            json_array('remedy_avg_pct', page.remedy_avg_pct, letter.remedy_avg_pct),
+            json_array('remedy_decisions', page.remedy_decisions, letter.remedy_decisions),
+            json_array('complaints_dealt_with', page.complaints_dealt_with, letter.complaints_dealt_with),
+            json_array('not_for_us', page.not_for_us, letter.not_for_us),
+            json_array('assessed_and_closed', page.assessed_and_closed, letter.assessed_and_closed)
+        ) AS figures
+    FROM annual_statistics AS page
+    JOIN annual_statistics AS letter
+        ON letter.authority_slug = page.authority_slug AND letter.year = page.year AND letter.source = 'letter'
+    WHERE page.source = 'page'
+)
+SELECT authority_slug, year, figure.value ->> 0 AS figure, figure.value ->> 1 AS page_value,
+    figure.value ->> 2 AS letter_value, page_url, letter_url
+FROM pairs, json_each(pairs.figures) AS figure
+WHERE figure.value ->> 1 IS NOT NULL AND figure.value ->> 2 IS NOT NULL
+    AND figure.value ->> 1 != figure.value ->> 2;
+"""
+
+SEARCH_INDEXES_0_1 = {
+    "letters": ["title", "text"],
+    "reports": ["title", "summary"],
+    "improvement_actions": ["text"],
+}
+"""Full-text search (FTS5, kept in step by triggers): table -> the columns searched."""
+
+
+def statements(script: str) -> list[str]:
+    """A script's statements one by one: `executescript` would commit any transaction it runs in."""
+    found, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            found.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete SQL statement: {pending.strip()[:80]}")
+    return found
+
+
+# sqlite-utils' enable_fts() commits as it goes, so this one can't run in a transaction; every
+# statement in it is "if not exists", so a run cut short is simply finished by the next open.
+@migrations(transactional=False)
+def m001_release_0_1_schema(db: sqlite_utils.Database) -> None:
+    for statement in statements(SCHEMA_0_1):
+        db.execute(statement)
+    for table, columns in SEARCH_INDEXES_0_1.items():
+        if not db[f"{table}_fts"].exists():
+            db[table].enable_fts(columns, create_triggers=True, tokenize="porter")
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply every pending migration; returns the names applied (none on an up-to-date database)."""
+    pending = [migration.name for migration in migrations.pending(db)]
+    if pending:
+        migrations.apply(db)
+    return pending
+
+
+def schema_sql() -> str:
+    """The current schema as SQL, read off an in-memory database with every migration applied."""
+    db = sqlite_utils.Database(memory=True)
+    migrate(db)
+    return ";\n".join(
+        row[0] for row in db.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid")
+    )
