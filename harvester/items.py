@@ -72,7 +72,12 @@ class AnnualStatistics:
     assessed_and_closed: int | None = None
     """Complaints assessed and closed without investigation (2024-25 onward)."""
     flags: str | None = None
-    """Figures that disagree with their own counts beyond rounding, e.g. 'upheld_pct'; kept, not dropped."""
+    """Warnings about this row's figures, comma-separated: a field name ('upheld_pct') for a percentage that
+    disagrees with its own counts beyond rounding (kept, not dropped); 'unreadable:{field}' for a figure
+    the source states in a form that is not a number ('n/a'), stored NULL with its text in raw_values."""
+    raw_values: str | None = None
+    """JSON object {field: text as printed} for the figures stored NULL because their text is not a number,
+    e.g. {"upheld_avg_pct": "n/a"}; NULL when every figure read."""
 
 
 @dataclass

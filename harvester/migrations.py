@@ -275,6 +275,12 @@ def m001_release_0_1_schema(db: sqlite_utils.Database) -> None:
             db[table].enable_fts(columns, create_triggers=True, tokenize="porter")
 
 
+@migrations()
+def m002_raw_values_of_unreadable_figures(db: sqlite_utils.Database) -> None:
+    """A figure the site prints as 'n/a' (or '-', 'No data', blank) is stored NULL: keep what it said."""
+    db["annual_statistics"].add_column("raw_values", str)
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply every pending migration; returns the names applied (none on an up-to-date database)."""
     pending = [migration.name for migration in migrations.pending(db)]

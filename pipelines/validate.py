@@ -13,11 +13,13 @@ PART_OF = {items.Report: "reports", items.ServiceImprovement: "improvements", it
 
 class ValidationPipeline:
     """Turns items that break the data contract into recorded errors (never silently lost), and
-    flags percentages that disagree with their own counts (kept, so a reader sees both)."""
+    flags percentages that disagree with their own counts (kept, so a reader sees both) beside the
+    parsers' own flags (figures that were not numbers)."""
 
     def process_item(self, item):
         if isinstance(item, items.AnnualStatistics):
-            item.flags = ",".join(normalise.percentages_off(item)) or None
+            flags = (item.flags.split(",") if item.flags else []) + normalise.percentages_off(item)
+            item.flags = ",".join(dict.fromkeys(flags)) or None
         problem = contract_breach(item)
         if problem is None:
             return item

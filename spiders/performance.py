@@ -138,28 +138,28 @@ class PerformanceSpider(scrapy.Spider):
 
     @counted
     def parse_statistics(self, response):
+        """Everything the page gives, each part on its own: a figures block or a link that can't be read
+        is a recorded layout error, and the authority's other parts are still followed and saved."""
         key = response.meta["authority"]
         page = parse_statistics_page(response.text, response.url)
         if page.authority is None:
             raise PageLayoutError(response.url, "none of a statistics page's wording (maintenance page?)")
         yield page.authority
-        if page.statistics is None:
-            yield items.CrawlError(response.url, key, "statistics", "layout", "no statistics on the page")
-        else:
+        if page.statistics is not None:
             yield page.statistics
+        for part, problem in page.problems.items():
+            yield items.CrawlError(response.url, key, "statistics", "layout", problem)
+            if part in LIST_PARTS:
+                self.part_failed(key, part)
         for predecessor_url in page.authority.predecessor_urls:
             yield from self.follow_authority(predecessor_url)
         if page.letters_url:
             yield self.request(page.letters_url, key, "letters", self.parse_letters)
-        else:
-            self.part_failed(key, "letters")
         if page.reports_url:
             yield self.request(page.reports_url, key, "reports", self.parse_reports)
-        elif not page.no_reports:
-            self.part_failed(key, "reports")
         if page.improvements_url:
             yield self.request(page.improvements_url, key, "improvements", self.parse_improvements)
-        else:
+        elif "improvements" not in page.problems:
             # No "View all": whatever the teaser shows (usually nothing) is the whole list.
             yield from parse_improvements_page(response.text, response.url).improvements
 

@@ -60,7 +60,6 @@ def test_letters_years_from_both_label_styles():
         "2024-25",
         "2013-14",
     ]
-    assert parse_case("letters_list", "empty") == []
 
 
 def test_letter_label_with_impossible_year_is_a_layout_error():

@@ -1,8 +1,9 @@
 import dataclasses
+import json
+import re
 
 import pytest
 
-from harvester.pages.html import PageLayoutError
 from harvester.pages.statistics import parse_statistics_page
 from tests.pages.cases import CASES_DIR, read_case
 
@@ -107,9 +108,11 @@ def test_maintenance_page_has_no_authority_and_no_statistics():
     assert (page.authority, page.statistics) == (None, None)
 
 
-def test_cut_figures_block_is_a_layout_error():
-    with pytest.raises(PageLayoutError, match="upheld cases"):
-        parse_case("luton-figures-cut")
+def test_cut_figures_block_is_a_layout_error_of_the_figures_alone():
+    page = parse_case("luton-figures-cut")
+    assert page.statistics is None
+    assert "upheld cases" in page.problems["figures"]
+    assert page.authority.name == "Luton Borough Council"
 
 
 URL = "https://www.lgo.org.uk/your-councils-performance/luton-borough-council/statistics"
@@ -150,14 +153,17 @@ def test_inconsistent_or_repeated_sentences(replace, by, message):
     if message is None:  # the remedy base's count is not stored; cross-checks belong to the pipeline
         assert parse_statistics_page(html, URL).statistics is not None
         return
-    with pytest.raises(PageLayoutError, match=message):
-        parse_statistics_page(html, URL)
+    assert_figures_unreadable(html, message)
+
+
+def assert_figures_unreadable(html, message):
+    page = parse_statistics_page(html, URL)
+    assert page.statistics is None
+    assert re.search(message, page.problems["figures"])
 
 
 def test_period_never_comes_from_last_updated():
-    html = FIGURES.replace(f" {PERIOD}", "")
-    with pytest.raises(PageLayoutError, match="found none"):
-        parse_statistics_page(html, URL)
+    assert_figures_unreadable(FIGURES.replace(f" {PERIOD}", ""), "found none")
 
 
 def test_disagreeing_upheld_counts_are_a_layout_error():
@@ -165,5 +171,48 @@ def test_disagreeing_upheld_counts_are_a_layout_error():
         "<p>9 upheld decisions</p>",
         "<p>We investigated 13 complaints and upheld 8.</p><p>9 upheld decisions</p>",
     )
-    with pytest.raises(PageLayoutError, match=r"disagree on the number of upheld decisions: \[8, 9\]"):
-        parse_statistics_page(html, URL)
+    assert_figures_unreadable(html, r"disagree on the number of upheld decisions: \[8, 9\]")
+
+
+@pytest.mark.parametrize("stated", ["n/a", "N/A", "-", "No data", ""])
+def test_an_average_that_is_not_a_number_is_null_with_its_text_kept(stated):
+    html = FIGURES.replace("an average of 79%", f"an average of {stated}")
+    statistics = parse_statistics_page(html, URL).statistics
+    assert statistics.upheld_avg_pct is None
+    assert json.loads(statistics.raw_values) == {"upheld_avg_pct": stated}
+    assert statistics.flags == "unreadable:upheld_avg_pct"
+    assert (statistics.upheld_pct, statistics.compliance_avg_pct, statistics.remedy_avg_pct) == (69, 100, 13)
+
+
+def test_every_figure_of_a_kind_not_a_number():
+    html = (
+        FIGURES.replace("69%", "n/a").replace("100% of cases", "- of cases").replace("In 33%", "In n/a")
+        .replace("13 investigations", "n/a investigations")
+    )  # fmt: skip
+    statistics = parse_statistics_page(html, URL).statistics
+    assert json.loads(statistics.raw_values) == {
+        "upheld_pct": "n/a", "compliance_pct": "-", "remedy_pct": "n/a", "investigations": "n/a"
+    }  # fmt: skip
+    assert (statistics.upheld_pct, statistics.compliance_pct, statistics.investigations) == (None, None, None)
+    assert statistics.upheld_decisions == 9
+
+
+def test_a_page_where_no_figure_is_a_number_is_a_layout_error():
+    html = FIGURES
+    for figure in ("69%", "79%", "9 upheld", "13 investigations", "33%", "13%", "3 satisfactory"):
+        html = html.replace(figure, "n/a" + figure.lstrip("0123456789%"), 1)
+    html = html.replace("<p>n/a upheld decisions</p>", "")
+    assert_figures_unreadable(html, "no sentence gives the number of upheld decisions")
+
+
+def test_missing_links_are_problems_of_their_own_parts():
+    html = FIGURES.replace(
+        "<footer>",
+        "<h2>Annual letters</h2><p>We write to councils each year to give a summary.</p>"
+        "<p>2</p><p>Reports for Luton Borough Council</p>"
+        "<p>4</p><p>Service improvements agreed by Luton Borough Council</p><footer>",
+    )
+    page = parse_statistics_page(html, URL)
+    assert page.statistics.upheld_pct == 69
+    assert set(page.problems) == {"letters", "reports", "improvements"}
+    assert "View annual letters" in page.problems["letters"]

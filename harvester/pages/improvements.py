@@ -28,7 +28,11 @@ END_OF_ACTIONS = re.compile(
 )
 """Blocks that end a card's actions: pager, counts, empty-state and footer lines."""
 MATCHING_COUNT = re.compile(r"(?m)^(\d[\d,]*)\s+service\s+improvements?$", re.IGNORECASE)
-NO_RESULTS = sentence("No service improvements found")
+NO_RESULTS = sentence(
+    r"\bno (?:service )?improvements\b|\bthere are no (?:service )?improvements\b"
+    r"|\bhas not agreed (?:to make )?any (?:service )?improvements\b"
+)
+""""None" in ordinary phrasings: 'No service improvements found', 'There are no service improvements …'."""
 INTRO = sentence(r"Since April 2018, the \w+ has agreed to make the following improvements")
 NEXT_LINK_TEXT = re.compile(r"Next\b.*", re.IGNORECASE)
 

@@ -11,7 +11,12 @@ from harvester.pages.html import Link, PageLayoutError, PageText, find_at_most_o
 from harvester.pages.index import slug_from_authority_url
 
 INTRO = sentence(r"has published the following (?:public interest )?reports against")
-NO_REPORTS = sentence("No (?:public )?reports published")
+NONE_STATEMENT = sentence(
+    r"\bno (?:public (?:interest )?)?reports\b|\bthere are no (?:public (?:interest )?)?reports\b"
+    r"|\bhas not published any (?:public (?:interest )?)?reports\b|\bno reports? (?:found|available)\b"
+)
+""""None" in the ordinary phrasings a list may use: 'No reports published', 'No public reports published',
+'There are no reports for this council', 'The Ombudsman has not published any reports against …'."""
 DATE_BLOCK = re.compile(r"(?:Published:?\s*)?(\d{1,2}\s+[A-Za-z]+\s+\d{4})")
 REPORT_PATH = re.compile(
     r"/information-centre/news/\d{4}/[^/]+/[^/]+/?|/decisions/[^/]+/[^/]+/\d{2}-\d{3}-\d{3}/?"
@@ -21,21 +26,38 @@ news" links to /information-centre/news and so is never taken for a report)."""
 
 
 def parse_reports_list(html: str | bytes, url: str) -> list[Report]:
-    """Each listed report. "No reports published" gives []; a page with neither reports nor that
-    sentence raises PageLayoutError.
+    """Each listed report, read by what the page holds rather than by one sentence.
 
-    The list is the unbroken run of items after the intro sentence: a headline block, then at most
-    a date block and a standfirst block. The first block that fits none of these ends the list, so
-    news teasers and footer links further down are never read as reports.
+    The list is the first unbroken run of items: a headline block (a link to a news article or a
+    decision page, or a dated link), then at most a date block and a standfirst block. After the intro
+    sentence, when the page has one, the run starts at the next block; without it, at the first headline
+    that has a date or standfirst of its own (bare news links, as in a sidebar, are chrome). The first
+    block that fits none of these ends the run, so teasers and footer links further down are never read
+    as reports. No items and a statement that there are none gives []; neither is a layout error.
     """
     page = page_text(html, url)
     slug = slug_from_authority_url(url)
     intro = find_at_most_once(INTRO, page, "the reports intro sentence")
-    if intro is None:
-        if NO_REPORTS.search(page.text):
-            return []
-        raise PageLayoutError(url, "neither the reports intro sentence nor 'No reports published'")
-    index = page.block_index(intro.end() - 1) + 1
+    if intro is not None:
+        first = page.block_index(intro.end() - 1) + 1
+        reports = _run(page, slug, first)
+    else:
+        reports = _first_run_with_standfirsts(page, slug)
+    if not reports and NONE_STATEMENT.search(page.text) is None:
+        raise PageLayoutError(url, "no reports listed and no statement that there are none")
+    return reports
+
+
+def _first_run_with_standfirsts(page: PageText, slug: str) -> list[Report]:
+    for index in range(len(page.blocks)):
+        if _headline(page, index) is not None:
+            run = _run(page, slug, index)
+            if run[0].date or run[0].summary:
+                return run
+    return []
+
+
+def _run(page: PageText, slug: str, index: int) -> list[Report]:
     reports = []
     while index < len(page.blocks) and (headline := _headline(page, index)) is not None:
         date, summary, index = _date_and_summary(page, headline, index)
@@ -46,11 +68,9 @@ def parse_reports_list(html: str | bytes, url: str) -> list[Report]:
                 url=headline.href,
                 summary=summary,
                 date=date,
-                source_url=url,
+                source_url=page.url,
             )
         )
-    if not reports and NO_REPORTS.search(page.text) is None:
-        raise PageLayoutError(url, "no report after the intro sentence and no 'No reports published'")
     return reports
 
 

@@ -8,9 +8,10 @@ sentences are looked for in that section only, at most once each.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from harvester import normalise
@@ -24,35 +25,49 @@ from harvester.pages.index import (
 )
 
 NUMBER = r"(\d[\d,]*)"
-PERCENT = r"(\d{1,3}(?:\.\d+)?\s*%)"
-PER_100K_FIGURE = r"(\d+(?:\.\d+)?\s*%?)"
 DATE = r"(\d{1,2} [A-Za-z]+ \d{4})"
 PERIOD = rf"for the period between {DATE} to {DATE}"
+STATED = r"([^\n]{0,40}?)"
+"""A figure between two fixed phrases, however it is written ('79%', 'n/a', '-', 'No data', nothing):
+whether it reads as a number is the normaliser's question, not the pattern's."""
+NO_FIGURE = r"n/?a|-+|–|—|no\s+data|not\s+available|none"
+LEAD_PERCENT = rf"(\d{{1,3}}(?:\.\d+)?\s*%|(?<!\S)(?:{NO_FIGURE})|(?<![^\n]))"
+"""A lead sentence's own figure: a percentage, or one of the site's ways of printing none (n/a, a
+dash, 'No data', a blank at the start of the line). Only these, because a lead has no fixed words
+before its figure to stop a looser pattern swallowing glued text."""
 
-UPHELD_LEAD = sentence(rf"{PERCENT} of complaints we investigated were upheld")
-AVERAGE = sentence(rf"This compares to an average of {PERCENT} in similar authorities")
+UPHELD_LEAD = sentence(rf"{LEAD_PERCENT}\s*of complaints we investigated were upheld")
+AVERAGE = sentence(r"This compares to an average of\s*" + STATED + r"\s*in similar authorities")
 UPHELD_COUNT = re.compile(
     r"(?<![\d.,])(?<!total\sof\s)(\d[\d,]*)\s*upheld\s+decisions?\b(?!\s+per\s+100,000)", re.IGNORECASE
 )
 INVESTIGATED_AND_UPHELD = sentence(rf"We investigated {NUMBER} complaints? and upheld {NUMBER}")
-UPHELD_BASE = sentence(rf"Statistics are based on a total of {NUMBER} (?:detailed )?investigations? {PERIOD}")
+UPHELD_BASE = sentence(
+    r"Statistics are based on a total of\s*" + STATED + rf"\s*(?:detailed )?investigations? {PERIOD}"
+)
 PER_100K = sentence(
-    rf"Adjusted for [^\n]{{1,200}}? population, this is {PER_100K_FIGURE}"
-    r" upheld decisions? per 100,000 residents"
+    r"Adjusted for [^\n]{1,200}? population, this is\s*"
+    + STATED
+    + r"\s*upheld decisions? per 100,000 residents"
 )
 PER_100K_AVERAGE = sentence(
-    rf"The average for authorities of this type is {PER_100K_FIGURE} upheld decisions? per 100,000 residents"
+    r"The average for authorities of this type is\s*" + STATED + r"\s*upheld decisions? per 100,000 residents"
 )
 COMPLIANCE_LEAD = sentence(
-    rf"{PERCENT} of cases we were satisfied the \w+ had successfully implemented our recommendations"
+    rf"{LEAD_PERCENT}\s*of cases we were satisfied the \w+ had successfully implemented our recommendations"
 )
 NO_COMPLIANCE_DUE = sentence("No recommendations were due for compliance in this period")
-COMPLIANCE_BASE = sentence(rf"Statistics are based on a total of {NUMBER} compliance outcomes? {PERIOD}")
-REMEDY_LEAD = sentence(rf"In {PERCENT} of upheld cases we found the \w+ had provided a satisfactory remedy")
+COMPLIANCE_BASE = sentence(
+    r"Statistics are based on a total of\s*" + STATED + rf"\s*compliance outcomes? {PERIOD}"
+)
+REMEDY_LEAD = sentence(
+    r"\bIn\s*" + STATED + r"\s*of upheld cases we found the \w+ had provided a satisfactory remedy"
+)
 REMEDY_COUNT = re.compile(r"(?<![\d.,])(\d[\d,]*)\s*satisfactory\s+remedy\s+decisions?\b", re.IGNORECASE)
 REMEDY_BASE = sentence(
-    rf"Statistics are based on a total of {NUMBER}"
-    rf" (?:upheld decisions?|(?:detailed )?investigations?) {PERIOD}"
+    r"Statistics are based on a total of\s*"
+    + STATED
+    + rf"\s*(?:upheld decisions?|(?:detailed )?investigations?) {PERIOD}"
 )
 ANY_PERIOD = sentence(rf"\bbetween {DATE} to {DATE}")
 DEALT_WITH = sentence(rf"Between {DATE} to {DATE}, we dealt with {NUMBER} complaints?")
@@ -109,6 +124,10 @@ class StatisticsPage:
     """"View all satisfactory remedy decisions"."""
     no_reports: bool
     """The page says "No reports published" (or "No public reports published")."""
+    problems: dict[str, str] = field(default_factory=dict)
+    """Layout failures confined to one part, by the part they cost ('figures', 'letters', 'reports',
+    'improvements') -> what is wrong, for a person: figures that cannot be read, a link the page should
+    carry and does not. The page's other parts are still read and followed."""
 
 
 def parse_statistics_page(html: str | bytes, url: str) -> StatisticsPage:
@@ -131,19 +150,31 @@ def parse_statistics_page(html: str | bytes, url: str) -> StatisticsPage:
             remedy_decisions_url=None,
             no_reports=False,
         )
+    problems: dict[str, str] = {}
     letters_url = _letters_url(page, letters_section)
+    if letters_url is None:
+        problems["letters"] = "no 'View annual letters' link in the Annual letters section"
     reports_url = _view_all_after(page, REPORTS_COUNT, "'{N} Reports for {Authority}'")
     improvements_url = _view_all_after(page, IMPROVEMENTS_COUNT, "'{N} Service improvements agreed by …'")
+    no_reports = NO_REPORTS.search(page.text) is not None
+    if reports_url is None and not no_reports:
+        problems["reports"] = "neither a reports 'View all' link nor 'No reports published'"
+    if improvements_url is None and _count_shown(page, IMPROVEMENTS_COUNT):
+        problems["improvements"] = "no 'View all' link after '{N} Service improvements agreed by …'"
     slug = _slug_as_written(slug_from_statistics_url(url), (letters_url, reports_url, improvements_url))
     if slug != slug_from_statistics_url(url):
         url = statistics_url("{0.scheme}://{0.netloc}".format(urlsplit(url)), slug)
+    statistics = None
+    if first_statistics_wording is not None:
+        try:
+            statistics = _statistics(page, slug, url, statistics_start, statistics_end)
+        except PageLayoutError as error:
+            problems["figures"] = error.missing
     return StatisticsPage(
         authority=Authority(
             slug=slug, name=_authority_name(page), url=url, predecessor_urls=_predecessors(page)
         ),
-        statistics=_statistics(page, slug, url, statistics_start, statistics_end)
-        if first_statistics_wording
-        else None,
+        statistics=statistics,
         letters_url=letters_url,
         reports_url=reports_url,
         improvements_url=improvements_url,
@@ -151,7 +182,8 @@ def parse_statistics_page(html: str | bytes, url: str) -> StatisticsPage:
         remedy_decisions_url=_link_by_text(
             page, "View all satisfactory remedy decisions", statistics_start, statistics_end
         ),
-        no_reports=NO_REPORTS.search(page.text) is not None,
+        no_reports=no_reports,
+        problems=problems,
     )
 
 
@@ -224,16 +256,18 @@ def _letters_url(page: PageText, letters_section: re.Match[str] | None) -> str |
 
 
 def _view_all_after(page: PageText, count_pattern: re.Pattern[str], what: str) -> str | None:
-    """The "View all" link that comes next after a section's count sentence; a count of 0 may lack it."""
+    """The "View all" link that comes next after a section's count sentence, if there is one."""
     match = find_at_most_once(count_pattern, page, what)
     if match is None:
         return None
     link = page.next_link(match.end())
-    if link is not None and link.text.lower() == "view all":
-        return link.href
-    if normalise.count(match.group(1)) == 0:
-        return None
-    raise PageLayoutError(page.url, f"no 'View all' link right after {what}")
+    return link.href if link is not None and link.text.lower() == "view all" else None
+
+
+def _count_shown(page: PageText, count_pattern: re.Pattern[str]) -> int:
+    """The section's '{N} …' count; 0 when the page shows none (a count of 0 needs no "View all")."""
+    match = count_pattern.search(page.text)
+    return normalise.count(match.group(1)) if match else 0
 
 
 def _link_by_text(page: PageText, text: str, start: int, end: int) -> str | None:
@@ -283,45 +317,67 @@ def _statistics(page: PageText, slug: str, url: str, start: int, end: int) -> An
         source_url=url,
         period_start=period_start,
         period_end=period_end,
-        upheld_pct=read(normalise.percent, upheld_lead, 1),
-        upheld_avg_pct=read(normalise.percent, find_once(AVERAGE, page, "the upheld average", *upheld), 1),
-        upheld_decisions=read.agreeing("upheld decisions", (upheld_count, 1), (investigated_and_upheld, 2)),
+        upheld_pct=read("upheld_pct", normalise.percent, upheld_lead),
+        upheld_avg_pct=read(
+            "upheld_avg_pct", normalise.percent, find_once(AVERAGE, page, "the upheld average", *upheld)
+        ),
+        upheld_decisions=read.agreeing("upheld_decisions", (upheld_count, 1), (investigated_and_upheld, 2)),
         investigations=read.agreeing(
             "investigations", (upheld_base, 1), (investigated_and_upheld, 1), (overview_investigated, 1)
         ),
-        upheld_per_100k=read(normalise.per_100k, per_100k, 1) if per_100k else None,
-        upheld_per_100k_avg=read(normalise.per_100k, per_100k_average, 1) if per_100k_average else None,
-        remedy_pct=read(normalise.percent, remedy_lead, 1),
-        remedy_avg_pct=read(normalise.percent, find_once(AVERAGE, page, "the remedy average", *remedy), 1),
+        upheld_per_100k=read("upheld_per_100k", normalise.per_100k, per_100k) if per_100k else None,
+        upheld_per_100k_avg=read("upheld_per_100k_avg", normalise.per_100k, per_100k_average)
+        if per_100k_average
+        else None,
+        remedy_pct=read("remedy_pct", normalise.percent, remedy_lead),
+        remedy_avg_pct=read(
+            "remedy_avg_pct", normalise.percent, find_once(AVERAGE, page, "the remedy average", *remedy)
+        ),
         remedy_decisions=read(
-            normalise.count, find_once(REMEDY_COUNT, page, "'N satisfactory remedy decisions'", *remedy), 1
+            "remedy_decisions",
+            normalise.count,
+            find_once(REMEDY_COUNT, page, "'N satisfactory remedy decisions'", *remedy),
         ),
     )
     if compliance_lead is not None:
         compliance = section(compliance_lead)
-        statistics.compliance_pct = read(normalise.percent, compliance_lead, 1)
+        statistics.compliance_pct = read("compliance_pct", normalise.percent, compliance_lead)
         statistics.compliance_avg_pct = read(
-            normalise.percent, find_once(AVERAGE, page, "the compliance average", *compliance), 1
+            "compliance_avg_pct",
+            normalise.percent,
+            find_once(AVERAGE, page, "the compliance average", *compliance),
         )
         statistics.compliance_outcomes = read(
+            "compliance_outcomes",
             normalise.count,
             find_once(COMPLIANCE_BASE, page, "the compliance outcomes sentence", *compliance),
-            1,
         )
     else:
         # The sentence says none were due: zero outcomes, and no rate to report.
         statistics.compliance_outcomes = 0
     if dealt_with is not None:
-        statistics.complaints_dealt_with = read(normalise.count, dealt_with, 3)
+        statistics.complaints_dealt_with = read("complaints_dealt_with", normalise.count, dealt_with, 3)
         statistics.not_for_us = read(
-            normalise.count, find_once(NOT_FOR_US, page, "'Of these, N were not for us'", start, end), 1
+            "not_for_us",
+            normalise.count,
+            find_once(NOT_FOR_US, page, "'Of these, N were not for us'", start, end),
         )
         statistics.assessed_and_closed = read(
+            "assessed_and_closed",
             normalise.count,
             find_once(ASSESSED_AND_CLOSED, page, "'We assessed and closed N complaints'", start, end),
-            1,
         )
+    if read.raw_values:
+        if len(read.raw_values) == len(FIGURES_READ):
+            raise PageLayoutError(page.url, "not one figure on the page reads as a number")
+        statistics.raw_values = json.dumps(read.raw_values, ensure_ascii=False, sort_keys=True)
+        statistics.flags = ",".join(f"unreadable:{name}" for name in read.raw_values)
     return statistics
+
+
+FIGURES_READ = ("upheld_pct", "upheld_avg_pct", "upheld_decisions", "investigations", "remedy_pct",
+                "remedy_avg_pct", "remedy_decisions")  # fmt: skip
+"""Figures every statistics page states: if none of them reads as a number, the page says nothing."""
 
 
 def _period(page: PageText, start: int, end: int) -> tuple[str, str, str]:
@@ -341,26 +397,40 @@ def _period(page: PageText, start: int, end: int) -> tuple[str, str, str]:
 
 
 class _Reader:
-    """Normalises matched figures, turning a bad figure into a located PageLayoutError."""
+    """Normalises matched figures. A figure stated in a form that is not a number ('n/a', '-', 'No data',
+    blank) reads as None, its text kept in `raw_values` by field name: a value the site chose not to
+    give is not a layout change, and the rest of the page still reads."""
 
     def __init__(self, page: PageText):
         self.page = page
+        self.raw_values: dict[str, str] = {}
 
     def __call__(
-        self, normaliser: Callable[[str], int | float], match: re.Match[str], group: int
-    ) -> int | float:
+        self, name: str, normaliser: Callable[[str], int | float], match: re.Match[str], group: int = 1
+    ) -> int | float | None:
+        stated = match.group(group)
         try:
-            return normaliser(match.group(group))
-        except ValueError as error:
-            raise PageLayoutError(self.page.url, f"in {match.group(0)!r}: {error}") from None
+            return normaliser(stated)
+        except ValueError:
+            self.raw_values[name] = normalise.collapse_whitespace(stated)
+            return None
 
-    def agreeing(self, what: str, *sources: tuple[re.Match[str] | None, int]) -> int:
-        """A count several sentences may state; at least one must, and all that do must agree."""
-        values = {int(self(normalise.count, match, group)) for match, group in sources if match is not None}
-        if not values:
-            raise PageLayoutError(self.page.url, f"no sentence gives the number of {what}")
+    def agreeing(self, name: str, *sources: tuple[re.Match[str] | None, int]) -> int | None:
+        """A count several sentences may state; at least one must, and all that give a number must agree."""
+        found = [(match, group) for match, group in sources if match is not None]
+        if not found:
+            raise PageLayoutError(self.page.url, f"no sentence gives the number of {name.replace('_', ' ')}")
+        values = {
+            value
+            for match, group in found
+            if (value := self(name, normalise.count, match, group)) is not None
+        }
         if len(values) > 1:
             raise PageLayoutError(
-                self.page.url, f"sentences disagree on the number of {what}: {sorted(values)}"
+                self.page.url,
+                f"sentences disagree on the number of {name.replace('_', ' ')}: {sorted(values)}",
             )
-        return values.pop()
+        if values:
+            self.raw_values.pop(name, None)
+            return values.pop()
+        return None
