@@ -5,6 +5,7 @@ import re
 import pytest
 
 from harvester.pages.statistics import parse_statistics_page
+from pipelines.validate import ValidationPipeline
 from tests.pages.cases import CASES_DIR, read_case
 
 LUTON_STYLES = ["cms", "bullets", "table", "br"]
@@ -216,3 +217,22 @@ def test_missing_links_are_problems_of_their_own_parts():
     assert page.statistics.upheld_pct == 69
     assert set(page.problems) == {"letters", "reports", "improvements"}
     assert "View annual letters" in page.problems["letters"]
+
+
+@pytest.mark.parametrize(
+    "council", ["allerdale-2023-24-na", "south-lakeland-2023-24-na", "cumbria-2023-24-na"]
+)
+def test_real_na_pages_store_null_averages_with_their_text(council):
+    statistics = parse_case(f"real-{council}").statistics
+    averages = ("upheld_avg_pct", "compliance_avg_pct", "remedy_avg_pct")
+    assert [getattr(statistics, name) for name in averages] == [None, None, None]
+    assert json.loads(statistics.raw_values) == dict.fromkeys(averages, "n/a")
+    assert set(statistics.flags.split(",")) == {f"unreadable:{name}" for name in averages}
+
+
+def test_a_percentage_disagreeing_with_its_counts_is_kept_and_flagged_beside_unreadable_ones():
+    statistics = parse_case("real-cumbria-2023-24-na").statistics  # 91% for 9 of 10, as the site prints it
+    checked = ValidationPipeline().process_item(statistics)
+    assert checked.upheld_pct == 91
+    assert checked.flags.split(",")[-1] == "upheld_pct"
+    assert "unreadable:upheld_avg_pct" in checked.flags

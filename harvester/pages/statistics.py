@@ -126,7 +126,7 @@ class StatisticsPage:
     """The page says "No reports published" (or "No public reports published")."""
     problems: dict[str, str] = field(default_factory=dict)
     """Layout failures confined to one part, by the part they cost ('figures', 'letters', 'reports',
-    'improvements') -> what is wrong, for a person: figures that cannot be read, a link the page should
+    'improvements', 'predecessors') -> what is wrong, for a person: figures that cannot be read, a link the page should
     carry and does not. The page's other parts are still read and followed."""
 
 
@@ -172,7 +172,7 @@ def parse_statistics_page(html: str | bytes, url: str) -> StatisticsPage:
             problems["figures"] = error.missing
     return StatisticsPage(
         authority=Authority(
-            slug=slug, name=_authority_name(page), url=url, predecessor_urls=_predecessors(page)
+            slug=slug, name=_authority_name(page), url=url, predecessor_urls=_predecessors(page, problems)
         ),
         statistics=statistics,
         letters_url=letters_url,
@@ -228,7 +228,7 @@ def _authority_name(page: PageText) -> str:
     raise PageLayoutError(page.url, "no authority name: no <h1> and no sentence naming the authority")
 
 
-def _predecessors(page: PageText) -> list[str]:
+def _predecessors(page: PageText, problems: dict[str, str]) -> list[str]:
     """The statistics links that directly follow the merger sentence, nothing but separators between them."""
     merger = find_at_most_once(MERGER, page, "the merger sentence")
     if merger is None:
@@ -242,7 +242,7 @@ def _predecessors(page: PageText) -> list[str]:
         urls.append(link.href)
         position = link.offset + len(link.text)
     if not urls:
-        raise PageLayoutError(page.url, "merger sentence not followed by links to statistics pages")
+        problems["predecessors"] = "merger sentence not followed by links to statistics pages"
     return urls
 
 
