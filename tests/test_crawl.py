@@ -158,3 +158,59 @@ def test_the_readme_questions_have_answers(crawled):
     for query in queries:
         rows = conn.execute(query).fetchall()
         assert rows, query
+
+
+LUTON = "luton-borough-council"
+
+
+def luton_rows(db: Path, truth: dict, table: str) -> tuple[dict, dict]:
+    """Luton's stored rows of `table` and the ground truth's, keyed and cut to the compared columns."""
+    key, columns = DATA_TABLES[table]
+    expected_rows = [row for row in truth[table] if row["authority_slug"] == LUTON]
+    columns = columns or sorted({c for row in expected_rows for c in row} - {"flags"})
+    actual_rows = [row for row in stored(db, table) if row["authority_slug"] == LUTON]
+    return as_keyed(actual_rows, key, columns), as_keyed(expected_rows, key, columns)
+
+
+def crawl_errors(db: Path) -> list[tuple]:
+    return sqlite3.connect(db).execute("SELECT page, kind, url, message FROM crawl_errors").fetchall()
+
+
+def test_an_unreadable_reports_list_costs_the_authority_only_its_reports(replica, tmp_path):
+    db = tmp_path / "lgsco.db"
+    clean = replica()
+    assert crawl(clean.base_url, db, "--authority", LUTON).returncode == 0
+    reports_before = stored(db, "reports")
+    assert reports_before
+    broken = replica(faults=["unreadable-reports@1"])
+    result = crawl(broken.base_url, db, "--authority", LUTON, "--full")
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
+    reports_url = f"{broken.base_url}/your-councils-performance/{LUTON}/reports"
+    [(page, kind, url, message)] = crawl_errors(db)
+    assert (page, kind, url) == ("reports", "layout", reports_url)
+    assert "no statement that there are none" in message
+    assert "reports page(s) failed (layout)" in result.stdout
+    assert "statistics page(s) failed" not in result.stdout
+    truth = ground_truth(broken.site, 2025, broken.base_url)
+    for table in ("annual_statistics", "service_improvements", "improvement_actions", "letters"):
+        actual, expected = luton_rows(db, truth, table)
+        assert actual and actual == expected, table
+    assert stored(db, "reports") == reports_before
+
+
+def test_a_statistics_page_without_its_letters_link_fails_loudly_and_saves_the_rest(replica, tmp_path):
+    db = tmp_path / "lgsco.db"
+    server = replica(faults=["no-letters-link@1"])
+    result = crawl(server.base_url, db, "--authority", LUTON)
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
+    statistics_url = f"{server.base_url}/your-councils-performance/{LUTON}/statistics"
+    assert crawl_errors(db) == [
+        ("statistics", "layout", statistics_url, "no 'View annual letters' link in the Annual letters section")
+    ]
+    assert "statistics page(s) failed (layout)" in result.stdout
+    truth = ground_truth(server.site, 2025, server.base_url)
+    for table in ("reports", "service_improvements", "improvement_actions"):
+        actual, expected = luton_rows(db, truth, table)
+        assert actual and actual == expected, table
+    assert [row["source"] for row in stored(db, "annual_statistics")] == ["page"]  # letters never read
+    assert stored(db, "letters") == []

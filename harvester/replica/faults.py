@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import re
 import threading
 import zlib
 from collections.abc import Callable, Iterable
@@ -97,6 +98,22 @@ def _maintenance(response: Response, path: str, hang_seconds: float) -> Response
     return dataclasses.replace(response, body=MAINTENANCE_PAGE, content_type="text/html; charset=utf-8")
 
 
+def _no_letters_link(response: Response, path: str, hang_seconds: float) -> Response:
+    return dataclasses.replace(
+        response, body=re.sub(rb"<a\b[^>]*>\s*View annual letters\s*</a>", b"", response.body)
+    )
+
+
+UNREADABLE_LIST = (
+    b"<!DOCTYPE html><html><head><title>Reports</title></head><body><main>"
+    b"<h1>Reports</h1><p>Something went wrong loading this list.</p></main></body></html>"
+)
+
+
+def _unreadable_list(response: Response, path: str, hang_seconds: float) -> Response:
+    return dataclasses.replace(response, body=UNREADABLE_LIST, content_type="text/html; charset=utf-8")
+
+
 @functools.cache
 def gzip_bomb() -> bytes:
     """A ~250 KB gzip stream that inflates to 256 MiB of zeros; built once, on first use."""
@@ -146,6 +163,10 @@ FAULTS: dict[str, Fault] = {
               HTML_KINDS, False, _gzip_bomb),
         Fault("maintenance", "statistics pages answer 200 with a maintenance notice instead of the figures.",
               frozenset({"statistics"}), False, _maintenance),
+        Fault("no-letters-link", "statistics pages lose their 'View annual letters' link (the section's wording stays).",
+              frozenset({"statistics"}), False, _no_letters_link),
+        Fault("unreadable-reports", "reports list pages answer 200 with neither reports nor a statement that there "
+              "are none.", frozenset({"reports"}), False, _unreadable_list),
         Fault("robots-503", "robots.txt answers 503 Service Unavailable, every time.",
               frozenset({"robots"}), False, _status_fault(503, "Service Unavailable")),
     )

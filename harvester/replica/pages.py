@@ -10,6 +10,7 @@ context tells apart from the content. Every function here is pure: same site, sa
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 from collections.abc import Iterable
 from html import escape
@@ -668,45 +669,95 @@ def _require_shown(site: Site, authority: Authority, epoch: int) -> None:
         raise NotFound(f"{authority.slug} has no pages in epoch {epoch}")
 
 
+NO_REPORTS_PUBLISHED = '<p class="empty">No reports published</p>'
+
+
+def list_variant(site: Site, authority: Authority, page: str) -> int:
+    """Which of a list page's layouts this council gets (0, 1 or 2), fixed by the seed. The real markup of
+    these pages is unseen, so the replica serves structurally different ones and the crawl must read all."""
+    digest = hashlib.sha256(f"{site.seed}|{authority.slug.casefold()}|{page}".encode()).digest()
+    return digest[0] % 3
+
+
 def render_letters_list(site: Site, authority: Authority, epoch: int) -> str:
+    """Variant 0: heading, intro sentence and a list labelled 'Annual review letter YYYY'; 1: a table of
+    statistics years ('2023-24') without the intro; 2: plain paragraphs, no heading, no intro."""
     _require_shown(site, authority, epoch)
     letters: list[Letter] = sorted(published.letters_in_epoch(site, authority, epoch), key=lambda x: x.year)
-    items = "\n".join(
-        f'<li class="document"><a href="{escape(letter.pdf_path)}">Annual review letter '
-        f"{end_year(letter.year)}</a>"
-        ' <span class="file-info">(PDF)</span></li>'
-        for letter in reversed(letters)
-    )
-    body = (
-        f"<h1>{escape(authority.name)}</h1>\n<h2>Annual letters</h2>\n"
-        "<p>We write to councils each year to give a summary of the complaint statistics we record about "
-        "them, and their performance in responding to our investigations.</p>\n"
-        f'<ul class="document-list">\n{items}\n</ul>\n'
-    )
+    newest_first = list(reversed(letters))
+    variant = list_variant(site, authority, "letters")
+    name = escape(authority.name)
+    if variant == 0:
+        items = "\n".join(
+            f'<li class="document"><a href="{escape(letter.pdf_path)}">Annual review letter '
+            f"{end_year(letter.year)}</a>"
+            ' <span class="file-info">(PDF)</span></li>'
+            for letter in newest_first
+        )
+        listing = f'<ul class="document-list">\n{items}\n</ul>\n' if letters else "<p>No letters</p>\n"
+        body = (
+            f"<h1>{name}</h1>\n<h2>Annual letters</h2>\n"
+            "<p>We write to councils each year to give a summary of the complaint statistics we record about "
+            f"them, and their performance in responding to our investigations.</p>\n{listing}"
+        )
+    elif variant == 1:
+        rows = "".join(
+            f'<tr><td><a href="{escape(letter.pdf_path)}">{letter.year}</a></td><td>PDF</td></tr>\n'
+            for letter in newest_first
+        )
+        listing = (
+            f"<table>\n<tr><th>Year</th><th>Format</th></tr>\n{rows}</table>\n"
+            if letters
+            else "<p>There are no annual letters for this council.</p>\n"
+        )
+        body = f"<h1>{name}</h1>\n<h2>Annual review letters for {name}</h2>\n{listing}"
+    else:
+        paragraphs = "".join(
+            f'<p><a href="{escape(letter.pdf_path)}">Annual review letter {end_year(letter.year)}</a></p>\n'
+            for letter in newest_first
+        )
+        body = f"<h1>{name}</h1>\n" + (paragraphs or "<p>We have no annual letters for this council.</p>\n")
     return _page(f"Annual letters - {authority.name}", body, body_class="annual-letters",
                  crumbs=_council_crumbs(authority))  # fmt: skip
 
 
 def render_reports_list(site: Site, authority: Authority, epoch: int) -> str:
+    """Variant 0: heading, intro sentence, one article per report; 1: heading 'Reports for {Authority}', no
+    intro, a table (headline, date, standfirst); 2: no heading, no intro, plain paragraphs."""
     _require_shown(site, authority, epoch)
     reports = sorted(published.reports_in_epoch(site, authority, epoch), key=lambda r: r.date, reverse=True)
-    if reports:
+    variant = list_variant(site, authority, "reports")
+    name = escape(authority.name)
+    if variant == 0:
         listing = "".join(
             f'<article class="report-item">\n<h3><a href="{escape(r.path)}">{escape(r.title)}</a></h3>\n'
             f'<p class="date"><time datetime="{r.date.isoformat()}">{long_date(r.date)}</time></p>\n'
             f"<p>{escape(r.summary)}</p>\n</article>\n"
             for r in reports
         )
+        body = (
+            f"<h1>{name}</h1>\n<h2>Reports</h2>\n"
+            f"<p>The Ombudsman has published the following reports against {name}</p>\n"
+            f'<div class="report-list">\n{listing or NO_REPORTS_PUBLISHED}\n</div>\n'
+        )
+    elif variant == 1:
+        rows = "".join(
+            f'<tr><td><a href="{escape(r.path)}">{escape(r.title)}</a></td><td>{long_date(r.date)}</td>'
+            f"<td>{escape(r.summary)}</td></tr>\n"
+            for r in reports
+        )
+        listing = (
+            f"<table>\n{rows}</table>\n" if reports else "<p>There are no reports for this council.</p>\n"
+        )
+        body = f"<h1>{name}</h1>\n<h2>Reports for {name}</h2>\n{listing}"
     else:
-        listing = '<p class="empty">No reports published</p>\n'
-    body = (
-        f"<h1>{escape(authority.name)}</h1>\n<h2>Reports</h2>\n"
-        f"<p>The Ombudsman has published the following reports against {escape(authority.name)}</p>\n"
-        f'<div class="report-list">\n{listing}</div>\n'
-    )
-    return _page(
-        f"Reports - {authority.name}", body, body_class="reports-list", crumbs=_council_crumbs(authority)
-    )
+        paragraphs = "".join(
+            f'<p><a href="{escape(r.path)}">{escape(r.title)}</a></p>\n<p>{escape(r.summary)}</p>\n'
+            f"<p>Published: {long_date(r.date)}</p>\n"
+            for r in reports
+        )
+        body = f"<h1>{name}</h1>\n" + (paragraphs or "<p>No reports</p>\n")
+    return _page(f"Reports - {name}", body, body_class="reports-list", crumbs=_council_crumbs(authority))
 
 
 def render_report_article(authority: Authority, report: Report) -> str:
