@@ -205,7 +205,12 @@ def test_a_statistics_page_without_its_letters_link_fails_loudly_and_saves_the_r
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
     statistics_url = f"{server.base_url}/your-councils-performance/{LUTON}/statistics"
     assert crawl_errors(db) == [
-        ("statistics", "layout", statistics_url, "no 'View annual letters' link in the Annual letters section")
+        (
+            "statistics",
+            "layout",
+            statistics_url,
+            "no 'View annual letters' link in the Annual letters section",
+        )
     ]
     assert "statistics page(s) failed (layout)" in result.stdout
     truth = ground_truth(server.site, 2025, server.base_url)
