@@ -211,13 +211,15 @@ def _last_year(entry: RegisterEntry) -> str:
 
 
 def _authority(entry: RegisterEntry) -> Authority:
+    after_abolition = facts.FIGURES_AFTER_ABOLITION.get(entry.slug)
     return Authority(
         slug=entry.slug,
         name=entry.name,
         kind=entry.kind,
         abolished=entry.status == "abolished",
         first_year=_first_year(entry),
-        last_year=_last_year(entry),
+        last_year=after_abolition or _last_year(entry),
+        letters_until=_last_year(entry) if after_abolition else None,
         population=entry.population,
         predecessor_slugs=facts.MERGER_BOXES.get(entry.slug, ()),
         gss_code=entry.gss_code,
@@ -346,7 +348,8 @@ def _averages(authorities: list[Authority], counts: dict[str, dict[str, _Counts]
     groups: dict[tuple[str, str], list[tuple[Authority, _Counts]]] = {}
     for authority in authorities:
         for year, year_counts in counts[authority.slug].items():
-            groups.setdefault((authority.kind, year), []).append((authority, year_counts))
+            if not authority.after_abolition(year):
+                groups.setdefault((authority.kind, year), []).append((authority, year_counts))
     averages = {}
     for (kind, year), members in groups.items():
         real = facts.REAL_AVERAGES.get((kind, year), {})
@@ -367,9 +370,10 @@ def _averages(authorities: list[Authority], counts: dict[str, dict[str, _Counts]
     return averages
 
 
-def _figures(authority: Authority, year: str, counts: _Counts, averages: _Averages) -> Figures:
+def _figures(authority: Authority, year: str, counts: _Counts, averages: _Averages | None) -> Figures:
+    """One year's figures; `averages` None for a year after the council's abolition ("n/a" on its page)."""
     real = facts.REAL_FIGURES.get((authority.slug, year), {})
-    shows_per_100k = year >= PER_100K_FROM
+    shows_per_100k = year >= PER_100K_FROM and averages is not None
     if shows_per_100k and authority.population is None:
         raise BuildError(f"{authority.slug} {year}: per-100k figures need a population")
     figures = Figures(
@@ -377,19 +381,19 @@ def _figures(authority: Authority, year: str, counts: _Counts, averages: _Averag
         investigations=counts.investigations,
         upheld_decisions=counts.upheld,
         upheld_pct=percent(counts.upheld, counts.investigations),
-        upheld_avg_pct=averages.upheld_pct,
+        upheld_avg_pct=averages.upheld_pct if averages else None,
         compliance_outcomes=counts.outcomes,
         compliance_pct=percent(counts.complied, counts.outcomes) if counts.outcomes else None,
-        compliance_avg_pct=averages.compliance_pct,
+        compliance_avg_pct=averages.compliance_pct if averages else None,
         remedy_decisions=counts.remedies,
         remedy_pct=percent(counts.remedies, counts.upheld),
-        remedy_avg_pct=averages.remedy_pct,
+        remedy_avg_pct=averages.remedy_pct if averages else None,
         upheld_per_100k=(
             real.get("upheld_per_100k", per_100k(counts.upheld, authority.population))
             if shows_per_100k
             else None
         ),
-        upheld_per_100k_avg=averages.upheld_per_100k,
+        upheld_per_100k_avg=averages.upheld_per_100k if averages else None,
         complaints_dealt_with=(
             counts.not_for_us + counts.assessed_and_closed + counts.investigations
             if year >= COMPLAINT_OVERVIEW_FROM
@@ -400,6 +404,7 @@ def _figures(authority: Authority, year: str, counts: _Counts, averages: _Averag
         received_by_category=counts.received_by_category,
         decided_by_outcome=counts.decided_by_outcome,
     )
+    figures = dataclasses.replace(figures, **facts.MISPRINTED_PERCENTAGES.get((authority.slug, year), {}))
     for field, seen in real.items():
         if getattr(figures, field) != seen:
             raise BuildError(
@@ -412,7 +417,12 @@ def _all_figures(authorities: list[Authority], seed: int) -> dict[tuple[str, str
     counts = {authority.slug: _generated_counts(authority, seed) for authority in authorities}
     averages = _averages(authorities, counts)
     return {
-        (authority.slug, year): _figures(authority, year, year_counts, averages[authority.kind, year])
+        (authority.slug, year): _figures(
+            authority,
+            year,
+            year_counts,
+            None if authority.after_abolition(year) else averages[authority.kind, year],
+        )
         for authority in authorities
         for year, year_counts in counts[authority.slug].items()
     }
@@ -616,7 +626,7 @@ def _letters(
         signatory, titles = facts.SIGNATORIES[year]
         title_year = year_start(year) + 1
         for authority in authorities:
-            if not authority.first_year <= year <= authority.last_year:
+            if not authority.first_year <= year <= authority.last_letter_year:
                 continue
             name, role = addressees[authority.slug][year]
             letters[authority.slug].append(

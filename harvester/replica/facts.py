@@ -144,6 +144,23 @@ REAL_FIGURES: dict[tuple[str, str], dict[str, int | float]] = {
         investigations=4, upheld_decisions=2, upheld_pct=50, upheld_avg_pct=51, compliance_outcomes=0,
         remedy_decisions=0, remedy_pct=0, remedy_avg_pct=20,
     ),  # T2025 abolished page: "No recommendations were due for compliance in this period"
+    # Site notes §2.12: pages of councils abolished in April 2023 that still show later years.
+    ("allerdale-borough-council", "2023-24"): dict(
+        investigations=1, upheld_decisions=1, upheld_pct=100, compliance_outcomes=1, compliance_pct=100,
+        remedy_decisions=0, remedy_pct=0,
+    ),  # every average "n/a"; "a total of 1 investigations", "1 compliance outcomes", "1 upheld decisions"
+    ("south-lakeland-district-council", "2023-24"): dict(
+        investigations=4, upheld_decisions=3, upheld_pct=75, compliance_outcomes=3, compliance_pct=100,
+        remedy_decisions=0, remedy_pct=0,
+    ),
+    ("cumbria-county-council", "2023-24"): dict(
+        investigations=10, upheld_decisions=9, upheld_pct=91, compliance_outcomes=12, compliance_pct=100,
+        remedy_decisions=0, remedy_pct=0,
+    ),  # 91% printed for 9 of 10: MISPRINTED_PERCENTAGES
+    ("cumbria-county-council", "2024-25"): dict(
+        complaints_dealt_with=0, not_for_us=0, assessed_and_closed=0, investigations=0, upheld_decisions=0,
+        compliance_outcomes=0, remedy_decisions=0,
+    ),  # "we dealt with 0 complaints … We investigated 0 complaints."
     # Edge cases the site notes infer but no page shows; invented, at the authorities EDGE_CASES names.
     ("council-of-the-isles-of-scilly", "2024-25"): dict(
         complaints_dealt_with=3, not_for_us=2, assessed_and_closed=1, investigations=0, upheld_decisions=0,
@@ -195,6 +212,27 @@ LAST_YEAR_OVERRIDES = {
     # continued to be recorded against them.
     "northampton-borough-council": "2021-22",  # abolished 1 April 2021
     "allerdale-borough-council": "2022-23",  # abolished 1 April 2023 (the general rule gives the same)
+}
+
+FIGURES_AFTER_ABOLITION = {
+    # Councils the site keeps attributing decisions to after their abolition and last annual letter
+    # (site notes §2.12, SEEN): their page shows these later years, every average printed "n/a"
+    # (they belong to no group of similar authorities any more) and no per-100,000 lines.
+    "allerdale-borough-council": "2023-24",  # abolished 1 April 2023
+    "south-lakeland-district-council": "2023-24",  # abolished 1 April 2023
+    "cumbria-county-council": "2024-25",  # abolished 1 April 2023; its 2024-25 page is all zeros
+}
+
+MISPRINTED_PERCENTAGES: dict[tuple[str, str], dict[str, int]] = {
+    # Percentages the page prints that its own counts do not give (site notes §2.12, SEEN); kept as printed.
+    ("cumbria-county-council", "2023-24"): dict(upheld_pct=91),  # 9 upheld of 10 investigations
+}
+
+OLD_REPORTS_BLOCK: dict[tuple[str, int], int] = {
+    # (slug, epoch) -> the older template whose reports block the page carries under the epoch's figures
+    # (site notes §2.12, SEEN on Kent and South Lakeland 2023-24: "Public reports … public interest reports").
+    ("kent-county-council", 2024): 2023,
+    ("south-lakeland-district-council", 2024): 2023,
 }
 
 MERGER_BOXES: dict[str, tuple[str, ...]] = {
@@ -607,4 +645,12 @@ EDGE_CASES: list[tuple[str, str, str | None]] = [
     ("merger-box link that 404s", "bournemouth-christchurch-and-poole-council", None),  # invented
     ("abolished, page year after abolition", "northampton-borough-council", "2021-22"),  # SEEN
     ("letter without statistics section", "leicester-city-council", "2019-20"),  # seed 003
+    ("averages n/a after abolition", "allerdale-borough-council", "2023-24"),  # SEEN (§2.12)
+    ("averages n/a after abolition", "south-lakeland-district-council", "2023-24"),  # SEEN
+    ("averages n/a after abolition", "cumbria-county-council", "2023-24"),  # SEEN
+    ("all-zero page", "cumbria-county-council", "2024-25"),  # SEEN
+    ("percentage disagreeing with its counts", "cumbria-county-council", "2023-24"),  # SEEN: 91% for 9 of 10
+    ("plurals after 1 in the bases", "allerdale-borough-council", "2023-24"),  # SEEN
+    ("older reports block under newer figures", "kent-county-council", None),  # SEEN in 2023-24 (epoch 2024)
+    ("older reports block under newer figures", "south-lakeland-district-council", None),  # SEEN
 ]

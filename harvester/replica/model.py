@@ -37,6 +37,17 @@ class Authority:
     predecessor_slugs: tuple[str, ...] = ()
     """Merger box links, in the order shown; may name a slug the site no longer has (a 404)."""
     gss_code: str | None = None
+    letters_until: str | None = None
+    """Last year with an annual letter when earlier than last_year: a council the site keeps attributing
+    decisions to after its abolition (facts.FIGURES_AFTER_ABOLITION)."""
+
+    @property
+    def last_letter_year(self) -> str:
+        return self.letters_until or self.last_year
+
+    def after_abolition(self, year: str) -> bool:
+        """A year the page shows after the council's last letter: no averages, no per-100k lines."""
+        return year > self.last_letter_year
 
 
 @dataclass(frozen=True)
@@ -47,14 +58,15 @@ class Figures:
     investigations: int
     upheld_decisions: int
     upheld_pct: int
-    upheld_avg_pct: int
+    upheld_avg_pct: int | None
+    """None: the page prints "n/a" (a council with no group of similar authorities)."""
     compliance_outcomes: int
     compliance_pct: int | None
     """None when no outcomes were due."""
-    compliance_avg_pct: int
+    compliance_avg_pct: int | None
     remedy_decisions: int
     remedy_pct: int
-    remedy_avg_pct: int
+    remedy_avg_pct: int | None
     upheld_per_100k: float | None = None
     """From 2022-23."""
     upheld_per_100k_avg: float | None = None

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from html import escape
 from urllib.parse import quote_plus, urlencode
 
-from harvester.replica import published
+from harvester.replica import facts, published
 from harvester.replica.facts import MISSING_PREDECESSORS
 from harvester.replica.model import Authority, Figures, Improvement, Letter, Report, Site
 
@@ -71,11 +71,6 @@ def decision_listing_path(authority: Authority, end_year: int, outcome_code: str
 def noun_for(count: int, singular: str) -> str:
     """'upheld decision' for 1, 'upheld decisions' otherwise: the site's singular forms (§2.2)."""
     return singular if count == 1 else f"{singular}s"
-
-
-def count_noun(count: int, singular: str) -> str:
-    """'1 upheld decision', '9 upheld decisions'."""
-    return f"{count} {noun_for(count, singular)}"
 
 
 def per_100k(value: float) -> str:
@@ -392,6 +387,11 @@ def _remedy_link(authority: Authority, figures: Figures) -> str:
     return f'<a class="button-link" href="{escape(href)}">View all satisfactory remedy decisions</a>\n'
 
 
+def _average(value: int | None, wrap) -> str:
+    """'79%' (wrapped as the template emphasises figures), or 'n/a' for a council in no group (§2.12)."""
+    return "n/a" if value is None else wrap(f"{value}%")
+
+
 def _compliance_sentences(authority: Authority, figures: Figures, strong: bool) -> str:
     pct = figures.compliance_pct if figures.compliance_pct is not None else 0
     wrap = (lambda t: f"<strong>{t}</strong>") if strong else (lambda t: t)
@@ -399,10 +399,11 @@ def _compliance_sentences(authority: Authority, figures: Figures, strong: bool) 
         _donut(pct, f"{pct}% of cases were successfully implemented by {authority.name}")
         + f"<p>{wrap(f'{pct}%')} of cases we were satisfied the Council had successfully implemented our "
         "recommendations.</p>\n"
-        f"<p>This compares to an average of {wrap(f'{figures.compliance_avg_pct}%')} in similar "
+        f"<p>This compares to an average of {_average(figures.compliance_avg_pct, wrap)} in similar "
         "authorities.</p>\n"
+        # The bases say "outcomes" after 1 too ("a total of 1 compliance outcomes", SEEN §2.12).
         f'<p class="basis">Statistics are based on a total of '
-        f"{count_noun(figures.compliance_outcomes, 'compliance outcome')} for the period between "
+        f"{figures.compliance_outcomes} compliance outcomes for the period between "
         f"{period_phrase(figures.year)}</p>\n"
     )
 
@@ -416,7 +417,7 @@ def _remedy_sentences(authority: Authority, figures: Figures, basis_noun: str, s
         )
         + f"<p>In {wrap(f'{figures.remedy_pct}%')} of upheld cases we found the Council had provided a "
         "satisfactory remedy before the complaint reached the Ombudsman.</p>\n"
-        f"<p>This compares to an average of {wrap(f'{figures.remedy_avg_pct}%')} in similar "
+        f"<p>This compares to an average of {_average(figures.remedy_avg_pct, wrap)} in similar "
         "authorities.</p>\n"
         f'<p><span class="big-number">{figures.remedy_decisions}</span> '
         f"{noun_for(figures.remedy_decisions, 'satisfactory remedy decision')}</p>\n"
@@ -430,7 +431,7 @@ def _upheld_sentences(authority: Authority, figures: Figures, strong: bool) -> s
     return (
         _donut(figures.upheld_pct, f"{figures.upheld_pct}% Complaints upheld by {authority.name}")
         + f"<p>{wrap(f'{figures.upheld_pct}%')} of complaints we investigated were upheld.</p>\n"
-        f"<p>This compares to an average of {wrap(f'{figures.upheld_avg_pct}%')} in similar "
+        f"<p>This compares to an average of {_average(figures.upheld_avg_pct, wrap)} in similar "
         "authorities.</p>\n"
     )
 
@@ -474,9 +475,7 @@ def _statistics_t2024(authority: Authority, figures: Figures) -> str:
         + _compliance_sentences(authority, figures, strong=False)
         + "</li>\n"
         + '<li class="statistic">\n<h3>Satisfactory remedies provided by the Council</h3>\n'
-        + _remedy_sentences(
-            authority, figures, count_noun(figures.upheld_decisions, "upheld decision"), strong=False
-        )
+        + _remedy_sentences(authority, figures, f"{figures.upheld_decisions} upheld decisions", strong=False)
         + "</li>\n</ul>\n</section>\n"
     )
 
@@ -521,9 +520,7 @@ def _statistics_t2025(authority: Authority, figures: Figures, quirks: frozenset[
         + _t2025_compliance(authority, figures)
         + "</div>\n"
         '<div class="statistic">\n<h3>Satisfactory remedies provided by the Council</h3>\n'
-        + _remedy_sentences(
-            authority, figures, count_noun(figures.upheld_decisions, "upheld decision"), strong=False
-        )
+        + _remedy_sentences(authority, figures, f"{figures.upheld_decisions} upheld decisions", strong=False)
         + "</div>\n</section>\n"
     )
 
@@ -547,9 +544,7 @@ def _statistics_t2025_frozen(authority: Authority, figures: Figures, quirks: fro
         + _t2025_compliance(authority, figures)
         + "</div>\n"
         '<div class="statistic">\n<h3>Satisfactory remedies provided by the Council</h3>\n'
-        + _remedy_sentences(
-            authority, figures, count_noun(figures.upheld_decisions, "upheld decision"), strong=False
-        )
+        + _remedy_sentences(authority, figures, f"{figures.upheld_decisions} upheld decisions", strong=False)
         + "</div>\n</section>\n"
     )
 
@@ -651,7 +646,11 @@ def render_statistics(site: Site, authority: Authority, epoch: int) -> str:
         + _merger_box(site, authority, epoch, quirks)
         + block
         + _LETTERS_SECTION.format(href=escape(letters_path(authority.slug)))
-        + _reports_section(authority, published.reports_in_epoch(site, authority, epoch), epoch)
+        + _reports_section(
+            authority,
+            published.reports_in_epoch(site, authority, epoch),
+            facts.OLD_REPORTS_BLOCK.get((authority.slug, epoch), epoch),
+        )
         + _improvements_section(authority, published.improvements_in_epoch(site, authority, epoch))
     )
     return _page(authority.name, body, body_class="council-statistics")

@@ -52,12 +52,13 @@ def publication_date(epoch: int) -> dt.date:
 
 
 def index_authorities(site: Site, epoch: int) -> list[Authority]:
-    """The councils the index lists: current ones that have begun, and those whose last year this is."""
+    """The councils the index lists: current ones that have begun, and abolished ones in the year of their last
+    letter (later years, if the site shows any, are reached through their successors' merger boxes)."""
     year = epoch_year(epoch)
     listed = [
         authority
         for authority in site.authorities
-        if (authority.last_year == year if authority.abolished else authority.first_year <= year)
+        if (authority.last_letter_year == year if authority.abolished else authority.first_year <= year)
     ]
     return sorted(listed, key=lambda authority: authority.name.casefold())
 

@@ -73,6 +73,14 @@ def _figures_row(
         not_for_us=figures.not_for_us if overview else None,
         assessed_and_closed=figures.assessed_and_closed if overview else None,
     )
+    printed_na = {
+        name: "n/a"
+        for name in ("upheld_avg_pct", "compliance_avg_pct", "remedy_avg_pct")
+        if getattr(figures, name) is None and not (none_due and name == "compliance_avg_pct")
+    }
+    if printed_na:
+        # Averages the page prints as "n/a": NULL, with the text kept (the crawl's flags are not compared).
+        row.raw_values = json.dumps(printed_na, sort_keys=True)
     return dataclasses.asdict(row)
 
 
