@@ -159,9 +159,8 @@ class PerformanceSpider(scrapy.Spider):
             yield self.request(page.reports_url, key, "reports", self.parse_reports)
         if page.improvements_url:
             yield self.request(page.improvements_url, key, "improvements", self.parse_improvements)
-        elif "improvements" not in page.problems:
-            # No "View all": whatever the teaser shows (usually nothing) is the whole list.
-            yield from parse_improvements_page(response.text, response.url).improvements
+        # No "View all": whatever the teaser shows (usually nothing) is the whole list.
+        yield from page.teaser_improvements
 
     @counted
     def parse_letters(self, response):

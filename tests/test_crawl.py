@@ -219,3 +219,35 @@ def test_a_statistics_page_without_its_letters_link_fails_loudly_and_saves_the_r
         assert actual and actual == expected, table
     assert [row["source"] for row in stored(db, "annual_statistics")] == ["page"]  # letters never read
     assert stored(db, "letters") == []
+
+
+def test_a_statistics_page_whose_figures_cannot_be_read_still_has_its_links_followed():
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from harvester import items
+    from spiders.performance import PerformanceSpider
+
+    url = f"https://www.lgo.org.uk/your-councils-performance/{LUTON}/statistics"
+    html = (
+        "<h1>Luton Borough Council</h1><p>69% of complaints we investigated were upheld.</p>"
+        "<p>Statistics are based on a total of 13 investigations for the period between 1 April 2023 to "
+        "31 March 2024</p><h2>Annual letters</h2><p>We write to councils each year to give a summary.</p>"
+        f"<a href='/your-councils-performance/{LUTON}/annualletters'>View annual letters</a>"
+        f"<p>3</p><p>Reports for Luton Borough Council</p><a href='/your-councils-performance/{LUTON}/reports'>"
+        "View all</a>"
+    )
+    spider = PerformanceSpider.from_crawler(get_crawler(PerformanceSpider), base_url="https://www.lgo.org.uk")
+    list(spider.follow_authority(url))
+    response = HtmlResponse(url, body=html.encode(), request=Request(url, meta={"authority": LUTON}))
+    response.meta["page"] = "statistics"
+    output = list(spider.parse_statistics(response))
+    followed = sorted(thing.url.rsplit("/", 1)[1] for thing in output if isinstance(thing, Request))
+    assert followed == ["annualletters", "reports"]
+    errors = {thing.message for thing in output if isinstance(thing, items.CrawlError)}
+    assert errors == {
+        "neither of the compliance sentence and 'No recommendations were due …' found",
+        "no 'Case reference:' cards and no service improvements wording",
+    }
+    assert spider.failed_parts[LUTON] == {"improvements"}
+    assert not any(isinstance(thing, items.AnnualStatistics) for thing in output)

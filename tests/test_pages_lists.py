@@ -7,6 +7,10 @@ from harvester.pages.improvements import parse_improvements_page
 from harvester.pages.index import parse_index, slug_from_authority_url, slug_from_statistics_url
 from harvester.pages.letters_list import parse_letters_list
 from harvester.pages.reports_list import parse_reports_list
+from harvester.replica import pages as replica_pages
+from harvester.replica import published
+from harvester.replica.build import build_site
+from harvester.replica.truth import reachable_authorities
 from tests.pages.cases import CASES_DIR, PARSERS, read_case
 
 
@@ -113,3 +117,87 @@ def test_improvement_card_without_sub_category_is_a_layout_error():
         parse_improvements_page(
             html, "https://www.lgo.org.uk/your-councils-performance/luton-borough-council/serviceimprovements"
         )
+
+
+REPORTS_URL = "https://www.lgo.org.uk/your-councils-performance/kent-county-council/reports"
+LETTERS_URL = "https://www.lgo.org.uk/your-councils-performance/kent-county-council/annualletters"
+
+
+@pytest.mark.parametrize(
+    "none",
+    [
+        "No reports published",
+        "There are no reports for this council.",
+        "The Ombudsman has not published any reports against Kent County Council.",
+        "No reports",
+    ],
+)
+def test_reports_list_none_in_ordinary_phrasings(none):
+    assert parse_reports_list(f"<h1>Kent County Council</h1><p>{none}</p>", REPORTS_URL) == []
+
+
+def test_reports_list_without_intro_sentence_reads_its_table_and_skips_sidebar_news():
+    html = (
+        "<h1>Kent County Council</h1><h2>Reports for Kent County Council</h2><table>"
+        "<tr><td><a href='/information-centre/news/2024/mar/kent-delays'>Kent delays</a></td>"
+        "<td>12 March 2024</td><td>Kent left 170 complaints waiting.</td></tr>"
+        "<tr><td><a href='/decisions/education/other/21-004-255'>Report on 21 004 255</a></td>"
+        "<td>3 May 2022</td><td>A school transport report.</td></tr></table>"
+        "<h2>Latest news</h2><ul><li><a href='/information-centre/news/2025/jul/annual-review'>Annual review</a>"
+        "</li></ul>"
+    )
+    reports = parse_reports_list(html, REPORTS_URL)
+    assert [(r.title, r.date, r.summary) for r in reports] == [
+        ("Kent delays", "2024-03-12", "Kent left 170 complaints waiting."),
+        ("Report on 21 004 255", "2022-05-03", "A school transport report."),
+    ]
+
+
+def test_sidebar_news_alone_is_not_a_reports_list():
+    html = (
+        "<h1>Kent County Council</h1><ul><li><a href='/information-centre/news/2025/jul/x'>News</a></li></ul>"
+    )
+    with pytest.raises(PageLayoutError, match="no statement that there are none"):
+        parse_reports_list(html, REPORTS_URL)
+
+
+@pytest.mark.parametrize("none", ["There are no annual letters for this council.", "No letters"])
+def test_letters_list_none_in_ordinary_phrasings(none):
+    assert parse_letters_list(f"<h1>Kent County Council</h1><p>{none}</p>", LETTERS_URL) == []
+
+
+def test_letters_labelled_by_year_of_issue_alone():
+    html = "<table><tr><td><a href='/assets/attach/1/kent-2024.pdf'>2024</a></td><td>PDF</td></tr></table>"
+    [letter] = parse_letters_list(html, LETTERS_URL)
+    assert (letter.year, letter.label) == ("2023-24", "2024")
+
+
+@pytest.fixture(scope="module")
+def site():
+    return build_site(2025)
+
+
+@pytest.mark.parametrize("epoch", [2024, 2025])
+def test_every_replica_list_layout_reads_to_what_the_site_holds(site, epoch):
+    layouts = set()
+    for authority in reachable_authorities(site, epoch):
+        reports_url = "http://127.0.0.1:8765" + replica_pages.reports_path(authority.slug)
+        reports = parse_reports_list(replica_pages.render_reports_list(site, authority, epoch), reports_url)
+        shown = published.reports_in_epoch(site, authority, epoch)
+        assert [(r.title, r.summary, r.date) for r in reports] == [
+            (r.title, r.summary, r.date.isoformat())
+            for r in sorted(shown, key=lambda r: r.date, reverse=True)
+        ]
+        letters_url = "http://127.0.0.1:8765" + replica_pages.letters_path(authority.slug)
+        letters = parse_letters_list(replica_pages.render_letters_list(site, authority, epoch), letters_url)
+        assert sorted(letter.year for letter in letters) == [
+            letter.year for letter in published.letters_in_epoch(site, authority, epoch)
+        ]
+        layouts.add(("reports", replica_pages.list_variant(site, authority, "reports"), bool(shown)))
+        layouts.add(("letters", replica_pages.list_variant(site, authority, "letters"), bool(letters)))
+    assert {(page, variant) for page, variant, _ in layouts} == {
+        (p, v) for p in ("reports", "letters") for v in range(3)
+    }
+    assert {(variant, False) for variant in range(3)} <= {
+        (v, has) for page, v, has in layouts if page == "reports"
+    }

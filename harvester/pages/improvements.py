@@ -54,7 +54,12 @@ class ImprovementsPage:
 
 
 def parse_improvements_page(html: str | bytes, url: str) -> ImprovementsPage:
-    page = page_text(html, url)
+    return read_improvements_page(page_text(html, url))
+
+
+def read_improvements_page(page: PageText) -> ImprovementsPage:
+    """The cases of a page already turned into text (the statistics page reads its teaser this way)."""
+    url = page.url
     slug = slug_from_authority_url(url)
     references = list(CASE_REFERENCE.finditer(page.text))
     card_ends = [match.start() for match in references[1:]] + [len(page.text)]

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from harvester import normalise
-from harvester.items import AnnualStatistics, Authority
+from harvester.items import AnnualStatistics, Authority, ServiceImprovement
 from harvester.pages.html import PageLayoutError, PageText, find_at_most_once, find_once, page_text, sentence
+from harvester.pages.improvements import read_improvements_page
 from harvester.pages.index import (
     is_statistics_url,
     slug_from_authority_url,
@@ -124,6 +125,9 @@ class StatisticsPage:
     """"View all satisfactory remedy decisions"."""
     no_reports: bool
     """The page says "No reports published" (or "No public reports published")."""
+    teaser_improvements: list[ServiceImprovement] = field(default_factory=list)
+    """The service improvements the page itself lists when it has no "View all" to a fuller list ([] when it
+    has one: the list page is read instead)."""
     problems: dict[str, str] = field(default_factory=dict)
     """Layout failures confined to one part, by the part they cost ('figures', 'letters', 'reports',
     'improvements', 'predecessors') -> what is wrong, for a person: figures that cannot be read, a link the page should
@@ -164,6 +168,12 @@ def parse_statistics_page(html: str | bytes, url: str) -> StatisticsPage:
     slug = _slug_as_written(slug_from_statistics_url(url), (letters_url, reports_url, improvements_url))
     if slug != slug_from_statistics_url(url):
         url = statistics_url("{0.scheme}://{0.netloc}".format(urlsplit(url)), slug)
+    teaser_improvements = []
+    if improvements_url is None and "improvements" not in problems:
+        try:
+            teaser_improvements = read_improvements_page(page).improvements
+        except PageLayoutError as error:
+            problems["improvements"] = error.missing
     statistics = None
     if first_statistics_wording is not None:
         try:
@@ -183,6 +193,7 @@ def parse_statistics_page(html: str | bytes, url: str) -> StatisticsPage:
             page, "View all satisfactory remedy decisions", statistics_start, statistics_end
         ),
         no_reports=no_reports,
+        teaser_improvements=teaser_improvements,
         problems=problems,
     )
 
