@@ -130,8 +130,8 @@ class StatisticsPage:
     has one: the list page is read instead)."""
     problems: dict[str, str] = field(default_factory=dict)
     """Layout failures confined to one part, by the part they cost ('figures', 'letters', 'reports',
-    'improvements', 'predecessors') -> what is wrong, for a person: figures that cannot be read, a link the page should
-    carry and does not. The page's other parts are still read and followed."""
+    'improvements', 'predecessors') -> what is wrong, for a person: figures that cannot be read, a link
+    the page should carry and does not. The page's other parts are still read and followed."""
 
 
 def parse_statistics_page(html: str | bytes, url: str) -> StatisticsPage:
@@ -175,7 +175,9 @@ def parse_statistics_page(html: str | bytes, url: str) -> StatisticsPage:
         except PageLayoutError as error:
             problems["improvements"] = error.missing
     statistics = None
-    if first_statistics_wording is not None:
+    if first_statistics_wording is None:
+        problems["figures"] = "no statistics wording on the page"
+    else:
         try:
             statistics = _statistics(page, slug, url, statistics_start, statistics_end)
         except PageLayoutError as error:
