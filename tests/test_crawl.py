@@ -100,6 +100,30 @@ def test_every_stored_row_equals_the_ground_truth(crawled, table):
     assert len(actual) == len(expected)
 
 
+def test_averages_printed_na_are_stored_null_with_their_text_and_a_flag(crawled):
+    _, _, db, *_ = crawled
+    rows = (
+        sqlite3.connect(db)
+        .execute(
+            "SELECT authority_slug, year, upheld_avg_pct, raw_values, flags FROM annual_statistics "
+            "WHERE flags LIKE '%unreadable:%' ORDER BY 1"
+        )
+        .fetchall()
+    )
+    assert [(slug, year, average) for slug, year, average, _, _ in rows] == [
+        ("allerdale-borough-council", "2023-24", None),
+        ("cumbria-county-council", "2024-25", None),
+        ("south-lakeland-district-council", "2023-24", None),
+    ]
+    allerdale = rows[0]
+    assert json.loads(allerdale[3]) == dict.fromkeys(
+        ("compliance_avg_pct", "remedy_avg_pct", "upheld_avg_pct"), "n/a"
+    )
+    assert set(allerdale[4].split(",")) == {
+        "unreadable:upheld_avg_pct", "unreadable:compliance_avg_pct", "unreadable:remedy_avg_pct"
+    }  # fmt: skip
+
+
 def test_letter_links_equal_the_ground_truth(crawled):
     _, _, db, _, truth = crawled
     conn = sqlite3.connect(db)
