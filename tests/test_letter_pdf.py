@@ -7,7 +7,6 @@ import datetime as dt
 import functools
 import io
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -227,15 +226,12 @@ def test_a_letter_without_its_statistics_pages_has_no_statistics_not_zeros():
         assert "Complaints upheld" not in extracted.text.split("Yours sincerely")[1]
 
 
-def test_rendering_is_deterministic_and_quick():
+def test_rendering_is_deterministic():
+    # Rendering speed is measured in bench/, not asserted here: a loaded machine would fail it.
     letter = LETTERS[STATISTICS_YEARS.index("2019-20")]
     first = render_letter_pdf(SITE, AUTHORITY, letter)
     assert render_letter_pdf(SITE, AUTHORITY, letter) == first
     assert b"/CreationDate (D:20000101000000+00'00')" in first
-    started = time.perf_counter()
-    for letter in LETTERS:
-        render_letter_pdf(SITE, AUTHORITY, letter)
-    assert time.perf_counter() - started < len(LETTERS) * 0.1, "over 100 ms a letter"
 
 
 def test_designer_years_print_their_counts_on_lines_of_their_own():
