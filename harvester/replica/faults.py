@@ -97,6 +97,43 @@ def _maintenance(response: Response, path: str, hang_seconds: float) -> Response
     return dataclasses.replace(response, body=MAINTENANCE_PAGE, content_type="text/html; charset=utf-8")
 
 
+def _pager_repeat(response: Response, path: str, hang_seconds: float) -> Response:
+    """Page 2 onward of a service improvements list shows a case twice, as a list does whose pager shifted
+    between two requests (a case agreed meanwhile pushes page 1's last case onto page 2)."""
+    if "page=" not in path:
+        return response
+    start = response.body.find(b'<div class="improvement">')
+    if start < 0:
+        return response
+    end = response.body.index(b"</div>", start) + len(b"</div>\n")
+    case = response.body[start:end]
+    return dataclasses.replace(response, body=response.body[:start] + case + response.body[start:])
+
+
+def _pdf_error_page(response: Response, path: str, hang_seconds: float) -> Response:
+    """A server's HTML error page sent with the letter's 'Content-Type: application/pdf'."""
+    return dataclasses.replace(response, body=_error_page(500, "Runtime Error"), cacheable=False)
+
+
+@functools.cache
+def encrypted_pdf() -> bytes:
+    """A one-page PDF that needs a password to open, as a letter re-published with protection would."""
+    import io
+
+    from reportlab.lib import pdfencrypt
+    from reportlab.pdfgen.canvas import Canvas
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1, encrypt=pdfencrypt.StandardEncryption("user secret", "owner secret"))
+    canvas.drawString(72, 720, "Annual review letter")
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _encrypted_pdf(response: Response, path: str, hang_seconds: float) -> Response:
+    return dataclasses.replace(response, body=encrypted_pdf(), cacheable=False)
+
+
 @functools.cache
 def gzip_bomb() -> bytes:
     """A ~250 KB gzip stream that inflates to 256 MiB of zeros; built once, on first use."""
@@ -146,6 +183,13 @@ FAULTS: dict[str, Fault] = {
               HTML_KINDS, False, _gzip_bomb),
         Fault("maintenance", "statistics pages answer 200 with a maintenance notice instead of the figures.",
               frozenset({"statistics"}), False, _maintenance),
+        Fault("pager-repeat", "service improvements list pages after the first show their first case twice, "
+              "as a pager shifted by a case agreed between two requests does.",
+              frozenset({"improvements"}), False, _pager_repeat),
+        Fault("pdf-error-page", "letter PDFs answer 200 'application/pdf' with an HTML error page as the body.",
+              frozenset({"pdf"}), False, _pdf_error_page),
+        Fault("pdf-encrypted", "letter PDFs are replaced by a password-protected PDF.",
+              frozenset({"pdf"}), False, _encrypted_pdf),
         Fault("robots-503", "robots.txt answers 503 Service Unavailable, every time.",
               frozenset({"robots"}), False, _status_fault(503, "Service Unavailable")),
     )
