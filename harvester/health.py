@@ -93,7 +93,7 @@ def failure_count(page: str, kind: str, count: int) -> str:
     if kind == "save":
         return f"{count} authorit{'y' if count == 1 else 'ies'} not saved (save failed)"
     if kind == "reread":
-        return f"{count} letter(s) could not be read again; the copies read before are kept"
+        return f"{count} letter(s) read before could not be read again"
     if kind == "internal":
         return f"{count} internal error(s) of the harvester"
     return f"{count} {page} page(s) failed ({kind})"

@@ -34,9 +34,7 @@ def crawl_args(server, db, *options):
 def harvester(*args, prelude: str = ""):
     """Run the CLI in a child process; `prelude` is Python run first (to break something on purpose)."""
     code = f"{prelude}\nfrom harvester.cli import cli\ncli(prog_name='harvester')"
-    return subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=300
-    )
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=300)
 
 
 def query(db, sql, params=()):
