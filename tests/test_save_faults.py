@@ -118,6 +118,23 @@ def test_a_database_another_program_holds_is_waited_for(replica, tmp_path):
     assert query(db, "SELECT status, authorities FROM crawl_runs WHERE id = 2") == [("ok", CRAWLED)]
 
 
+def test_an_authority_is_gone_when_the_site_says_so_and_back_when_it_lists_it_again(replica, tmp_path):
+    server = replica()
+    db = tmp_path / "lgsco.db"
+    assert harvester(*crawl_args(server, db)).returncode == 0
+    server.faults = FaultPlan(["statistics-gone@0.4"], seed=1)
+    result = harvester(*crawl_args(server, db))
+    answered_gone = {path.split("/")[2] for _, path in server.faults.faulted}
+    assert answered_gone and len(answered_gone) < CRAWLED
+    assert {slug.lower() for slug in gone_authorities(db)} == answered_gone
+    # Marked gone, and still loud: a run that reaches far fewer councils than the last looks wrong.
+    assert result.returncode == 1
+    assert f"authorities dropped from {CRAWLED} (run 1) to {CRAWLED - len(answered_gone)}" in result.stdout
+    server.faults = FaultPlan()
+    assert harvester(*crawl_args(server, db)).returncode == 0
+    assert gone_authorities(db) == []
+
+
 @pytest.mark.parametrize("name", ["symlink", "hardlink", "relative"])
 def test_a_second_crawl_on_the_same_file_by_another_name_is_refused(replica, tmp_path, name):
     server = replica(faults=["hang@1"], hang_seconds=3)

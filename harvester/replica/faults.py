@@ -190,6 +190,8 @@ FAULTS: dict[str, Fault] = {
               frozenset({"pdf"}), False, _pdf_error_page),
         Fault("pdf-encrypted", "letter PDFs are replaced by a password-protected PDF.",
               frozenset({"pdf"}), False, _encrypted_pdf),
+        Fault("statistics-gone", "statistics pages answer 410 Gone, as for a council the site has removed.",
+              frozenset({"statistics"}), False, _status_fault(410, "Gone")),
         Fault("robots-503", "robots.txt answers 503 Service Unavailable, every time.",
               frozenset({"robots"}), False, _status_fault(503, "Service Unavailable")),
     )
