@@ -39,6 +39,7 @@ class StorePipeline:
         self.totals = store.RunTotals()
         crawler.signals.connect(self.response_received, signal=signals.response_received)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.item_error, signal=signals.item_error)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -79,6 +80,14 @@ class StorePipeline:
             message = f"storing a {type(item).__name__}: {type(error).__name__}: {error}"
             self.record_error(items.CrawlError("", key, "authority", "internal", message))
         return item
+
+    def item_error(self, item, response, failure, **_):
+        """An earlier pipeline raised on an item, which then never reaches this one: Scrapy only logs that."""
+        key = item.key if isinstance(item, items.AuthorityDone) else items.authority_key(item)
+        message = f"a {type(item).__name__} was lost: {failure.type.__name__}: {failure.value}"
+        self.record_error(
+            items.CrawlError(response.url if response else "", key, "authority", "internal", message)
+        )
 
     def collect(self, item) -> None:
         if isinstance(item, items.AuthorityDone):

@@ -211,6 +211,23 @@ def test_an_exception_while_storing_an_item_fails_the_run(replica, tmp_path):
     assert query(db, "SELECT status FROM crawl_runs") == [("failed",)]
 
 
+def test_an_exception_in_an_earlier_pipeline_fails_the_run_with_its_cause(replica, tmp_path):
+    db = tmp_path / "lgsco.db"
+    server = replica()
+    assert harvester(*crawl_args(server, db)).returncode == 0
+    broken = (
+        "import pipelines.validate as validate\n"
+        "def contract_breach(item):\n"
+        "    if type(item).__name__ == 'Report':\n"
+        "        raise KeyError('date')\n"
+        "validate.contract_breach = contract_breach\n"
+    )
+    result = harvester(*crawl_args(server, db), prelude=broken)
+    assert result.returncode == 1
+    assert "a Report was lost: KeyError: 'date'" in result.stdout
+    assert gone_authorities(db) == []
+
+
 def test_a_resumed_run_reports_only_what_is_still_wrong(replica, tmp_path):
     server = replica(faults=["http503@0.3"])
     db = tmp_path / "lgsco.db"
