@@ -178,7 +178,7 @@ def test_a_letter_that_fails_to_read_again_keeps_its_good_copy(replica, tmp_path
     assert result.returncode == 1
     kept = query(db, "SELECT url, message FROM crawl_errors WHERE run_id = 2 AND kind = 'reread'")
     assert {url.removeprefix(server.base_url).lower() for url, _ in kept} == hit
-    assert "letter(s) could not be read again" in result.stdout
+    assert "letter(s) read before could not be read again" in result.stdout
 
 
 def test_a_run_that_cannot_record_its_end_fails(replica, tmp_path):
