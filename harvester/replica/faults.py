@@ -97,6 +97,20 @@ def _maintenance(response: Response, path: str, hang_seconds: float) -> Response
     return dataclasses.replace(response, body=MAINTENANCE_PAGE, content_type="text/html; charset=utf-8")
 
 
+@functools.cache
+def gzip_bomb() -> bytes:
+    """A ~250 KB gzip stream that inflates to 256 MiB of zeros; built once, on first use."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    chunk = bytes(1024 * 1024)
+    parts = [compressor.compress(chunk) for _ in range(GZIP_BOMB_INFLATED_BYTES // len(chunk))]
+    parts.append(compressor.flush())
+    return b"".join(parts)
+
+
+def _gzip_bomb(response: Response, path: str, hang_seconds: float) -> Response:
+    return dataclasses.replace(response, body=gzip_bomb(), content_encoding="gzip", cacheable=False)
+
+
 def _pager_repeat(response: Response, path: str, hang_seconds: float) -> Response:
     """Page 2 onward of a service improvements list shows a case twice, as a list does whose pager shifted
     between two requests (a case agreed meanwhile pushes page 1's last case onto page 2)."""
@@ -134,20 +148,6 @@ def _encrypted_pdf(response: Response, path: str, hang_seconds: float) -> Respon
     return dataclasses.replace(response, body=encrypted_pdf(), cacheable=False)
 
 
-@functools.cache
-def gzip_bomb() -> bytes:
-    """A ~250 KB gzip stream that inflates to 256 MiB of zeros; built once, on first use."""
-    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
-    chunk = bytes(1024 * 1024)
-    parts = [compressor.compress(chunk) for _ in range(GZIP_BOMB_INFLATED_BYTES // len(chunk))]
-    parts.append(compressor.flush())
-    return b"".join(parts)
-
-
-def _gzip_bomb(response: Response, path: str, hang_seconds: float) -> Response:
-    return dataclasses.replace(response, body=gzip_bomb(), content_encoding="gzip", cacheable=False)
-
-
 @dataclass(frozen=True)
 class Fault:
     name: str
@@ -183,6 +183,8 @@ FAULTS: dict[str, Fault] = {
               HTML_KINDS, False, _gzip_bomb),
         Fault("maintenance", "statistics pages answer 200 with a maintenance notice instead of the figures.",
               frozenset({"statistics"}), False, _maintenance),
+        Fault("robots-503", "robots.txt answers 503 Service Unavailable, every time.",
+              frozenset({"robots"}), False, _status_fault(503, "Service Unavailable")),
         Fault("pager-repeat", "service improvements list pages after the first show their first case twice, "
               "as a pager shifted by a case agreed between two requests does.",
               frozenset({"improvements"}), False, _pager_repeat),
@@ -192,8 +194,6 @@ FAULTS: dict[str, Fault] = {
               frozenset({"pdf"}), False, _encrypted_pdf),
         Fault("statistics-gone", "statistics pages answer 410 Gone, as for a council the site has removed.",
               frozenset({"statistics"}), False, _status_fault(410, "Gone")),
-        Fault("robots-503", "robots.txt answers 503 Service Unavailable, every time.",
-              frozenset({"robots"}), False, _status_fault(503, "Service Unavailable")),
     )
 }  # fmt: skip
 
