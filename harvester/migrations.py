@@ -275,18 +275,18 @@ def m001_release_0_1_schema(db: sqlite_utils.Database) -> None:
             db[table].enable_fts(columns, create_triggers=True, tokenize="porter")
 
 
-@migrations()
-def m002_crawl_errors_superseded(db: sqlite_utils.Database) -> None:
-    # A resumed run crawls its earlier part again: the errors that part recorded are kept, flagged.
-    db.execute("ALTER TABLE crawl_errors ADD COLUMN superseded INTEGER NOT NULL DEFAULT 0")
-
-
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply every pending migration; returns the names applied (none on an up-to-date database)."""
     pending = [migration.name for migration in migrations.pending(db)]
     if pending:
         migrations.apply(db)
     return pending
+
+
+@migrations()
+def m003_crawl_errors_superseded(db: sqlite_utils.Database) -> None:
+    # A resumed run crawls its earlier part again: the errors that part recorded are kept, flagged.
+    db.execute("ALTER TABLE crawl_errors ADD COLUMN superseded INTEGER NOT NULL DEFAULT 0")
 
 
 def schema_sql() -> str:
