@@ -67,18 +67,25 @@ class CrawlRefused(Exception):
 
 @contextmanager
 def crawl_lock(db_path: Path) -> Iterator[None]:
-    """One crawl per database: an exclusive lock the kernel releases however the process ends."""
-    lock_path = Path(f"{db_path}.lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a+") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            lock.seek(0)
-            holder = lock.read().strip() or "unknown"
-            raise CrawlRefused(
-                f"another crawl (pid {holder}) is writing {db_path}; wait for it, or stop it first", 3
-            ) from None
+    """One crawl per database file, however it is named: an exclusive lock the kernel releases however
+    the process ends. The lock file (beside the file a symlink or `..` resolves to) names the crawl
+    holding it; a lock on the database file itself covers its hard links too. Both are flock() locks,
+    which SQLite's own (POSIX) locks never meet."""
+    db_path = Path(db_path).resolve()
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    db_path.touch()  # an empty file is an empty SQLite database
+    with open(f"{db_path}.lock", "a+") as lock, open(db_path, "rb") as database:
+        for held in (lock, database):
+            try:
+                fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                lock.seek(0)
+                holder = lock.read().strip() if held is lock else ""
+                raise CrawlRefused(
+                    f"another crawl (pid {holder or 'unknown'}) is writing {db_path}"
+                    f"{'' if held is lock else ' under another name'}; wait for it, or stop it first",
+                    3,
+                ) from None
         lock.seek(0)
         lock.truncate()
         lock.write(str(os.getpid()))
@@ -127,26 +134,44 @@ def run_crawl(
     run_id = crawler.stats.get_value("harvester/run_id")
     if run_id is None:
         return CrawlOutcome(0, "failed", ["the crawl did not start: see the log above"])
-    return describe_run(store.open_db(db_path), run_id)
+    finish_error = crawler.stats.get_value("harvester/finish_error")
+    try:
+        outcome = describe_run(store.open_db(db_path), run_id)
+    except Exception as error:  # noqa: BLE001 - a database that can't be read still gets a verdict
+        outcome = CrawlOutcome(run_id, "failed", [f"run {run_id} failed: its record can't be read: {error}"])
+    if finish_error:
+        outcome.status = "failed"
+        outcome.summary_lines.insert(1, f"  problem: {finish_error}")
+    return outcome
 
 
 def describe_run(db, run_id: int) -> CrawlOutcome:
+    """The run's verdict and summary as its row and its errors record them. Errors a resumed run
+    superseded (it fetched those pages again) are not listed: only what the finished run still has wrong."""
     run = db["crawl_runs"].get(run_id)
     summary = json.loads(run["summary"] or "{}")
-    lines = [
-        f"run {run_id} {run['status']}: {run['authorities']} authorities, {run['requests']} requests "
-        f"({run['pages_unchanged']} unchanged), {run['errors']} errors, "
-        f"rows {run['rows_new']} new / {run['rows_changed']} changed / "
-        f"{run['rows_gone']} gone ({run['started_at']} to {run['finished_at']})"
-    ]
+    status = run["status"]
+    if status == "running":
+        # Only a process that died in the middle leaves 'running'; this one returned, so it failed to finish.
+        status = "failed"
+        summary.setdefault("problems", []).append("the run ended without recording its end: see the log")
+    if run["authorities"] is None:
+        counts = "counts not recorded"
+    else:
+        counts = (
+            f"{run['authorities']} authorities, {run['requests']} requests ({run['pages_unchanged']} unchanged), "
+            f"{run['errors']} errors, rows {run['rows_new']} new / {run['rows_changed']} changed / "
+            f"{run['rows_gone']} gone"
+        )
+    lines = [f"run {run_id} {status}: {counts} ({run['started_at']} to {run['finished_at'] or 'unfinished'})"]
     lines += [f"  problem: {problem}" for problem in summary.get("problems", [])]
     failed = db.query(
         "SELECT page, kind, url, message FROM crawl_errors WHERE run_id = ? AND kind != 'missing' "
-        "ORDER BY id LIMIT 20",
+        "AND NOT superseded ORDER BY id LIMIT 20",
         [run_id],
     )
     lines += [f"  {e['kind']} {e['page']}: {e['url']} ({e['message'][:200]})" for e in failed]
     missing = summary.get("missing", [])
     if missing:
         lines.append(f"  {len(missing)} page(s) missing (404), e.g. {missing[0]}")
-    return CrawlOutcome(run_id, run["status"], lines)
+    return CrawlOutcome(run_id, status, lines)

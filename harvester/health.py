@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from harvester import items
 
 UNREADABLE_LETTERS_LIMIT = 0.10
 """A few unreadable letters are the site's (recorded, kept as failed); more than this share of those read
 this run means the extraction or the letters' layout broke."""
+
+UNREADABLE_PER_AUTHORITY_LIMIT = 0.5
+"""One authority whose letters read this run are mostly unreadable (at least two of them) fails the run
+even when the run-wide share is small: a council that lost every letter is not noise."""
 
 DROP_LIMIT = 0.10
 """A run that reaches more than 10% fewer authorities, or reads 10% fewer figures, than the last good run
@@ -28,6 +32,8 @@ class RunFacts:
     letters_read: int
     previous: dict | None
     """The last good run of the same scope (its crawl_runs row), if any."""
+    letters_read_by_authority: dict[str, int] = field(default_factory=dict)
+    """Letters read this run per authority (case-folded slug), readable or not."""
 
 
 @dataclass
@@ -40,24 +46,61 @@ class Verdict:
 
 def judge_run(facts: RunFacts) -> Verdict:
     """A run fails when Scrapy stopped early, when nothing was saved, when any page could not be
-    fetched or read, when too many letters were unreadable, or when it found markedly less than the
-    last good run. A 404 (a predecessor the site no longer has) is counted, not failed."""
+    fetched or read or any authority saved, when too many letters were unreadable (in the run, or of
+    one authority), or when it found markedly less than the last good run. A 404 (a predecessor the
+    site no longer has) is counted, not failed. Every problem names its reason."""
     problems = []
     if facts.finish_reason != "finished":
         problems.append(f"crawl stopped early: {facts.finish_reason}")
-    if facts.authorities == 0:
+    not_saved = sum(1 for e in facts.errors if e.kind == "save")
+    if facts.authorities == 0 and not not_saved:
         problems.append("no authority was saved")
-    unreadable = sum(1 for e in facts.errors if e.kind == "unreadable")
-    if unreadable > UNREADABLE_LETTERS_LIMIT * facts.letters_read:
-        problems.append(f"{unreadable} of {facts.letters_read} letters unreadable")
+    problems += unreadable_letters(facts)
     failures = [e for e in facts.errors if e.kind not in ("missing", "unreadable")]
-    for (page, kind), count in sorted(Counter((e.page, e.kind) for e in failures).items()):
-        problems.append(f"{count} {page} page(s) failed ({kind})")
+    grouped: dict[tuple[str, str], list[items.CrawlError]] = {}
+    for failure in failures:
+        grouped.setdefault((failure.page, failure.kind), []).append(failure)
+    for (page, kind), errors in sorted(grouped.items()):
+        problems.append(f"{failure_count(page, kind, len(errors))}: {reasons(errors)}")
     if facts.previous is not None:
-        for what, now in (("authorities", facts.authorities), ("figures", facts.figures)):
+        # An authority whose save failed was reached: it is reported as a failed save, not as a drop.
+        for what, now in (("authorities", facts.authorities + not_saved), ("figures", facts.figures)):
             before = facts.previous[what] or 0
             if now < (1 - DROP_LIMIT) * before:
                 problems.append(f"{what} dropped from {before} (run {facts.previous['id']}) to {now}")
     if not problems:
         return Verdict("ok", [])
     return Verdict("interrupted" if facts.finish_reason == "shutdown" else "failed", problems)
+
+
+def unreadable_letters(facts: RunFacts) -> list[str]:
+    unreadable = [e for e in facts.errors if e.kind == "unreadable"]
+    problems = []
+    if len(unreadable) > UNREADABLE_LETTERS_LIMIT * facts.letters_read:
+        problems.append(
+            f"{len(unreadable)} of {facts.letters_read} letters unreadable: {reasons(unreadable)}"
+        )
+    by_authority = Counter((e.authority_slug or "").lower() for e in unreadable)
+    for slug, count in sorted(by_authority.items()):
+        read = facts.letters_read_by_authority.get(slug, count)
+        if count >= 2 and count > UNREADABLE_PER_AUTHORITY_LIMIT * read:
+            mine = [e for e in unreadable if (e.authority_slug or "").lower() == slug]
+            problems.append(f"{count} of {read} letters of {slug} unreadable: {reasons(mine)}")
+    return problems
+
+
+def failure_count(page: str, kind: str, count: int) -> str:
+    if kind == "save":
+        return f"{count} authorit{'y' if count == 1 else 'ies'} not saved (save failed)"
+    if kind == "reread":
+        return f"{count} letter(s) read before could not be read again"
+    if kind == "internal":
+        return f"{count} internal error(s) of the harvester"
+    return f"{count} {page} page(s) failed ({kind})"
+
+
+def reasons(errors: list[items.CrawlError], shown: int = 2) -> str:
+    """The distinct messages of a group of errors, most frequent first: every problem says why."""
+    counted = Counter(e.message for e in errors).most_common()
+    text = "; ".join(message[:160] for message, _ in counted[:shown])
+    return text + (f" (and {len(counted) - shown} other reasons)" if len(counted) > shown else "")

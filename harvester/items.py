@@ -139,9 +139,12 @@ class CrawlError:
     """The page that failed."""
     authority_slug: str | None
     page: str
-    """Page type: 'index', 'statistics', 'letters', 'reports', 'improvements'."""
+    """Page type: 'index', 'statistics', 'letters', 'letter', 'reports', 'improvements'; 'authority' for a
+    failed save."""
     kind: str
-    """'fetch' (failed after retries), 'http' (error status), 'layout' (parsed to nothing), 'missing' (404)."""
+    """'fetch' (failed after retries), 'http' (error status), 'layout' (parsed to nothing), 'missing' (404),
+    'unreadable' (a letter), 'reread' (a letter read before failed to read again: the old copy is kept),
+    'save' (the authority could not be stored), 'internal' (the harvester itself failed)."""
     message: str
     """What went wrong, for a person."""
 

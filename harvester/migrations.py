@@ -289,6 +289,12 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
     return pending
 
 
+@migrations()
+def m003_crawl_errors_superseded(db: sqlite_utils.Database) -> None:
+    # A resumed run crawls its earlier part again: the errors that part recorded are kept, flagged.
+    db.execute("ALTER TABLE crawl_errors ADD COLUMN superseded INTEGER NOT NULL DEFAULT 0")
+
+
 def schema_sql() -> str:
     """The current schema as SQL, read off an in-memory database with every migration applied."""
     db = sqlite_utils.Database(memory=True)

@@ -82,6 +82,8 @@ STORE_COLUMNS = {
     "verbatim": "The action exactly as the site shows it (glued words and all).",
     "id": "Row id.",
     "run_id": "The crawl run (crawl_runs.id).",
+    "superseded": "1 when the run was resumed after this error: the resumed run fetched the page again "
+    "(and recorded it again if it still failed).",
     "started_at": "UTC start time, ISO 8601.",
     "finished_at": "UTC end time, ISO 8601.",
     "base_url": "The site crawled.",

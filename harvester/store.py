@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -49,13 +50,33 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     return db
 
 
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One write transaction that takes the write lock first (`BEGIN IMMEDIATE`), so it waits up to
+    busy_timeout for another writer. sqlite-utils' atomic() begins deferred: a transaction that reads
+    before it writes then fails at once with "database is locked" when another program writes meanwhile.
+    Nested, it is a savepoint of the transaction it runs in."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.rollback()
+        raise
+    db.conn.commit()
+
+
 def now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
 def start_run(db: sqlite_utils.Database, base_url: str, version: str, scope: str = "all") -> int:
     """A new crawl_runs row; `scope` is 'all' or the JSON list of the authorities asked for."""
-    with db.atomic():
+    with transaction(db):
         cursor = db.execute(
             "INSERT INTO crawl_runs (started_at, status, base_url, scope, version) VALUES (?, 'running', ?, ?, ?)",
             [now(), base_url, scope, version],
@@ -73,7 +94,7 @@ def resumable_run(db: sqlite_utils.Database) -> dict | None:
 
 def abandon_run(db: sqlite_utils.Database, run_id: int) -> None:
     """A killed or interrupted run that a new crawl replaces instead of resuming."""
-    with db.atomic():
+    with transaction(db):
         db["crawl_runs"].update(
             run_id, {"status": "failed", "summary": json.dumps({"problems": ["killed; not resumed"]})}
         )
@@ -95,8 +116,11 @@ def rows_touched(db: sqlite_utils.Database, run_id: int) -> tuple[int, int, int]
 
 
 def resume_run(db: sqlite_utils.Database, run_id: int) -> None:
-    with db.atomic():
+    """Reopen a killed or interrupted run. Its part so far is crawled again, so the errors it recorded
+    are superseded: what still fails is recorded again."""
+    with transaction(db):
         db["crawl_runs"].update(run_id, {"status": "running", "finished_at": None})
+        db.execute("UPDATE crawl_errors SET superseded = 1 WHERE run_id = ?", [run_id])
 
 
 def last_good_run(db: sqlite_utils.Database, before: int, scope: str) -> dict | None:
@@ -110,15 +134,27 @@ def last_good_run(db: sqlite_utils.Database, before: int, scope: str) -> dict | 
     return rows[0] if rows else None
 
 
-def mark_gone_authorities(db: sqlite_utils.Database, run_id: int, seen_slugs: set[str]) -> int:
-    """After a complete, healthy crawl: authorities it no longer reached are marked gone."""
+def unlisted_authorities(db: sqlite_utils.Database, listed: set[str]) -> set[str]:
+    """Stored authorities, not yet gone, whose case-folded slug is not in `listed`."""
+    return {
+        row["slug"]
+        for row in db.query("SELECT slug FROM authorities WHERE gone_run IS NULL")
+        if row["slug"].lower() not in listed
+    }
+
+
+def mark_gone_authorities(db: sqlite_utils.Database, run_id: int, slugs: Iterable[str]) -> int:
+    """Mark these authorities gone: only ever on the site's word (see pipelines.store.gone_authorities)."""
     gone = 0
-    with db.atomic():
-        for row in db.query("SELECT slug FROM authorities WHERE gone_run IS NULL"):
-            if row["slug"] not in seen_slugs:
-                db["authorities"].update(row["slug"], {"gone_run": run_id, "last_changed_run": run_id})
-                db["changes"].insert(change_row(run_id, "authorities", row["slug"], row["slug"], "gone"))
-                gone += 1
+    with transaction(db):
+        for slug in sorted(slugs):
+            row = db.execute("SELECT slug FROM authorities WHERE lower(slug) = ? AND gone_run IS NULL",
+                             [slug.lower()]).fetchone()  # fmt: skip
+            if row is None:
+                continue
+            db["authorities"].update(row[0], {"gone_run": run_id, "last_changed_run": run_id})
+            db["changes"].insert(change_row(run_id, "authorities", row[0], row[0], "gone"))
+            gone += 1
     return gone
 
 
@@ -137,7 +173,7 @@ class RunTotals:
 
 
 def finish_run(db: sqlite_utils.Database, run_id: int, status: str, totals: RunTotals, summary: dict) -> None:
-    with db.atomic():
+    with transaction(db):
         db["crawl_runs"].update(
             run_id,
             {"finished_at": now(), "status": status, "summary": json.dumps(summary, sort_keys=True)}
@@ -145,8 +181,16 @@ def finish_run(db: sqlite_utils.Database, run_id: int, status: str, totals: RunT
         )
 
 
+def fail_run(db: sqlite_utils.Database, run_id: int, problems: list[str]) -> None:
+    """The smallest write that ends a run as failed, for when finish_run itself could not be done."""
+    with transaction(db):
+        db["crawl_runs"].update(
+            run_id, {"finished_at": now(), "status": "failed", "summary": json.dumps({"problems": problems})}
+        )
+
+
 def record_error(db: sqlite_utils.Database, run_id: int, error: items.CrawlError) -> None:
-    with db.atomic():
+    with transaction(db):
         db["crawl_errors"].insert({"run_id": run_id} | asdict(error))
 
 
@@ -180,11 +224,14 @@ class Saved:
     new: int = 0
     changed: int = 0
     gone: int = 0
+    kept_letters: list[items.LetterDocument] = field(default_factory=list)
+    """Letters that failed to read this run whose good copy, read before, was kept."""
 
     def __iadd__(self, other: Saved) -> Saved:
         self.new += other.new
         self.changed += other.changed
         self.gone += other.gone
+        self.kept_letters += other.kept_letters
         return self
 
 
@@ -288,7 +335,7 @@ def save_authority(
     slug = bundle.authority.slug
     mine = {"authority_slug": slug}
     saved = Saved()
-    with db.atomic():
+    with transaction(db):
         # An authority seen for the first time logs one 'new' change, not one per row: its rows' first_seen_run
         # already says when they arrived, and a first crawl would otherwise double its writes.
         first_time = not db["authorities"].count_where("slug = ?", [slug])
@@ -302,13 +349,23 @@ def save_authority(
             cases, actions = improvement_rows(bundle.improvements)
             saved += sync("service_improvements", mine, cases, complete_list=True)
             saved += sync("improvement_actions", mine, actions, complete_list=True)
+        documents = bundle.letter_documents
         if bundle.letters is not None:
-            letters = letter_rows(bundle.letters, bundle.letter_documents)
+            good = read_before(db, slug)
+            saved.kept_letters = [d for d in documents if d.status != "ok" and d.pdf_url in good]
+            documents = [d for d in documents if d.status == "ok" or d.pdf_url not in good]
+            letters = letter_rows(bundle.letters, documents)
             saved += sync("letters", mine, letters, complete_list=True)
         for (table, year), rows in letter_table_rows(bundle.letter_tables).items():
             saved += sync(table, mine | {"year": year}, rows, complete_list=True)
         save_fetches(db, bundle.fetches, run_id)
     return saved
+
+
+def read_before(db: sqlite_utils.Database, slug: str) -> set[str]:
+    """PDF URLs of the authority's letters stored as read successfully: a failed re-read never replaces them."""
+    rows = db.query("SELECT pdf_url FROM letters WHERE authority_slug = ? AND status = 'ok'", [slug])
+    return {row["pdf_url"] for row in rows}
 
 
 def letters_read(db: sqlite_utils.Database) -> frozenset[str]:

@@ -28,14 +28,18 @@ class StorePipeline:
         self.fetches: dict[str | None, dict[str, store.Fetch]] = defaultdict(dict)
         self.invalid_parts: dict[str, set[str]] = defaultdict(set)
         self.errors: list[items.CrawlError] = []
-        self.saved_slugs: set[str] = set()
+        self.unrecorded: list[items.CrawlError] = []
+        """Errors the database refused when they happened (locked, full): written again at the end."""
+        self.listed: set[str] = set()
+        """Authorities (case-folded slugs) the site listed this run: in the index or a merger box."""
         self.received: dict[str, int] = defaultdict(int)
         self.announced: dict[str, items.AuthorityDone] = {}
         """Authorities whose requests have all finished but whose items are not all here yet."""
-        self.letters_read = 0
+        self.letters_read: dict[str, int] = defaultdict(int)
         self.totals = store.RunTotals()
         crawler.signals.connect(self.response_received, signal=signals.response_received)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.item_error, signal=signals.item_error)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -68,8 +72,27 @@ class StorePipeline:
         )
 
     def process_item(self, item):
+        try:
+            self.collect(item)
+        except Exception as error:  # noqa: BLE001 - whatever breaks here is a run error, not a log line
+            logger.exception("storing a %s failed", type(item).__name__)
+            key = item.key if isinstance(item, items.AuthorityDone) else items.authority_key(item)
+            message = f"storing a {type(item).__name__}: {type(error).__name__}: {error}"
+            self.record_error(items.CrawlError("", key, "authority", "internal", message))
+        return item
+
+    def item_error(self, item, response, failure, **_):
+        """An earlier pipeline raised on an item, which then never reaches this one: Scrapy only logs that."""
+        key = item.key if isinstance(item, items.AuthorityDone) else items.authority_key(item)
+        message = f"a {type(item).__name__} was lost: {failure.type.__name__}: {failure.value}"
+        self.record_error(
+            items.CrawlError(response.url if response else "", key, "authority", "internal", message)
+        )
+
+    def collect(self, item) -> None:
         if isinstance(item, items.AuthorityDone):
             self.announced[item.key] = item
+            self.listed.add(item.key)
             key = item.key
         else:
             key = items.authority_key(item)
@@ -80,7 +103,6 @@ class StorePipeline:
         if done is not None and self.received[key] == done.items:
             del self.announced[key]
             self.save(done)
-        return item
 
     def take(self, item) -> None:
         if isinstance(item, items.CrawlError):
@@ -92,7 +114,7 @@ class StorePipeline:
             if isinstance(item, items.AnnualStatistics) and item.source == "page":
                 self.totals.figures += 1
             elif isinstance(item, items.LetterDocument):
-                self.letters_read += 1
+                self.letters_read[item.authority_slug.lower()] += 1
 
     def record_error(self, error: items.CrawlError) -> None:
         log = logger.warning if error.kind == "missing" else logger.error
@@ -102,7 +124,11 @@ class StorePipeline:
             self.crawler.stats.inc_value("harvester/errors")
         if error.kind == "invalid" and error.authority_slug:
             self.invalid_parts[error.authority_slug.lower()].add(error.page)
-        store.record_error(self.db, self.run_id, error)
+        try:
+            store.record_error(self.db, self.run_id, error)
+        except Exception:  # noqa: BLE001 - kept in memory, judged, and written again when the run finishes
+            logger.exception("could not record the error in the database")
+            self.unrecorded.append(error)
 
     def save(self, done: items.AuthorityDone) -> None:
         bundle = self.bundles.pop(done.key, None)
@@ -113,19 +139,40 @@ class StorePipeline:
         complete = done.complete_parts - self.invalid_parts.pop(done.key, set())
         bundle.statistics = buffered.get("AnnualStatistics", [])
         bundle.reports = buffered.get("Report", []) if "reports" in complete else None
-        bundle.improvements = buffered.get("ServiceImprovement", []) if "improvements" in complete else None
+        improvements = one_per_case(buffered.get("ServiceImprovement", []))
+        bundle.improvements = improvements if "improvements" in complete else None
         bundle.letters = buffered.get("LetterLink", []) if "letters" in complete else None
         bundle.letter_documents = buffered.get("LetterDocument", [])
         bundle.letter_tables = buffered.get("LetterTableCount", [])
         bundle.fetches = list(fetches.values())
-        for document in bundle.letter_documents:
-            keep_pdf(self.letters_dir, document)
-        store.save_authority(self.db, bundle, self.run_id, reference_entry(bundle.authority.slug))
-        self.saved_slugs.add(bundle.authority.slug)
+        slug = bundle.authority.slug
+        try:
+            for document in bundle.letter_documents:
+                keep_pdf(self.letters_dir, document)
+            saved = store.save_authority(self.db, bundle, self.run_id, reference_entry(slug))
+        except Exception as error:  # noqa: BLE001 - locked, full, duplicate, OSError: a recorded run error
+            logger.exception("saving %s failed", slug)
+            self.record_error(
+                items.CrawlError(
+                    bundle.authority.url, slug, "authority", "save", f"{type(error).__name__}: {error}"
+                )
+            )
+            return
+        for document in saved.kept_letters:
+            message = f"{document.error}; the copy read before is kept"
+            self.record_error(items.CrawlError(document.pdf_url, slug, "letter", "reread", message))
         self.crawler.stats.inc_value("harvester/authorities_done")
         self.totals.authorities += 1
 
     def spider_closed(self, spider, reason):
+        try:
+            self.finish(reason)
+        except Exception as error:  # noqa: BLE001 - the run must end failed, never stay 'running'
+            self.finish_failed(error)
+        finally:
+            self.db.close()
+
+    def finish(self, reason: str) -> None:
         for key, done in sorted(self.announced.items()):
             self.bundles.pop(key, None)
             message = f"only {self.received[key]} of its {done.items} items arrived: not saved"
@@ -138,30 +185,34 @@ class StorePipeline:
                 )
             )
         store.save_fetches(self.db, self.fetches.pop(None, {}).values(), self.run_id)
+        for error in self.unrecorded:
+            store.record_error(self.db, self.run_id, error)
+        self.unrecorded.clear()
         stats = self.crawler.stats
         self.totals.requests = stats.get_value("downloader/request_count", 0)
         self.totals.pages = stats.get_value("response_received_count", 0)
         self.totals.pages_unchanged = stats.get_value("httpcache/revalidate", 0)
         self.totals.items = stats.get_value("item_scraped_count", 0)
         self.totals.errors = sum(1 for e in self.errors if e.kind != "missing")
+        letters_read = sum(self.letters_read.values())
         verdict = judge_run(
             RunFacts(
                 errors=self.errors,
                 finish_reason=reason,
                 authorities=self.totals.authorities,
                 figures=self.totals.figures,
-                letters_read=self.letters_read,
+                letters_read=letters_read,
                 previous=store.last_good_run(self.db, self.run_id, self.scope),
+                letters_read_by_authority=dict(self.letters_read),
             )
         )
-        if verdict.status == "ok" and self.scope == "all":
-            store.mark_gone_authorities(self.db, self.run_id, self.saved_slugs)
+        store.mark_gone_authorities(self.db, self.run_id, self.gone_authorities(verdict))
         self.totals.rows_new, self.totals.rows_changed, self.totals.rows_gone = store.rows_touched(
             self.db, self.run_id
         )
         summary = {
             "problems": verdict.problems,
-            "letters_read": self.letters_read,
+            "letters_read": letters_read,
             "letters_unreadable": [e.url for e in self.errors if e.kind == "unreadable"],
             "missing": [e.url for e in self.errors if e.kind == "missing"],
             "requests_by_status": {
@@ -172,7 +223,40 @@ class StorePipeline:
         }
         store.finish_run(self.db, self.run_id, verdict.status, self.totals, summary)
         stats.set_value("harvester/status", verdict.status)
-        self.db.close()
+
+    def gone_authorities(self, verdict) -> set[str]:
+        """Authorities the site says are gone: those whose statistics page answered 404 or 410, and,
+        after a healthy crawl of the whole index, stored ones neither the index nor any merger box
+        listed. An authority this run failed to fetch or to save is never among them."""
+        answered_gone = {
+            e.authority_slug.lower()
+            for e in self.errors
+            if e.kind == "missing" and e.page == "statistics" and e.authority_slug
+        }
+        if verdict.status == "ok" and self.scope == "all":
+            return answered_gone | store.unlisted_authorities(self.db, self.listed - answered_gone)
+        return answered_gone
+
+    def finish_failed(self, error: Exception) -> None:
+        """Finishing the run failed (disk full, database locked): end it failed, with the reason, if the
+        database takes that much; the crawl's exit status is 1 either way."""
+        logger.exception("finishing run %s failed", self.run_id)
+        problem = f"could not record the end of the run: {type(error).__name__}: {error}"
+        self.crawler.stats.set_value("harvester/status", "failed")
+        self.crawler.stats.set_value("harvester/finish_error", problem)
+        try:
+            store.fail_run(self.db, self.run_id, [problem])
+        except Exception:  # noqa: BLE001 - the database refuses even this: the crawl's summary says so
+            logger.exception("could not mark run %s failed", self.run_id)
+
+
+def one_per_case(improvements: list[items.ServiceImprovement]) -> list[items.ServiceImprovement]:
+    """Each case once, as first read: a case agreed between two pager requests pushes the last case of
+    one page onto the next, so the same case can arrive twice."""
+    seen: dict[str, items.ServiceImprovement] = {}
+    for improvement in improvements:
+        seen.setdefault(improvement.case_ref, improvement)
+    return list(seen.values())
 
 
 def keep_pdf(folder: Path, document: items.LetterDocument) -> None:

@@ -1,4 +1,5 @@
 import sqlite3
+import threading
 
 import pytest
 
@@ -179,3 +180,57 @@ def test_foreign_keys_hold(db):
                 "last_changed_run": run,
             }
         )
+
+
+def test_a_save_waits_for_another_program_writing(db, tmp_path):
+    run = store.start_run(db, "http://x", "t")
+    other = sqlite3.connect(tmp_path / "t.db", isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("CREATE TABLE another_program (note TEXT)")
+    committer = threading.Timer(0.5, other.execute, ["COMMIT"])
+    committer.start()
+    try:
+        # A deferred transaction would read a snapshot the other program's commit then makes stale:
+        # "database is locked" at once, whatever busy_timeout says.
+        saved = store.save_authority(db, bundle(), run)
+    finally:
+        committer.join()
+        other.close()
+    assert saved.new == 5
+
+
+def test_only_the_site_makes_an_authority_gone(db):
+    run1 = store.start_run(db, "http://x", "t")
+    store.save_authority(db, bundle(), run1)
+    run2 = store.start_run(db, "http://x", "t")
+    assert store.unlisted_authorities(db, {"luton-borough-council"}) == set()
+    assert store.unlisted_authorities(db, set()) == {"luton-borough-council"}
+    assert store.mark_gone_authorities(db, run2, {"Luton-Borough-Council", "never-stored"}) == 1
+    assert db["authorities"].get("luton-borough-council")["gone_run"] == run2
+    run3 = store.start_run(db, "http://x", "t")
+    store.save_authority(db, bundle(), run3)
+    assert db["authorities"].get("luton-borough-council")["gone_run"] is None
+
+
+def test_a_letter_that_fails_to_read_again_keeps_the_good_copy(db):
+    slug, pdf_url = "luton-borough-council", "http://x/assets/attach/1/letter-2024.pdf"
+    listed = bundle()
+    listed.letters = [items.LetterLink(slug, "2023-24", "Annual review letter 2024", pdf_url, "http://x/l")]
+    good = items.LetterDocument(
+        slug, "2023-24", pdf_url, "aa", 10, "ok", text="Dear Ms Bailey", title="Letter"
+    )
+    listed.letter_documents = [good]
+    store.save_authority(db, listed, store.start_run(db, "http://x", "t"))
+    failed = items.LetterDocument(
+        slug, "2023-24", pdf_url, "bb", 3, "failed", error="not a PDF: no '%PDF-' header"
+    )
+    listed.letter_documents = [failed]
+    saved = store.save_authority(db, listed, store.start_run(db, "http://x", "t"))
+    assert saved.kept_letters == [failed]
+    row = db["letters"].get((slug, "2023-24"))
+    assert (row["status"], row["text"], row["title"], row["sha256"]) == (
+        "ok",
+        "Dear Ms Bailey",
+        "Letter",
+        "aa",
+    )

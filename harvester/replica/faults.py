@@ -128,6 +128,43 @@ def _gzip_bomb(response: Response, path: str, hang_seconds: float) -> Response:
     return dataclasses.replace(response, body=gzip_bomb(), content_encoding="gzip", cacheable=False)
 
 
+def _pager_repeat(response: Response, path: str, hang_seconds: float) -> Response:
+    """Page 2 onward of a service improvements list shows a case twice, as a list does whose pager shifted
+    between two requests (a case agreed meanwhile pushes page 1's last case onto page 2)."""
+    if "page=" not in path:
+        return response
+    start = response.body.find(b'<div class="improvement">')
+    if start < 0:
+        return response
+    end = response.body.index(b"</div>", start) + len(b"</div>\n")
+    case = response.body[start:end]
+    return dataclasses.replace(response, body=response.body[:start] + case + response.body[start:])
+
+
+def _pdf_error_page(response: Response, path: str, hang_seconds: float) -> Response:
+    """A server's HTML error page sent with the letter's 'Content-Type: application/pdf'."""
+    return dataclasses.replace(response, body=_error_page(500, "Runtime Error"), cacheable=False)
+
+
+@functools.cache
+def encrypted_pdf() -> bytes:
+    """A one-page PDF that needs a password to open, as a letter re-published with protection would."""
+    import io
+
+    from reportlab.lib import pdfencrypt
+    from reportlab.pdfgen.canvas import Canvas
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1, encrypt=pdfencrypt.StandardEncryption("user secret", "owner secret"))
+    canvas.drawString(72, 720, "Annual review letter")
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _encrypted_pdf(response: Response, path: str, hang_seconds: float) -> Response:
+    return dataclasses.replace(response, body=encrypted_pdf(), cacheable=False)
+
+
 @dataclass(frozen=True)
 class Fault:
     name: str
@@ -169,6 +206,15 @@ FAULTS: dict[str, Fault] = {
               "are none.", frozenset({"reports"}), False, _unreadable_list),
         Fault("robots-503", "robots.txt answers 503 Service Unavailable, every time.",
               frozenset({"robots"}), False, _status_fault(503, "Service Unavailable")),
+        Fault("pager-repeat", "service improvements list pages after the first show their first case twice, "
+              "as a pager shifted by a case agreed between two requests does.",
+              frozenset({"improvements"}), False, _pager_repeat),
+        Fault("pdf-error-page", "letter PDFs answer 200 'application/pdf' with an HTML error page as the body.",
+              frozenset({"pdf"}), False, _pdf_error_page),
+        Fault("pdf-encrypted", "letter PDFs are replaced by a password-protected PDF.",
+              frozenset({"pdf"}), False, _encrypted_pdf),
+        Fault("statistics-gone", "statistics pages answer 410 Gone, as for a council the site has removed.",
+              frozenset({"statistics"}), False, _status_fault(410, "Gone")),
     )
 }  # fmt: skip
 
