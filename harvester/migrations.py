@@ -264,6 +264,17 @@ def statements(script: str) -> list[str]:
     return found
 
 
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply every pending migration; returns the names applied (none on an up-to-date database)."""
+    pending = [migration.name for migration in migrations.pending(db)]
+    if pending:
+        migrations.apply(db)
+    return pending
+
+
+# The migrations, in the order they are applied. A new one goes at the end.
+
+
 # sqlite-utils' enable_fts() commits as it goes, so this one can't run in a transaction; every
 # statement in it is "if not exists", so a run cut short is simply finished by the next open.
 @migrations(transactional=False)
@@ -281,24 +292,7 @@ def m002_raw_values_of_unreadable_figures(db: sqlite_utils.Database) -> None:
     db["annual_statistics"].add_column("raw_values", str)
 
 
-def migrate(db: sqlite_utils.Database) -> list[str]:
-    """Apply every pending migration; returns the names applied (none on an up-to-date database)."""
-    pending = [migration.name for migration in migrations.pending(db)]
-    if pending:
-        migrations.apply(db)
-    return pending
-
-
 @migrations()
 def m003_crawl_errors_superseded(db: sqlite_utils.Database) -> None:
     # A resumed run crawls its earlier part again: the errors that part recorded are kept, flagged.
     db.execute("ALTER TABLE crawl_errors ADD COLUMN superseded INTEGER NOT NULL DEFAULT 0")
-
-
-def schema_sql() -> str:
-    """The current schema as SQL, read off an in-memory database with every migration applied."""
-    db = sqlite_utils.Database(memory=True)
-    migrate(db)
-    return ";\n".join(
-        row[0] for row in db.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid")
-    )
