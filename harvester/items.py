@@ -136,7 +136,9 @@ class CrawlError:
     page: str
     """Page type: 'index', 'statistics', 'letters', 'reports', 'improvements'."""
     kind: str
-    """'fetch' (failed after retries), 'http' (error status), 'layout' (parsed to nothing), 'missing' (404)."""
+    """'fetch' (failed after retries), 'http' (error status), 'layout' (parsed to nothing), 'missing' (404),
+    'unknown' (a statistics page asked for with --authority that the site doesn't have), 'interrupted' (a
+    letter whose reading a signal stopped: no verdict on it)."""
     message: str
     """What went wrong, for a person."""
 
