@@ -13,11 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from datasette.app import Datasette
 
 from harvester import schema_docs
-from harvester.cli import cli
 from harvester.export import PRIVATE_TABLES
 from harvester.serve import DATABASE_NAME, PLUGINS_DIR, TEMPLATES_DIR, datasette_for, metadata, publish
 
@@ -348,11 +346,6 @@ def test_publish_writes_a_read_only_copy_of_the_public_tables(small_harvest, tmp
     assert search.status_code == 200 and search.json()
     assert '<svg class="uphold-chart"' in get(site, f"/{DATABASE_NAME}/uphold_chart", council="Kent").text
     assert "fetches" not in get(site, "/-/metadata.json").json()["databases"][DATABASE_NAME]["tables"]
-
-
-def test_serve_refuses_a_missing_database(tmp_path):
-    result = CliRunner().invoke(cli, ["serve", "--db", str(tmp_path / "absent.db")])
-    assert result.exit_code == 1 and "no such database" in result.output
 
 
 def test_a_database_being_written_is_served_as_written(small_harvest, tmp_path):
