@@ -50,6 +50,12 @@ def metadata() -> dict:
             "description": description,
             "columns": {name: doc for name, _, doc in columns},
         }
+    # A canned query's page shows its own licence, source and column descriptions, as a table's does.
+    queries = loaded["databases"][DATABASE_NAME]["queries"]
+    provenance = {key: loaded[key] for key in ("source", "source_url", "license", "license_url")}
+    columns = schema_docs.query_columns({name: query["sql"] for name, query in queries.items()})
+    for name, query in queries.items():
+        queries[name] = provenance | query | {"columns": columns[name]}
     return loaded
 
 

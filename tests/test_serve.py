@@ -365,3 +365,104 @@ def test_a_database_being_written_is_served_as_written(small_harvest, tmp_path):
     )
     assert rows.json()["rows"] == [["Renamed Council"]]
     writer.close()
+
+
+@pytest.mark.parametrize(
+    ("words", "council"),
+    [
+        ("council-tax", None),
+        ("children's services", None),
+        ('"public report', None),
+        ("NOT", None),
+        ('"', None),
+        ("annual review", "Luton Borough Council"),
+        ('Ombudsman "annual review"', "Kent County Council"),
+    ],
+)
+def test_search_letters_takes_words_as_journalists_type_them(datasette, words, council):
+    response = get(datasette, f"/{DATABASE_NAME}/search_letters.json", words=words, _shape="array")
+    assert response.status_code == 200, response.text
+    if council is not None:
+        assert council in {row["council"] for row in response.json()}
+
+
+def test_search_letters_finds_a_hyphenated_word(datasette, small_harvest):
+    (text,) = stored(small_harvest, "SELECT text FROM letters WHERE text LIKE '%-%' LIMIT 1")[0]
+    hyphenated = re.search(r"\b[a-z]+-[a-z]+\b", text).group()
+    rows = query_rows(datasette, "search_letters", words=hyphenated)
+    assert rows, f"nothing found for {hyphenated!r}"
+
+
+def test_query_parameters_ignore_case(datasette):
+    exact = query_rows(datasette, "latest_figures", type="District", region="")
+    assert exact and query_rows(datasette, "latest_figures", type="district", region="") == exact
+    assert query_rows(datasette, "highest_uphold_rates", type=" UNITARY ", year="")
+    assert query_rows(datasette, "uphold_chart", council="LUTON-BOROUGH-COUNCIL")
+
+
+def test_every_canned_query_page_describes_its_columns_licence_and_source(datasette):
+    queries = get(datasette, "/-/metadata.json").json()["databases"][DATABASE_NAME]["queries"]
+    for name, query in queries.items():
+        assert query["columns"] and all(query["columns"].values()), name
+        page = get(datasette, f"/{DATABASE_NAME}/{name}").text
+        assert '<dl class="column-descriptions">' in page, name
+        assert "https://www.lgo.org.uk/copyright" in page and "Data source:" in page, name
+    latest = queries["latest_figures"]["columns"]
+    assert (
+        latest["type_avg_upheld_pct"]
+        == dict((name, doc) for name, _, doc in schema_docs.describe()["annual_statistics"][1])[
+            "upheld_avg_pct"
+        ]
+    )
+
+
+def test_descriptions_are_keyed_by_table_and_column():
+    described = {
+        table: {name: doc for name, _, doc in columns}
+        for table, (_, columns) in schema_docs.describe().items()
+    }
+    assert "'interrupted'" in described["crawl_runs"]["status"]
+    assert described["fetches"]["status"].startswith("HTTP status")
+    assert described["fetches"]["url"] == "The page or letter PDF fetched."
+    assert described["authorities"]["status"] == "'current' or 'abolished' (reference register)."
+    for table, column in schema_docs.TABLE_COLUMNS:
+        assert column in described[table], (table, column)
+
+
+def test_an_unknown_council_in_the_chart_says_no_council_matches(datasette):
+    page = get(datasette, f"/{DATABASE_NAME}/uphold_chart", council="Atlantis").text
+    assert "No council matches “Atlantis”" in page and "<svg" not in page
+
+
+def test_last_crawl_changes_says_when_nothing_changed(small_harvest, tmp_path):
+    quiet = tmp_path / "quiet.db"
+    quiet.write_bytes(small_harvest.read_bytes())
+    conn = sqlite3.connect(quiet)
+    conn.execute(
+        "INSERT INTO crawl_runs (started_at, status, base_url, scope, version) VALUES ('x', 'ok', 'x', 'all', 'x')"
+    )
+    conn.commit()
+    conn.close()
+    page = get(datasette_for(quiet), f"/{DATABASE_NAME}/last_crawl_changes").text
+    assert "The last crawl changed nothing." in page
+
+
+def test_table_views_show_extracts_and_row_pages_the_whole_text(datasette, small_harvest):
+    (slug, year, text) = stored(
+        small_harvest, "SELECT authority_slug, year, text FROM letters WHERE length(text) > 1000 LIMIT 1"
+    )[0]
+    table = get(datasette, f"/{DATABASE_NAME}/letters").text
+    cells = re.findall(r'<td class="col-text type-str">(.*?)</td>', table, re.S)
+    assert cells and all(len(cell) < 200 and cell.endswith("…") for cell in cells)
+    row = get(datasette, f"/{DATABASE_NAME}/letters/{slug},{year}").text
+    last_words = " ".join(text.split()[-6:])
+    assert last_words in " ".join(row.split()).replace("&#39;", "'")
+    actions = get(datasette, f"/{DATABASE_NAME}/improvement_actions").text
+    assert "same words as text" in actions
+
+
+def test_a_councils_row_page_links_to_its_chart_and_history(datasette):
+    page = get(datasette, f"/{DATABASE_NAME}/authorities/luton-borough-council").text
+    assert f"/{DATABASE_NAME}/uphold_chart?council=luton-borough-council" in page
+    assert f"/{DATABASE_NAME}/council_history?council=luton-borough-council" in page
+    assert f"/{DATABASE_NAME}/changes?authority_slug=luton-borough-council" in page

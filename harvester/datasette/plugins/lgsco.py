@@ -1,4 +1,4 @@
-"""Datasette plugin for the harvest: pictures drawn as SVG.
+"""Datasette plugin for the harvest: pictures drawn as SVG, safe full-text search words, short extracts.
 
 Datasette loads this file from its plugins directory, so it imports nothing from the harvester: a
 published copy (`harvester publish`) runs it under plain `datasette`. The pictures are drawn on the
@@ -10,13 +10,61 @@ from __future__ import annotations
 import math
 
 from datasette import hookimpl
+from datasette.utils import escape_fts
 from markupsafe import Markup, escape
+
+EXTRACT_CHARACTERS = 160
+"""How much of a long text a table view shows; the row page shows all of it."""
 
 
 @hookimpl
 def prepare_jinja2_environment(env):
     env.filters["uphold_chart"] = uphold_chart
     env.filters["uphold_map"] = uphold_map
+    env.filters["with_extracts"] = with_extracts
+
+
+@hookimpl
+def prepare_connection(conn):
+    conn.create_function("fts_words", 1, fts_words, deterministic=True)
+
+
+def fts_words(words: str | None) -> str:
+    """What a person typed as an FTS5 query that can't be a syntax error: each word quoted (council-tax,
+    children's, a bare NOT are words, not operators), phrases in double quotes kept, an unclosed quote
+    closed; the same quoting as Datasette's own search box. With no words at all, the empty phrase, which
+    matches nothing (an empty FTS5 query is a syntax error)."""
+    return escape_fts(words or "") or '""'
+
+
+def extract(text: str) -> str:
+    """The start of a long text, cut at a word, for a table view."""
+    flat = " ".join(text.split())
+    if len(flat) <= EXTRACT_CHARACTERS:
+        return flat
+    return flat[:EXTRACT_CHARACTERS].rsplit(" ", 1)[0] + " …"
+
+
+def with_extracts(rows, columns, same_as: dict | None = None):
+    """A table view's rows with the long text `columns` shortened to an extract, and each column of
+    `same_as` (column -> other column) shown as "same words as <other>" where it differs only in spacing."""
+    same_as = same_as or {}
+    shortened = []
+    for row in rows:
+        cells = list(row)
+        raw = {cell["column"]: cell["raw"] for cell in cells}
+        for i, cell in enumerate(cells):
+            value, other = cell["raw"], same_as.get(cell["column"])
+            if not isinstance(value, str):
+                continue
+            if other and isinstance(raw.get(other), str) and value.split() and (
+                "".join(value.split()) == "".join(raw[other].split())
+            ):
+                cells[i] = cell | {"value": Markup('<span class="same-as">same words as {}</span>').format(other)}
+            elif cell["column"] in columns or other:
+                cells[i] = cell | {"value": extract(value)}
+        shortened.append(cells)
+    return shortened
 
 
 COUNCIL_COLOUR = "#1f4e79"
@@ -26,10 +74,15 @@ RATE_BANDS = ((20, "#ffffb2"), (40, "#fecc5c"), (60, "#fd8d3c"), (80, "#f03b20")
 NO_FIGURE_COLOUR = "#bbbbbb"
 
 
-def uphold_chart(rows) -> Markup:
-    """A line chart of one council's uphold rate and its type's average, from the uphold_chart query's rows."""
+def uphold_chart(rows, asked: str = "") -> Markup:
+    """A line chart of one council's uphold rate and its type's average, from the uphold_chart query's rows;
+    `asked` is what the reader typed for the council."""
     rows = [dict(row) for row in rows]
     councils = sorted({row["council"] for row in rows})
+    if not councils and asked.strip():
+        return Markup(
+            '<p class="chart-note">No council matches “{}”: type part of a council\'s name (Luton) or its slug.</p>'
+        ).format(asked.strip())
     if not councils:
         return Markup(
             '<p class="chart-note">Type a council\'s name above and press "Run SQL" to see its chart.</p>'
