@@ -193,6 +193,10 @@ QUERY_COLUMNS = {
     "latest_report_date": "Date of the newest of them.",
     "latest_report": "Title of the newest of them.",
     "passage": "The letter's words around the match, the matched words in [brackets].",
+    "measure": "The figure mapped: upheld_pct, upheld_per_100k, compliance_pct or remedy_pct.",
+    "value": "The council's figure for that measure.",
+    "type_avg": "The average of that figure for councils of the same type: as published, else their mean here.",
+    "type_avg_from": "'published' (the Ombudsman's average) or 'mean here' (the mean of the councils in this database).",
 }
 """Columns a canned query computes."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import importlib.util
 import json
 import re
 import sqlite3
@@ -237,12 +238,50 @@ def test_chart_draws_the_council_against_its_type_average(datasette, small_harve
     assert "3 councils match" in several and "<svg" not in several
 
 
-def test_map_colours_each_council_at_its_centroid(datasette):
+def load_plugin():
+    """The Datasette plugin as a module (Datasette loads it from its folder, not as part of the package)."""
+    spec = importlib.util.spec_from_file_location("lgsco_plugin", PLUGINS_DIR / "lgsco.py")
+    plugin = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(plugin)
+    return plugin
+
+
+def test_map_is_a_hex_cartogram_coloured_against_the_type_average(datasette, small_harvest):
+    plugin = load_plugin()
     page = get(datasette, f"/{DATABASE_NAME}/uphold_map").text
+    hexes = plugin.read_layout("")
     assert '<svg class="uphold-map"' in page
-    assert page.count("<circle") == len(AUTHORITIES) + 6  # a dot per council, six legend swatches
-    assert "Upheld, 2024-25" in page
-    assert f"/{DATABASE_NAME}/council_history?council=kent-county-council" in page
+    assert page.count("<polygon") == len(hexes) + 7  # a hexagon per council of the layout, seven swatches
+    assert "Uphold rate, 2024-25" in page and "Hex map layouts © Open Innovations (MIT)" in page
+    assert "3 councils of 4 shown" in page and "Not on this layout: Kent County Council" in page
+    (value, average, gss) = stored(
+        small_harvest,
+        "SELECT s.upheld_pct, s.upheld_avg_pct, a.gss_code FROM annual_statistics s JOIN authorities a "
+        "ON a.slug = s.authority_slug WHERE a.slug = 'luton-borough-council' AND s.year = '2024-25' "
+        "AND s.source = 'page'",
+    )[0]
+    colour = plugin.DEVIATION_COLOURS[plugin.deviation_band(value, average, "upheld_pct")]
+    luton = re.search(r'<polygon points="[^"]+" fill="(#\w+)"[^>]*><title>Luton Borough Council: (.*?)</title>', page)
+    assert luton.group(1) == colour
+    assert luton.group(2) == f"uphold rate {value:g}%; Unitary average {average:g}% (published)"
+    assert hexes[gss]["n"] == "Luton"
+    assert f"/{DATABASE_NAME}/council_history?council=luton-borough-council" in page
+    counties = get(datasette, f"/{DATABASE_NAME}/uphold_map", layout="counties", measure="compliance_pct").text
+    assert "Kent County Council: compliance with the Ombudsman" in counties
+    assert "Not on this layout: Breckland District Council" in counties
+
+
+def test_abolished_councils_are_on_the_2019_layout():
+    plugin = load_plugin()
+    aylesbury = {
+        "council": "Aylesbury Vale District Council", "type": "District", "year": "2018-19",
+        "measure": "upheld_pct", "value": 70.0, "type_avg": 55.0, "type_avg_from": "published",
+        "gss_code": "E07000004", "slug": "aylesbury-vale-district-council",
+    }  # fmt: skip
+    assert "Not on this layout: Aylesbury Vale District Council" in plugin.uphold_map([aylesbury], "/lgsco")
+    drawn = plugin.uphold_map([aylesbury], "/lgsco", "2019")
+    assert "Aylesbury Vale District Council: uphold rate 70%; District average 55% (published)" in drawn
+    assert f'fill="{plugin.DEVIATION_COLOURS[4]}"' in drawn  # 15 points above: far above
 
 
 @pytest.mark.parametrize(
