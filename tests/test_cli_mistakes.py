@@ -178,3 +178,11 @@ def test_parse_kind_letter_on_a_web_page_is_one_line():
     result = run("parse", str(page), "--url", "https://www.lgo.org.uk/x.pdf", "--kind", "letter",
                  "--authority", "luton-borough-council")  # fmt: skip
     one_line(result, 1, "not a PDF")
+
+
+def test_demo_resume_with_nothing_to_resume_says_so(tmp_path):
+    with busy_port() as port:
+        pass  # free again, for the demo's replica
+    result = run("demo", "--resume", "--db", str(tmp_path / "lgsco.db"), "--port", str(port))
+    assert result.exit_code == 2, result.output
+    assert "nothing to resume" in result.output and "Traceback" not in result.output
