@@ -87,9 +87,15 @@ def check_slugs(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
 
     for value in values:
         if value.strip() != value or " " in value or "/" in value:
-            folded = " ".join(value.split()).casefold()
-            matches = [entry for entry in load_register() if entry.name.casefold() == folded]
-            suggestion = f": did you mean --authority {matches[0].slug}?" if matches else ""
+            slugs = {entry.name.casefold(): entry.slug for entry in load_register()}
+            typed = " ".join(value.split()).casefold()
+            # "Luton Council": the councils whose names hold every word typed, when they are few.
+            holding = sorted(slugs[name] for name in slugs if set(typed.split()) <= set(name.split()))
+            suggestion = (
+                f": did you mean {' or '.join(f'--authority {slug}' for slug in holding)}?"
+                if 0 < len(holding) <= 3
+                else ""
+            )
             raise click.BadParameter(
                 f"{value!r} is not a slug (the part of a statistics page's URL after "
                 f"/your-councils-performance/){suggestion}"

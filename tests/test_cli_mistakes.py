@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from harvester.cli import cli
 from harvester.crawl import crawl_lock
+from harvester.replica.process import STARTUP_SECONDS, ReplicaFailed, replica_process
 from tests.test_serve import small_harvest  # noqa: F401  (the shared crawled-harvest fixture)
 
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -78,7 +79,9 @@ def test_a_missing_database_is_the_same_bad_option_for_every_command(tmp_path, c
             ["crawl", "--authority", "luton-borough-council", "--authority", "Luton Borough Council"],
             "did you mean --authority luton-borough-council?",
         ),
-        (["crawl", "--authority", "Nowhere At All Council"], "'Nowhere At All Council' is not a slug"),
+        (["crawl", "--authority", "luton borough council "], "did you mean --authority luton-borough-council?"),
+        (["crawl", "--authority", "Luton Council"], "did you mean --authority luton-borough-council?"),
+        (["crawl", "--authority", "Nowhere At All Council"], "'Nowhere At All Council' is not a slug (the part"),
     ],
 )
 def test_bad_values_are_refused_before_anything_runs(tmp_path, args, phrase):
@@ -186,3 +189,12 @@ def test_demo_resume_with_nothing_to_resume_says_so(tmp_path):
     result = run("demo", "--resume", "--db", str(tmp_path / "lgsco.db"), "--port", str(port))
     assert result.exit_code == 2, result.output
     assert "nothing to resume" in result.output and "Traceback" not in result.output
+
+
+def test_a_replica_that_cannot_start_says_why_at_once():
+    with busy_port() as port:
+        started = time.monotonic()
+        failing = pytest.raises(ReplicaFailed, match=f"127.0.0.1:{port}: address already in use")
+        with failing, replica_process(port=port):
+            pass
+    assert time.monotonic() - started < STARTUP_SECONDS
