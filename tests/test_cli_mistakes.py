@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -146,6 +147,17 @@ def test_a_misspelt_slug_among_several_fails_the_run(replica_2025, tmp_path):
     assert "run 1 failed: 1 authorities" in result.stdout
 
 
+def fetched_some(db: Path) -> bool:
+    """Whether the crawl is under way: its run recorded and a council saved (so its signal handlers are set)."""
+    if not db.exists():
+        return False
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+            return conn.execute("SELECT count(*) FROM authorities").fetchone()[0] > 0
+    except sqlite3.OperationalError:  # the schema isn't there yet
+        return False
+
+
 def test_an_interrupted_crawl_says_how_to_continue(replica_2025, tmp_path):
     db = tmp_path / "x.db"
     crawling = subprocess.Popen(
@@ -155,9 +167,9 @@ def test_an_interrupted_crawl_says_how_to_continue(replica_2025, tmp_path):
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
-        while not (db.exists() and Path(f"{db}-wal").exists()) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        time.sleep(2)
+        while not fetched_some(db) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1)
         crawling.send_signal(signal.SIGTERM)
         out, _ = crawling.communicate(timeout=120)
     finally:

@@ -375,15 +375,17 @@ def test_publish_writes_a_read_only_copy_of_the_public_tables(small_harvest, tmp
     inspected = json.loads((out / "inspect-data.json").read_text())
     assert inspected[DATABASE_NAME]["file"] == "lgsco.db"
     for folder in (TEMPLATES_DIR, PLUGINS_DIR):
-        assert sorted(p.name for p in (out / folder.name).iterdir()) == sorted(
-            p.name for p in folder.glob("*.*")
+        assert sorted(p.relative_to(out / folder.name) for p in (out / folder.name).rglob("*")) == sorted(
+            p.relative_to(folder) for p in folder.rglob("*") if "__pycache__" not in p.parts
         )
+    assert (out / "plugins" / "hexmaps" / "LICENSE").read_text().startswith("MIT License")
     # What `datasette serve OUT` builds: the configuration directory, its copy opened immutable.
     site = Datasette(config_dir=out)
     assert site.get_database(DATABASE_NAME).is_mutable is False
     search = get(site, f"/{DATABASE_NAME}/improvement_actions.json", _search="council", _shape="array")
     assert search.status_code == 200 and search.json()
     assert '<svg class="uphold-chart"' in get(site, f"/{DATABASE_NAME}/uphold_chart", council="Kent").text
+    assert "Kent County Council: uphold rate" in get(site, f"/{DATABASE_NAME}/uphold_map", layout="counties").text
     assert "fetches" not in get(site, "/-/metadata.json").json()["databases"][DATABASE_NAME]["tables"]
 
 
