@@ -4,6 +4,7 @@ the crawl's help promises (2 for bad options, 3 for a crawl already running), ne
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import socket
 import sqlite3
@@ -158,19 +159,21 @@ def fetched_some(db: Path) -> bool:
         return False
 
 
-def test_an_interrupted_crawl_says_how_to_continue(replica_2025, tmp_path):
+def test_ctrl_c_stores_no_letter_as_failed_and_says_how_to_continue(replica_2025, tmp_path):
+    """Ctrl-C reaches the terminal's whole process group: the crawl stops gracefully, and the letters being
+    read at that moment are read to the end, never recorded as broken PDFs."""
     db = tmp_path / "x.db"
     crawling = subprocess.Popen(
         [sys.executable, "-m", "harvester.cli", "crawl", "--base-url", replica_2025.base_url, "--db", str(db),
-         "--concurrency", "1", "--delay", "0.3"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+         "--concurrency", "8"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
         while not fetched_some(db) and time.monotonic() < deadline:
             time.sleep(0.2)
         time.sleep(1)
-        crawling.send_signal(signal.SIGTERM)
+        os.killpg(crawling.pid, signal.SIGINT)
         out, _ = crawling.communicate(timeout=120)
     finally:
         if crawling.poll() is None:
@@ -179,6 +182,10 @@ def test_an_interrupted_crawl_says_how_to_continue(replica_2025, tmp_path):
     assert crawling.returncode == 1, out
     assert "run 1 interrupted" in out
     assert f"continue this run where it stopped with `harvester crawl --resume --db {db}`" in out
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+        assert conn.execute("SELECT count(*) FROM letters WHERE status = 'ok'").fetchone()[0] > 0
+        assert conn.execute("SELECT pdf_url, error FROM letters WHERE status = 'failed'").fetchall() == []
+        assert conn.execute("SELECT url, message FROM crawl_errors WHERE kind = 'unreadable'").fetchall() == []
 
 
 def test_parse_on_a_page_that_is_not_what_it_claims_recognises_nothing(tmp_path):
