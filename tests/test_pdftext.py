@@ -183,20 +183,30 @@ def test_the_pool_survives_a_worker_killed_from_outside(pool):
     assert extract_text(letter_pdf(), pool=pool).page_count == 3
 
 
+def cpu_ticks(pid: int) -> int:
+    """User and system CPU time a process has used, in clock ticks."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
 def read_stopped_by(pool: WorkerPool, signum: int):
     """Start a slow read on the pool's one worker, send it `signum` mid-read; what the read raised."""
     worker = started_worker(pool)
+    bomb = decompression_bomb(64)
     outcome: list[BaseException | tuple] = []
 
     def slow_read():
         try:
-            outcome.append(pool.read(LAYOUT, decompression_bomb(64), timeout=BOUND_SECONDS, max_memory=2**30))
+            outcome.append(pool.read(LAYOUT, bomb, timeout=BOUND_SECONDS, max_memory=2**30))
         except (PdfError, ReadInterrupted) as error:
             outcome.append(error)
 
+    idle = cpu_ticks(worker)
     reading = threading.Thread(target=slow_read)
     reading.start()
-    time.sleep(0.3)
+    deadline = time.monotonic() + BOUND_SECONDS
+    while cpu_ticks(worker) < idle + 10 and time.monotonic() < deadline:  # reading for 0.1 s of CPU
+        time.sleep(0.02)
     os.kill(worker, signum)
     reading.join(timeout=BOUND_SECONDS)
     assert outcome, "the read did not end"
