@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
+import socket
+import sqlite3
 import sys
 import textwrap
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -16,9 +20,90 @@ from harvester.replica.model import EPOCHS
 from harvester.settings import REAL_SITE
 
 DEFAULT_DB = Path("data/lgsco.db")
+PORT = click.IntRange(0, 65535)
+POSITIVE_SECONDS = click.FloatRange(min=0, min_open=True)
 
 
-@click.group()
+class OptionError(click.ClickException):
+    """A mistake in what the user typed: one line, and exit status 2 like every bad option."""
+
+    exit_code = 2
+
+
+class Harvester(click.Group):
+    """Every mistake in the options is one line (click's own errors add a usage block around it)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as error:
+            hint = f" (see {error.ctx.command_path} --help)" if error.ctx is not None else ""
+            raise OptionError(error.format_message() + hint) from error
+
+
+def harvest_db(db_path: Path, *, must_exist: bool = True) -> Path:
+    """--db, checked the same way by every command: a missing file (where one is needed), a folder or a
+    file that isn't SQLite is a bad option (exit 2, one line), never a traceback or a server of errors."""
+    if not db_path.exists():
+        if must_exist:
+            raise OptionError(f"--db {db_path}: no such database (run `harvester crawl` or `harvester demo` first)")
+        return db_path
+    if not db_path.is_file():
+        raise OptionError(f"--db {db_path}: not a file")
+    try:
+        with contextlib.closing(sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as error:
+        raise OptionError(f"--db {db_path}: not an SQLite database ({error})") from error
+    return db_path
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Refuse a port another program holds before saying anything is served on it."""
+    if port == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as probe:
+        # As the servers themselves bind: a port left in TIME_WAIT by a stopped server is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise OptionError(f"--port {port}: {host}:{port}: {(error.strerror or str(error)).lower()}") from error
+
+
+def check_base_url(ctx, param, value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise click.BadParameter(
+            f"{value!r} is not a web address: give the scheme and host, e.g. https://www.lgo.org.uk"
+        )
+    return value.rstrip("/")
+
+
+def check_slugs(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
+    """Slugs as the site writes them; a council's name where its slug belongs gets the slug suggested."""
+    from harvester.register import load_register
+
+    for value in values:
+        if value.strip() != value or " " in value or "/" in value:
+            slugs = {entry.name.casefold(): entry.slug for entry in load_register()}
+            typed = " ".join(value.split()).casefold()
+            # "Luton Council": the councils whose names hold every word typed, when they are few.
+            holding = sorted(slugs[name] for name in slugs if set(typed.split()) <= set(name.split()))
+            suggestion = (
+                f": did you mean {' or '.join(f'--authority {slug}' for slug in holding)}?"
+                if 0 < len(holding) <= 3
+                else ""
+            )
+            raise click.BadParameter(
+                f"{value!r} is not a slug (the part of a statistics page's URL after "
+                f"/your-councils-performance/){suggestion}"
+            )
+    return values
+
+
+@click.group(cls=Harvester)
 def cli():
     """Harvest the Local Government and Social Care Ombudsman's council performance pages into SQLite."""
 
@@ -57,7 +142,7 @@ page is never faulted.
 
 @cli.command(help=_replica_help())
 @click.option(
-    "--port", type=int, default=8025, show_default=True, help="Port on 127.0.0.1 (0: any free port)."
+    "--port", type=PORT, default=8025, show_default=True, help="Port on 127.0.0.1 (0: any free port)."
 )
 @click.option("--epoch", type=click.Choice([str(e) for e in EPOCHS]), default="2025", show_default=True,
               help="Which July's site to serve.")  # fmt: skip
@@ -66,7 +151,7 @@ page is never faulted.
     "--fault", "faults", multiple=True, metavar="NAME[:always][@RATE]", help="A fault mode; repeatable."
 )
 @click.option("--fault-seed", type=int, default=0, show_default=True, help="Seed choosing the faulted URLs.")
-@click.option("--hang-seconds", type=float, default=30.0, show_default=True,
+@click.option("--hang-seconds", type=click.FloatRange(min=0), default=30.0, show_default=True,
               help="How long the 'hang' fault holds a connection.")  # fmt: skip
 @click.option("--ground-truth", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Also write the site's ground truth (JSON) to this file.")  # fmt: skip
@@ -78,6 +163,7 @@ def replica(port, epoch, seed, faults, fault_seed, hang_seconds, ground_truth):
             FaultSpec.parse(spec)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--fault") from error
+    check_port_free("127.0.0.1", port)
 
     def ready(server):
         if ground_truth:
@@ -96,20 +182,20 @@ def replica(port, epoch, seed, faults, fault_seed, hang_seconds, ground_truth):
 
 
 @cli.command()
-@click.option("--base-url", default=REAL_SITE, show_default=True,
+@click.option("--base-url", default=REAL_SITE, show_default=True, callback=check_base_url,
               help="Site to crawl: the real one, or a copy with the same paths (e.g. the replica).")  # fmt: skip
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
               show_default=True, help="SQLite file to write.")  # fmt: skip
-@click.option("--authority", "authorities", multiple=True, metavar="SLUG",
+@click.option("--authority", "authorities", multiple=True, metavar="SLUG", callback=check_slugs,
               help="Crawl only this authority (repeatable), by its slug as in its statistics page URL.")  # fmt: skip
-@click.option("--concurrency", type=int, default=None,
+@click.option("--concurrency", type=click.IntRange(min=1), default=None,
               help="Concurrent requests to the site (default 2 on a remote site, 32 on 127.0.0.1).")  # fmt: skip
-@click.option("--delay", type=float, default=None,
+@click.option("--delay", type=click.FloatRange(min=0), default=None,
               help="Seconds between requests (default 1 on a remote site, with AutoThrottle; 0 on 127.0.0.1).")  # fmt: skip
 @click.option(
-    "--timeout", type=float, default=None, help="Seconds before a request is given up (default 60)."
+    "--timeout", type=POSITIVE_SECONDS, default=None, help="Seconds before a request is given up (default 60)."
 )
-@click.option("--retries", type=int, default=None, help="Retries of a failed request (default 3).")
+@click.option("--retries", type=click.IntRange(min=0), default=None, help="Retries of a failed request (default 3).")
 @click.option("--refresh-letters", is_flag=True,
               help="Download letters already stored too (published letters don't change, so normally they aren't).")  # fmt: skip
 @click.option("--full", is_flag=True,
@@ -121,7 +207,7 @@ def replica(port, epoch, seed, faults, fault_seed, hang_seconds, ground_truth):
               show_default=True)  # fmt: skip
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: every log and progress line is one JSON object, for log shippers.")  # fmt: skip
-@click.option("--progress-seconds", type=float, default=60.0, show_default=True,
+@click.option("--progress-seconds", type=POSITIVE_SECONDS, default=60.0, show_default=True,
               help="Seconds between progress lines when not on a terminal.")  # fmt: skip
 def crawl(
     base_url, db_path, authorities, concurrency, delay, timeout, retries, refresh_letters, full, resume, no_robots,
@@ -139,10 +225,13 @@ def crawl(
       0  healthy
       1  failed or looks wrong: a page could not be fetched or read, too many letters unreadable,
          or markedly fewer authorities or figures than the last good run (the summary says which)
-      2  bad options, or --resume with nothing to resume
+      2  bad options (a --db that is not SQLite, a --base-url without http://, a name for a slug, ...),
+         or --resume with nothing to resume
       3  another crawl is writing the same database
     """
     from harvester.crawl import CrawlRefused, run_crawl
+
+    harvest_db(db_path, must_exist=False)
 
     overrides = {
         "LOG_LEVEL": log_level,
@@ -161,14 +250,21 @@ def crawl(
         overrides |= {"ROBOTSTXT_OBEY": False}
     try:
         outcome = run_crawl(
-            base_url.rstrip("/"), db_path, authorities, overrides,
+            base_url, db_path, authorities, overrides,
             refresh_letters=refresh_letters, resume=resume, full=full,
         )  # fmt: skip
     except CrawlRefused as refused:
         click.echo(f"harvester crawl: {refused}", err=True)
         sys.exit(refused.exit_code)
+    report(outcome, f"harvester crawl --resume --db {db_path}")
+
+
+def report(outcome, resume_command: str) -> None:
+    """The run's summary, how to continue it if a signal stopped it, and its exit status."""
     for line in outcome.summary_lines:
         click.echo(line)
+    if outcome.status == "interrupted":
+        click.echo(f"Interrupted: continue this run where it stopped with `{resume_command}`")
     sys.exit(outcome.exit_code)
 
 
@@ -185,15 +281,24 @@ def parse(file, url, kind, authority):
     harvester parse page.html --url URL.
     """
     from harvester.pages.kinds import guess_kind, parse_saved
+    from harvester.pages.letter import LetterParseError
+    from harvester.pdftext import PdfError
 
     content = file.read()
     try:
         kind = kind or guess_kind(content, url)
         parsed = parse_saved(content, url, kind, authority)
-    except ValueError as error:
-        raise click.ClickException(str(error)) from error
+    except (ValueError, LetterParseError, PdfError) as error:
+        raise click.ClickException(f"{file.name}: {error}") from error
+    if not any(recognised(thing) for thing in parsed):
+        raise click.ClickException(f"{file.name}: nothing recognised as a {kind} page (is it the page {url}?)")
     for thing in parsed:
         click.echo(json.dumps({"type": type(thing).__name__} | dataclasses.asdict(thing), ensure_ascii=False))
+
+
+def recognised(thing) -> bool:
+    """Whether a parser found anything at all in the page: an item with every field empty means it didn't."""
+    return any(value not in (None, False, "", [], {}, ()) for value in dataclasses.asdict(thing).values())
 
 
 @cli.command()
@@ -214,31 +319,38 @@ def schema(readme):
               show_default=True, help="SQLite file to write.")  # fmt: skip
 @click.option("--epoch", type=click.Choice([str(e) for e in EPOCHS]), default="2025", show_default=True,
               help="Which July's site the replica serves.")  # fmt: skip
-@click.option("--port", type=int, default=8025, show_default=True,
+@click.option("--port", type=PORT, default=8025, show_default=True,
               help="Port for the replica. Keep it from run to run: the URLs stored include it.")  # fmt: skip
-def demo(db_path, epoch, port):
+@click.option("--resume", is_flag=True, help="Continue the last demo, killed or interrupted, as the same run.")
+def demo(db_path, epoch, port, resume):
     """Crawl the bundled replica of the site into DB: the whole harvest, no internet needed.
 
-    Starts `harvester replica` on a free port of 127.0.0.1, runs `harvester crawl` against it, and
+    Starts `harvester replica` on port PORT of 127.0.0.1, runs `harvester crawl` against it, and
     stops it. Then browse the result with `harvester serve`.
     """
-    from harvester.crawl import run_crawl
-    from harvester.replica.process import replica_process
+    from harvester.crawl import CrawlRefused, run_crawl
+    from harvester.replica.process import ReplicaFailed, replica_process
 
-    with replica_process(int(epoch), port=port) as base_url:
-        click.echo(f"Crawling the replica at {base_url} into {db_path} ...")
-        outcome = run_crawl(base_url, db_path)
-    for line in outcome.summary_lines:
-        click.echo(line)
+    harvest_db(db_path, must_exist=False)
+    check_port_free("127.0.0.1", port)
+    try:
+        with replica_process(int(epoch), port=port) as base_url:
+            click.echo(f"Crawling the replica at {base_url} into {db_path} ...")
+            outcome = run_crawl(base_url, db_path, resume=resume)
+    except ReplicaFailed as failed:
+        raise click.ClickException(str(failed)) from failed
+    except CrawlRefused as refused:
+        click.echo(f"harvester demo: {refused}", err=True)
+        sys.exit(refused.exit_code)
     if outcome.exit_code == 0:
-        click.echo(f"Browse it: .venv/bin/harvester serve --db {db_path}")
-    sys.exit(outcome.exit_code)
+        outcome.summary_lines.append(f"Browse it: .venv/bin/harvester serve --db {db_path}")
+    report(outcome, f"harvester demo --resume --db {db_path} --epoch {epoch} --port {port}")
 
 
 @cli.command()
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
               show_default=True, help="The harvest to serve.")  # fmt: skip
-@click.option("--port", type=int, default=8001, show_default=True, help="Port to listen on.")
+@click.option("--port", type=PORT, default=8001, show_default=True, help="Port to listen on.")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; 0.0.0.0 shares it with your whole network.")  # fmt: skip
 def serve(db_path, port, host):
@@ -251,10 +363,8 @@ def serve(db_path, port, host):
     """
     from harvester.serve import datasette_for, serve
 
-    try:
-        datasette = datasette_for(db_path)
-    except (FileNotFoundError, RuntimeError) as error:
-        raise click.ClickException(str(error)) from error
+    datasette = datasette_for(harvest_db(db_path))
+    check_port_free(host, port)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"Warning: serving on {host}, reachable from other machines.", err=True)
     click.echo(f"Serving {db_path} read-only at http://{host}:{port}/ (Ctrl-C stops)", err=True)
@@ -275,6 +385,7 @@ def publish(db_path, out_dir):
     """
     from harvester.serve import publish
 
+    harvest_db(db_path)
     try:
         copy_path = publish(db_path, out_dir)
     except (FileNotFoundError, RuntimeError) as error:
@@ -293,6 +404,7 @@ def export(db_path, file_format, out_dir):
     """Write every public table as CSV or JSON, with a Frictionless datapackage.json describing them."""
     from harvester.export import export
 
+    harvest_db(db_path)
     try:
         package_path = export(db_path, out_dir, file_format)
     except (FileNotFoundError, ValueError) as error:
@@ -301,19 +413,19 @@ def export(db_path, file_format, out_dir):
 
 
 @cli.command()
-@click.option("--db", "db_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=DEFAULT_DB,
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
               show_default=True)  # fmt: skip
-@click.option("--limit", type=int, default=20, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 def runs(db_path, limit):
     """List recent crawl runs: when, status, counts."""
     from harvester import store
     from harvester.report import recent_runs, runs_table
 
-    click.echo(runs_table(recent_runs(store.open_db(db_path), limit)))
+    click.echo(runs_table(recent_runs(store.open_db(harvest_db(db_path)), limit)))
 
 
 @cli.command()
-@click.option("--db", "db_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=DEFAULT_DB,
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
               show_default=True)  # fmt: skip
 @click.option(
     "--since",
@@ -326,7 +438,7 @@ def changes(db_path, since):
     from harvester import store
     from harvester.report import change_lines, first_run_since
 
-    db = store.open_db(db_path)
+    db = store.open_db(harvest_db(db_path))
     try:
         run = first_run_since(db, since)
     except ValueError as error:

@@ -144,7 +144,9 @@ class CrawlError:
     kind: str
     """'fetch' (failed after retries), 'http' (error status), 'layout' (parsed to nothing), 'missing' (404),
     'unreadable' (a letter), 'reread' (a letter read before failed to read again: the old copy is kept),
-    'save' (the authority could not be stored), 'internal' (the harvester itself failed)."""
+    'save' (the authority could not be stored), 'internal' (the harvester itself failed), 'unknown' (a
+    statistics page asked for with --authority that the site doesn't have), 'interrupted' (a letter whose
+    reading a signal stopped: no verdict on it)."""
     message: str
     """What went wrong, for a person."""
 

@@ -2,7 +2,8 @@
 
 Runs the untrusted PDF through harvester.pdftext (bounded child processes, layout-aware fallback)
 and harvester.pages.letter; a PDF that can't be read or parsed becomes a 'failed' LetterDocument
-with its reason, never an exception that stops the crawl.
+with its reason, never an exception that stops the crawl. A read stopped by a signal is no verdict
+on the PDF: it yields no LetterDocument at all, only an 'interrupted' error, and is read next run.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import hashlib
 
 from harvester import items
 from harvester.pages.letter import LetterParseError, ParsedLetter, parse_letter, parse_letter_checked
-from harvester.pdftext import PdfError, extract_text
+from harvester.pdftext import PdfError, ReadInterrupted, extract_text
 
 
 def read_letter(content: bytes, link: items.LetterLink) -> list:
@@ -43,6 +44,12 @@ def read_letter(content: bytes, link: items.LetterLink) -> list:
     except PdfError as error:
         document.error = str(error)
         return [document, unreadable(link, document.error)]
+    except ReadInterrupted as error:
+        return [
+            items.CrawlError(
+                link.pdf_url, link.authority_slug, "letter", "interrupted", f"{error}: it is read again next run"
+            )
+        ]
     document.text, document.page_count, document.reader = pdf.text, pdf.page_count, pdf.reader
     try:
         letter = parsed.get(pdf.text) or parse_letter(

@@ -24,7 +24,11 @@ logger = logging.getLogger(__name__)
 
 
 class DisallowAll:
-    """The robots policy RFC 9309 §2.3.1.4 prescribes when robots.txt is unreachable."""
+    """The robots policy RFC 9309 §2.3.1.4 prescribes when robots.txt is unreachable; `reason` says why
+    it was, so a refused request reports the real cause (connection refused, no such host) first."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
 
     def allowed(self, url, user_agent) -> bool:
         return False
@@ -40,13 +44,19 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         settled = self._parsers[urlparse_cached(request).netloc]
         return parsed if isinstance(settled, Deferred) else settled
 
+    def process_request_2(self, rp, request) -> None:
+        if isinstance(rp, DisallowAll):
+            self._stats.inc_value("robotstxt/forbidden")
+            raise IgnoreRequest(f"{rp.reason}: robots.txt unreachable, so nothing is fetched from this site")
+        super().process_request_2(rp, request)
+
     async def _parse_robots(self, response, netloc, request) -> None:
         if response.status >= 500 or response.status == 429:
             self._stats.inc_value("robotstxt/unreachable")
             logger.error(
                 "robots.txt answered %s: treating %s as disallow-all (RFC 9309)", response.status, netloc
             )
-            self._settle(netloc, DisallowAll())
+            self._settle(netloc, DisallowAll(f"the server answered {response.status}"))
             return
         await super()._parse_robots(response, netloc, request)
 
@@ -56,12 +66,28 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
             return
         self._stats.inc_value("robotstxt/unreachable")
         logger.error("robots.txt unreachable (%s): treating %s as disallow-all (RFC 9309)", exc, netloc)
-        self._settle(netloc, DisallowAll())
+        self._settle(netloc, DisallowAll(connection_failure(exc)))
 
     def _settle(self, netloc, parser) -> None:
         waiting = self._parsers[netloc]
         self._parsers[netloc] = parser
         waiting.callback(parser)
+
+
+def connection_failure(exc: BaseException) -> str:
+    """The cause a person recognises first ("connection refused", "no such host"), then Twisted's words."""
+    text = str(exc)
+    folded = text.lower()
+    for clue, cause in (
+        ("refused", "connection refused"),
+        ("dns lookup failed", "no such host"),
+        ("name or service not known", "no such host"),
+        ("timed out", "timed out"),
+        ("took longer than", "timed out"),
+    ):
+        if clue in folded:
+            return f"{cause}: {text}"
+    return text
 
 
 class SameHostRedirectMiddleware:

@@ -52,6 +52,15 @@ class PdfError(Exception):
         self.reason = reason
 
 
+class ReadInterrupted(Exception):
+    """The reader was stopped by a signal from outside (SIGTERM to the whole process group, a shutdown):
+    no verdict on the PDF, which must be read again, never recorded as unreadable."""
+
+
+INTERRUPTING_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+"""Signals that stop work rather than report a broken reader (the pool itself only ever sends SIGKILL)."""
+
+
 @dataclass(frozen=True)
 class PdfText:
     text: str
@@ -146,6 +155,8 @@ def serve(job_fd: int, reply_fd: int) -> None:
     """A worker's life: take jobs (reader, memory limit, bytes) and answer each with
     ('ok', text, pages), ('error', reason), or ('fatal', reason) just before quitting."""
     jobs, replies = Connection(job_fd, writable=False), Connection(reply_fd, readable=False)
+    # Ctrl-C is for the crawl, which stops gracefully: a letter being read when it comes is read to the end.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     unlimited = resource.getrlimit(resource.RLIMIT_AS)
     while True:
         try:
@@ -192,6 +203,9 @@ class _Worker:
                 [sys.executable, "-I", "-c", WORKER_CODE, PACKAGE_ROOT, str(job_read), str(reply_write)],
                 pass_fds=(job_read, reply_write),
                 stdin=subprocess.DEVNULL,
+                # Out of the terminal's process group, so a Ctrl-C reaches only the crawl, which waits for
+                # the letters being read; the worker still ends when the crawl does (its job pipe closes).
+                start_new_session=True,
             )
         finally:
             os.close(job_read)
@@ -215,9 +229,10 @@ class _Worker:
             status, *answer = self.replies.recv()
         except (EOFError, ConnectionResetError):
             self.usable = False
-            raise PdfError(
-                f"{reader} crashed reading it ({self._death()}): a hostile or broken PDF"
-            ) from None
+            death = self._death()
+            if death in {f"killed by {sig.name}" for sig in INTERRUPTING_SIGNALS}:
+                raise ReadInterrupted(f"{reader} was {death} while reading it") from None
+            raise PdfError(f"{reader} crashed reading it ({death}): a hostile or broken PDF") from None
         if status == "ok":
             return answer[0], answer[1]
         self.usable = status != "fatal"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 
 import sqlite_utils
@@ -100,12 +101,35 @@ def describe(change: dict) -> str:
     if table == "authorities" and kind == "new":
         return "first crawled"
     if kind == "changed":
-        return f"{what} {item}: {change['column_name']} changed from {change['old_value']!r} to {change['new_value']!r}"
+        return f"{what} {item}: {change['column_name']} changed {difference(change['old_value'], change['new_value'])}"
     return {
         "new": f"new {what} {item}",
         "gone": f"{what} {item} no longer listed",
         "back": f"{what} {item} listed again",
     }[kind]
+
+
+LONG_VALUE = 80
+"""Longer values (a letter's text, a report's summary) are summarised: where they first differ, and how."""
+BEFORE, AFTER = 20, 40
+"""Characters shown around the first difference of two long values."""
+
+
+def difference(old: str | None, new: str | None) -> str:
+    """'from 'a' to 'b'' for short values; for long ones, the lengths and the words where they first differ."""
+    if max(len(old or ""), len(new or "")) <= LONG_VALUE:
+        return f"from {old!r} to {new!r}"
+    old, new = old or "", new or ""
+    start = len(os.path.commonprefix([old, new]))
+
+    def near(value: str) -> str:
+        cut = value[max(0, start - BEFORE) : start + AFTER]
+        return ("…" if start > BEFORE else "") + " ".join(cut.split()) + ("…" if start + AFTER < len(value) else "")
+
+    return (
+        f"({len(old):,} → {len(new):,} characters), first at character {start + 1:,}: "
+        f"{near(old)!r} → {near(new)!r}"
+    )
 
 
 def shown(value: str | None, unit: str) -> str:

@@ -1,7 +1,8 @@
 """Describes every table and column of the database, from the sources that define them.
 
 Item fields are described by the docstrings in harvester/items.py; the store's own columns
-(provenance, enrichment from the reference register) are described here. The README's schema
+(provenance, enrichment from the reference register) are described here, by name where a name means
+the same in every table, and by table and name where it doesn't (a `status` or a `url`). The README's schema
 section and the Datasette metadata are both generated from `describe()`, and a test keeps the
 README in step.
 """
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
+import sqlite3
 
 import sqlite_utils
 
@@ -59,13 +62,24 @@ TABLES = {
     "crawl_errors": ("Pages a crawl could not fetch or read, per run.", items.CrawlError),
 }
 
+TABLE_COLUMNS = {
+    ("authorities", "url"): "The authority's statistics page.",
+    ("authorities", "status"): "'current' or 'abolished' (reference register).",
+    ("crawl_runs", "status"): (
+        "'running', 'ok', 'failed' (a page could not be fetched or read, or the run found markedly less than"
+        " the last good one: the summary says which) or 'interrupted' (stopped by a signal; `harvester crawl"
+        " --resume` continues it)."
+    ),
+    ("fetches", "url"): "The page or letter PDF fetched.",
+    ("fetches", "status"): "HTTP status of the last fetch (304: unchanged since the fetch before).",
+}
+"""(table, column) -> description, for columns whose meaning depends on the table; wins over the rest."""
+
 STORE_COLUMNS = {
     "slug": "URL slug exactly as the site writes it.",
     "name": "Display name from the page heading.",
-    "url": "The authority's statistics page.",
     "authority_slug": "The authority (authorities.slug).",
     "kind": "Authority type the Ombudsman averages over: County, District, Metropolitan, Unitary, London Borough.",
-    "status": "'current' or 'abolished' (reference register).",
     "successor_slugs": "JSON list of the councils that replaced an abolished one (reference register).",
     "gss_code": "ONS GSS code (reference register).",
     "region": "English region (reference register).",
@@ -148,12 +162,83 @@ def describe() -> dict[str, tuple[str, list[tuple[str, str, str]]]]:
         docs = dict(STORE_COLUMNS)
         for cls in item_classes if isinstance(item_classes, tuple) else (item_classes,):
             docs |= field_docs(cls) if cls else {}
+        docs |= {column: doc for (owner, column), doc in TABLE_COLUMNS.items() if owner == table}
         columns = [
             (name, sql_type, docs[name])
             for _, name, sql_type, *_ in conn.execute(f"PRAGMA table_info([{table}])")
         ]
         described[table] = (description, columns)
     return described
+
+
+QUERY_ALIASES = {
+    "council": ("authorities", "name"),
+    "type": ("authorities", "kind"),
+    "figures_from": ("annual_statistics", "source"),
+    "type_avg_upheld_pct": ("annual_statistics", "upheld_avg_pct"),
+    "published_type_avg_pct": ("annual_statistics", "upheld_avg_pct"),
+    "type_avg_upheld_per_100k": ("annual_statistics", "upheld_per_100k_avg"),
+    "type_avg_compliance_pct": ("annual_statistics", "compliance_avg_pct"),
+    "type_avg_remedy_pct": ("annual_statistics", "remedy_avg_pct"),
+    "letter_pdf": ("letters", "pdf_url"),
+}
+"""A canned query's column named apart from the table column it shows."""
+
+QUERY_COLUMNS = {
+    "rank": "1 for the highest uphold rate; councils with equal rates share a rank.",
+    "type_mean_pct": "Mean uphold rate of the councils of the same type in this database that year.",
+    "councils_in_mean": "How many councils that mean is taken over.",
+    "upheld_points_above_avg": "Uphold rate minus the type average, in percentage points (negative: below it).",
+    "upheld_per_100k_above_avg": "Upheld complaints per 100,000 residents minus the type average.",
+    "actions_agreed": "The actions the council agreed, numbered in the site's order.",
+    "public_reports": "Public reports the Ombudsman published against the council.",
+    "latest_report_date": "Date of the newest of them.",
+    "latest_report": "Title of the newest of them.",
+    "passage": "The letter's words around the match, the matched words in [brackets].",
+    "measure": "The figure mapped: upheld_pct, upheld_per_100k, compliance_pct or remedy_pct.",
+    "value": "The council's figure for that measure.",
+    "type_avg": "The average of that figure for councils of the same type: as published, else their mean here.",
+    "type_avg_from": "'published' (the Ombudsman's average) or 'mean here' (the mean of the councils in this database).",
+}
+"""Columns a canned query computes."""
+
+SOURCE_PREFIXES = {"page_": "On the statistics page: ", "letter_": "In the annual letter: "}
+
+
+def query_columns(queries: dict[str, str]) -> dict[str, dict[str, str]]:
+    """query name -> {column it returns: description}, for canned queries' SQL; a column nobody
+    described is an error, so a new query can't ship undocumented columns."""
+    db = sqlite_utils.Database(memory=True)
+    migrations.migrate(db)
+    # The Datasette plugin's SQL function, as a search for nothing: only the columns that come back matter.
+    db.conn.create_function("fts_words", 1, lambda words: '""')
+    table_docs = {table: {name: doc for name, _, doc in columns} for table, (_, columns) in describe().items()}
+    docs: dict[str, str] = {}
+    for table_columns in table_docs.values():
+        for column, doc in table_columns.items():
+            docs.setdefault(column, doc)
+
+    def doc_of(column: str) -> str:
+        if column in QUERY_COLUMNS:
+            return QUERY_COLUMNS[column]
+        if column in QUERY_ALIASES:
+            table, name = QUERY_ALIASES[column]
+            return table_docs[table][name]
+        for prefix, source in SOURCE_PREFIXES.items():
+            if column.startswith(prefix) and column[len(prefix) :] in table_docs["annual_statistics"]:
+                return source + table_docs["annual_statistics"][column[len(prefix) :]]
+        if column in docs:
+            return docs[column]
+        raise ValueError(f"column {column!r} is described nowhere: add it to schema_docs.QUERY_COLUMNS")
+
+    result = {}
+    for name, sql in queries.items():
+        try:
+            cursor = db.conn.execute(sql, dict.fromkeys(re.findall(r"(?<![:\w]):(\w+)", sql), ""))
+        except sqlite3.Error as error:
+            raise ValueError(f"query {name}: {error}") from error
+        result[name] = {column: doc_of(column) for column, *_ in cursor.description}
+    return result
 
 
 def markdown() -> str:

@@ -50,6 +50,12 @@ def metadata() -> dict:
             "description": description,
             "columns": {name: doc for name, _, doc in columns},
         }
+    # A canned query's page shows its own licence, source and column descriptions, as a table's does.
+    queries = loaded["databases"][DATABASE_NAME]["queries"]
+    provenance = {key: loaded[key] for key in ("source", "source_url", "license", "license_url")}
+    columns = schema_docs.query_columns({name: query["sql"] for name, query in queries.items()})
+    for name, query in queries.items():
+        queries[name] = provenance | query | {"columns": columns[name]}
     return loaded
 
 
@@ -89,6 +95,23 @@ def serve(datasette: Datasette, host: str, port: int) -> None:
     uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on")
 
 
+def _snapshot_public_tables(db_path: Path, snapshot: Path) -> None:
+    source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        source.execute("VACUUM INTO ?", [str(snapshot)])
+    finally:
+        source.close()
+    copy = sqlite_utils.Database(snapshot)
+    try:
+        for table in PRIVATE_TABLES:
+            copy[table].drop()
+        copy.execute("PRAGMA journal_mode = DELETE")
+        # VACUUM again so no page of the dropped tables survives in the file's free space.
+        copy.vacuum()
+    finally:
+        copy.close()
+
+
 def publish(db_path: Path, out_dir: Path) -> Path:
     """Write OUT_DIR as a Datasette configuration directory holding a read-only copy of the public tables.
 
@@ -102,18 +125,12 @@ def publish(db_path: Path, out_dir: Path) -> Path:
     copy_path.unlink(missing_ok=True)
     snapshot = out_dir / f"{DATABASE_NAME}.db.partial"
     snapshot.unlink(missing_ok=True)
-    source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
-        source.execute("VACUUM INTO ?", [str(snapshot)])
-    finally:
-        source.close()
-    copy = sqlite_utils.Database(snapshot)
-    for table in PRIVATE_TABLES:
-        copy[table].drop()
-    copy.execute("PRAGMA journal_mode = DELETE")
-    # VACUUM again so no page of the dropped tables survives in the file's free space.
-    copy.vacuum()
-    copy.close()
+        _snapshot_public_tables(db_path, snapshot)
+    except BaseException:
+        # A half-written copy must not be mistaken for one: nothing is left but what was there before.
+        snapshot.unlink(missing_ok=True)
+        raise
     snapshot.rename(copy_path)
 
     published = metadata()

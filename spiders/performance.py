@@ -207,7 +207,11 @@ class PerformanceSpider(scrapy.Spider):
     def request_failed(self, failure):
         key, page = failure.request.meta["authority"], failure.request.meta["page"]
         self.part_failed(key, page)
-        yield from self.counting([failure_to_error(failure, key, page)])
+        error = failure_to_error(failure, key, page)
+        if error.kind == "missing" and page == "statistics" and key in {s.lower() for s in self.requested_slugs}:
+            # A council the user named that the site doesn't have is a mistake to report, not a page it dropped.
+            error.kind, error.message = "unknown", f"no authority {key!r} on the site ({error.message})"
+        yield from self.counting([error])
         yield from self.finished(key)
 
     def part_failed(self, key: str, page: str) -> None:

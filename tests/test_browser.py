@@ -142,13 +142,43 @@ PAGES = {
             "2024-25",
         ],
     ),
-    "map": ("/lgsco/uphold_map", ["Upheld, 2024-25", "4 councils drawn at their centroids"]),
+    "map": (
+        "/lgsco/uphold_map",
+        ["Uphold rate, 2024-25", "3 councils of 4 shown, one hexagon each", "Hex map layouts © Open Innovations (MIT)"],
+    ),
+    "map-counties": (
+        "/lgsco/uphold_map?layout=counties&measure=compliance_pct",
+        ["Compliance with the Ombudsman's recommendations, 2024-25", "Not on this layout: Breckland District Council"],
+    ),
+    "compare": (
+        "/lgsco/councils_against_type_average?type=unitary&year=",
+        ["Councils against the average for their type", "Luton Borough Council", "upheld_points_above_avg",
+         "Uphold rate minus the type average", "Data license:", "Data source:"],
+    ),
+    "search-letters-typed": (
+        "/lgsco/search_letters?words=children%27s+services+council-tax+NOT",
+        ["Search every annual letter"],
+        ["syntax error", "Error"],
+    ),
+    "search-letters": (
+        "/lgsco/search_letters?words=%22annual+review",
+        ["Search every annual letter", "Luton Borough Council", "[Annual Review] letter"],
+    ),
+    "letters-table": ("/lgsco/letters", ["Annual review letters, one per authority", " …", "pdf_url"]),
+    "improvement-actions": ("/lgsco/improvement_actions", ["The actions agreed", "same words as text"]),
+    "council": (
+        "/lgsco/authorities/luton-borough-council",
+        ["Luton Borough Council", "Its uphold rate over the years, as a chart", "Its full history, year by year"],
+    ),
+    "chart-unknown": ("/lgsco/uphold_chart?council=Atlantis", ["No council matches “Atlantis”"]),
 }
 
 
 @pytest.mark.parametrize("name", PAGES)
 def test_a_person_sees_the_page(chromium, served, tmp_path, name):
-    path, expected = PAGES[name]
+    path, expected, *unwanted = PAGES[name]
     text = render(chromium, served + path, name, tmp_path)
     missing = [phrase for phrase in expected if phrase not in text]
     assert not missing, f"{path}: not on the page: {missing}\n{text[:1500]}"
+    present = [phrase for phrase in (unwanted or [()])[0] if phrase in text]
+    assert not present, f"{path}: on the page: {present}\n{text[:1500]}"

@@ -16,7 +16,9 @@ import pytest
 from reportlab.lib import pdfencrypt
 from reportlab.pdfgen.canvas import Canvas
 
-from harvester.pdftext import FAST, LAYOUT, PdfError, WorkerPool, extract_text
+from harvester import items
+from harvester.letters import read_letter
+from harvester.pdftext import FAST, LAYOUT, PdfError, ReadInterrupted, WorkerPool, extract_text
 
 BOUND_SECONDS = 20
 BOMB_MIB = 1100
@@ -179,6 +181,64 @@ def test_the_pool_survives_a_worker_killed_from_outside(pool):
     while "State:\tZ" not in Path(f"/proc/{worker}/status").read_text() and time.monotonic() < deadline:
         time.sleep(0.01)
     assert extract_text(letter_pdf(), pool=pool).page_count == 3
+
+
+def cpu_ticks(pid: int) -> int:
+    """User and system CPU time a process has used, in clock ticks."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def read_stopped_by(pool: WorkerPool, signum: int):
+    """Start a slow read on the pool's one worker, send it `signum` mid-read; what the read raised."""
+    worker = started_worker(pool)
+    bomb = decompression_bomb(64)
+    outcome: list[BaseException | tuple] = []
+
+    def slow_read():
+        try:
+            outcome.append(pool.read(LAYOUT, bomb, timeout=BOUND_SECONDS, max_memory=2**30))
+        except (PdfError, ReadInterrupted) as error:
+            outcome.append(error)
+
+    idle = cpu_ticks(worker)
+    reading = threading.Thread(target=slow_read)
+    reading.start()
+    deadline = time.monotonic() + BOUND_SECONDS
+    while cpu_ticks(worker) < idle + 10 and time.monotonic() < deadline:  # reading for 0.1 s of CPU
+        time.sleep(0.02)
+    os.kill(worker, signum)
+    reading.join(timeout=BOUND_SECONDS)
+    assert outcome, "the read did not end"
+    return worker, outcome[0]
+
+
+def test_a_read_stopped_by_sigterm_is_interrupted_not_a_broken_pdf(pool):
+    _, outcome = read_stopped_by(pool, signal.SIGTERM)
+    assert isinstance(outcome, ReadInterrupted), outcome
+    assert "SIGTERM" in str(outcome) and "hostile" not in str(outcome)
+    assert extract_text(letter_pdf(), pool=pool).page_count == 3
+
+
+def test_ctrl_c_does_not_reach_the_readers(pool):
+    """A worker reads on through SIGINT, and sits outside the terminal's process group, so the letter being
+    read when Ctrl-C comes is read to the end and stored as what it is."""
+    worker, outcome = read_stopped_by(pool, signal.SIGINT)
+    assert os.getsid(worker) != os.getsid(0)
+    assert not isinstance(outcome, ReadInterrupted)
+    assert Path(f"/proc/{worker}").exists()
+
+
+def test_an_interrupted_letter_is_never_stored_as_failed(monkeypatch):
+    def stopped(content, accept):
+        raise ReadInterrupted("pdfium was killed by SIGTERM while reading it")
+
+    monkeypatch.setattr("harvester.letters.extract_text", stopped)
+    link = items.LetterLink("luton-borough-council", "2023-24", "Annual letter", "https://example.org/luton.pdf", "page")
+    [error] = read_letter(letter_pdf(), link)
+    assert isinstance(error, items.CrawlError)
+    assert (error.kind, error.page) == ("interrupted", "letter")
+    assert "read again next run" in error.message
 
 
 def test_threads_share_the_pool():

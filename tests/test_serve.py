@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import importlib.util
 import json
 import re
 import sqlite3
@@ -13,11 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from datasette.app import Datasette
 
 from harvester import schema_docs
-from harvester.cli import cli
 from harvester.export import PRIVATE_TABLES
 from harvester.serve import DATABASE_NAME, PLUGINS_DIR, TEMPLATES_DIR, datasette_for, metadata, publish
 
@@ -239,12 +238,50 @@ def test_chart_draws_the_council_against_its_type_average(datasette, small_harve
     assert "3 councils match" in several and "<svg" not in several
 
 
-def test_map_colours_each_council_at_its_centroid(datasette):
+def load_plugin():
+    """The Datasette plugin as a module (Datasette loads it from its folder, not as part of the package)."""
+    spec = importlib.util.spec_from_file_location("lgsco_plugin", PLUGINS_DIR / "lgsco.py")
+    plugin = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(plugin)
+    return plugin
+
+
+def test_map_is_a_hex_cartogram_coloured_against_the_type_average(datasette, small_harvest):
+    plugin = load_plugin()
     page = get(datasette, f"/{DATABASE_NAME}/uphold_map").text
+    hexes = plugin.read_layout("")
     assert '<svg class="uphold-map"' in page
-    assert page.count("<circle") == len(AUTHORITIES) + 6  # a dot per council, six legend swatches
-    assert "Upheld, 2024-25" in page
-    assert f"/{DATABASE_NAME}/council_history?council=kent-county-council" in page
+    assert page.count("<polygon") == len(hexes) + 7  # a hexagon per council of the layout, seven swatches
+    assert "Uphold rate, 2024-25" in page and "Hex map layouts © Open Innovations (MIT)" in page
+    assert "3 councils of 4 shown" in page and "Not on this layout: Kent County Council" in page
+    (value, average, gss) = stored(
+        small_harvest,
+        "SELECT s.upheld_pct, s.upheld_avg_pct, a.gss_code FROM annual_statistics s JOIN authorities a "
+        "ON a.slug = s.authority_slug WHERE a.slug = 'luton-borough-council' AND s.year = '2024-25' "
+        "AND s.source = 'page'",
+    )[0]
+    colour = plugin.DEVIATION_COLOURS[plugin.deviation_band(value, average, "upheld_pct")]
+    luton = re.search(r'<polygon points="[^"]+" fill="(#\w+)"[^>]*><title>Luton Borough Council: (.*?)</title>', page)
+    assert luton.group(1) == colour
+    assert luton.group(2) == f"uphold rate {value:g}%; Unitary average {average:g}% (published)"
+    assert hexes[gss]["n"] == "Luton"
+    assert f"/{DATABASE_NAME}/council_history?council=luton-borough-council" in page
+    counties = get(datasette, f"/{DATABASE_NAME}/uphold_map", layout="counties", measure="compliance_pct").text
+    assert "Kent County Council: compliance with the Ombudsman" in counties
+    assert "Not on this layout: Breckland District Council" in counties
+
+
+def test_abolished_councils_are_on_the_2019_layout():
+    plugin = load_plugin()
+    aylesbury = {
+        "council": "Aylesbury Vale District Council", "type": "District", "year": "2018-19",
+        "measure": "upheld_pct", "value": 70.0, "type_avg": 55.0, "type_avg_from": "published",
+        "gss_code": "E07000004", "slug": "aylesbury-vale-district-council",
+    }  # fmt: skip
+    assert "Not on this layout: Aylesbury Vale District Council" in plugin.uphold_map([aylesbury], "/lgsco")
+    drawn = plugin.uphold_map([aylesbury], "/lgsco", "2019")
+    assert "Aylesbury Vale District Council: uphold rate 70%; District average 55% (published)" in drawn
+    assert f'fill="{plugin.DEVIATION_COLOURS[4]}"' in drawn  # 15 points above: far above
 
 
 @pytest.mark.parametrize(
@@ -338,21 +375,18 @@ def test_publish_writes_a_read_only_copy_of_the_public_tables(small_harvest, tmp
     inspected = json.loads((out / "inspect-data.json").read_text())
     assert inspected[DATABASE_NAME]["file"] == "lgsco.db"
     for folder in (TEMPLATES_DIR, PLUGINS_DIR):
-        assert sorted(p.name for p in (out / folder.name).iterdir()) == sorted(
-            p.name for p in folder.glob("*.*")
+        assert sorted(p.relative_to(out / folder.name) for p in (out / folder.name).rglob("*")) == sorted(
+            p.relative_to(folder) for p in folder.rglob("*") if "__pycache__" not in p.parts
         )
+    assert (out / "plugins" / "hexmaps" / "LICENSE").read_text().startswith("MIT License")
     # What `datasette serve OUT` builds: the configuration directory, its copy opened immutable.
     site = Datasette(config_dir=out)
     assert site.get_database(DATABASE_NAME).is_mutable is False
     search = get(site, f"/{DATABASE_NAME}/improvement_actions.json", _search="council", _shape="array")
     assert search.status_code == 200 and search.json()
     assert '<svg class="uphold-chart"' in get(site, f"/{DATABASE_NAME}/uphold_chart", council="Kent").text
+    assert "Kent County Council: uphold rate" in get(site, f"/{DATABASE_NAME}/uphold_map", layout="counties").text
     assert "fetches" not in get(site, "/-/metadata.json").json()["databases"][DATABASE_NAME]["tables"]
-
-
-def test_serve_refuses_a_missing_database(tmp_path):
-    result = CliRunner().invoke(cli, ["serve", "--db", str(tmp_path / "absent.db")])
-    assert result.exit_code == 1 and "no such database" in result.output
 
 
 def test_a_database_being_written_is_served_as_written(small_harvest, tmp_path):
@@ -372,3 +406,104 @@ def test_a_database_being_written_is_served_as_written(small_harvest, tmp_path):
     )
     assert rows.json()["rows"] == [["Renamed Council"]]
     writer.close()
+
+
+@pytest.mark.parametrize(
+    ("words", "council"),
+    [
+        ("council-tax", None),
+        ("children's services", None),
+        ('"public report', None),
+        ("NOT", None),
+        ('"', None),
+        ("annual review", "Luton Borough Council"),
+        ('Ombudsman "annual review"', "Kent County Council"),
+    ],
+)
+def test_search_letters_takes_words_as_journalists_type_them(datasette, words, council):
+    response = get(datasette, f"/{DATABASE_NAME}/search_letters.json", words=words, _shape="array")
+    assert response.status_code == 200, response.text
+    if council is not None:
+        assert council in {row["council"] for row in response.json()}
+
+
+def test_search_letters_finds_a_hyphenated_word(datasette, small_harvest):
+    (text,) = stored(small_harvest, "SELECT text FROM letters WHERE text LIKE '%-%' LIMIT 1")[0]
+    hyphenated = re.search(r"\b[a-z]+-[a-z]+\b", text).group()
+    rows = query_rows(datasette, "search_letters", words=hyphenated)
+    assert rows, f"nothing found for {hyphenated!r}"
+
+
+def test_query_parameters_ignore_case(datasette):
+    exact = query_rows(datasette, "latest_figures", type="District", region="")
+    assert exact and query_rows(datasette, "latest_figures", type="district", region="") == exact
+    assert query_rows(datasette, "highest_uphold_rates", type=" UNITARY ", year="")
+    assert query_rows(datasette, "uphold_chart", council="LUTON-BOROUGH-COUNCIL")
+
+
+def test_every_canned_query_page_describes_its_columns_licence_and_source(datasette):
+    queries = get(datasette, "/-/metadata.json").json()["databases"][DATABASE_NAME]["queries"]
+    for name, query in queries.items():
+        assert query["columns"] and all(query["columns"].values()), name
+        page = get(datasette, f"/{DATABASE_NAME}/{name}").text
+        assert '<dl class="column-descriptions">' in page, name
+        assert "https://www.lgo.org.uk/copyright" in page and "Data source:" in page, name
+    latest = queries["latest_figures"]["columns"]
+    assert (
+        latest["type_avg_upheld_pct"]
+        == dict((name, doc) for name, _, doc in schema_docs.describe()["annual_statistics"][1])[
+            "upheld_avg_pct"
+        ]
+    )
+
+
+def test_descriptions_are_keyed_by_table_and_column():
+    described = {
+        table: {name: doc for name, _, doc in columns}
+        for table, (_, columns) in schema_docs.describe().items()
+    }
+    assert "'interrupted'" in described["crawl_runs"]["status"]
+    assert described["fetches"]["status"].startswith("HTTP status")
+    assert described["fetches"]["url"] == "The page or letter PDF fetched."
+    assert described["authorities"]["status"] == "'current' or 'abolished' (reference register)."
+    for table, column in schema_docs.TABLE_COLUMNS:
+        assert column in described[table], (table, column)
+
+
+def test_an_unknown_council_in_the_chart_says_no_council_matches(datasette):
+    page = get(datasette, f"/{DATABASE_NAME}/uphold_chart", council="Atlantis").text
+    assert "No council matches “Atlantis”" in page and "<svg" not in page
+
+
+def test_last_crawl_changes_says_when_nothing_changed(small_harvest, tmp_path):
+    quiet = tmp_path / "quiet.db"
+    quiet.write_bytes(small_harvest.read_bytes())
+    conn = sqlite3.connect(quiet)
+    conn.execute(
+        "INSERT INTO crawl_runs (started_at, status, base_url, scope, version) VALUES ('x', 'ok', 'x', 'all', 'x')"
+    )
+    conn.commit()
+    conn.close()
+    page = get(datasette_for(quiet), f"/{DATABASE_NAME}/last_crawl_changes").text
+    assert "The last crawl changed nothing." in page
+
+
+def test_table_views_show_extracts_and_row_pages_the_whole_text(datasette, small_harvest):
+    (slug, year, text) = stored(
+        small_harvest, "SELECT authority_slug, year, text FROM letters WHERE length(text) > 1000 LIMIT 1"
+    )[0]
+    table = get(datasette, f"/{DATABASE_NAME}/letters").text
+    cells = re.findall(r'<td class="col-text type-str">(.*?)</td>', table, re.S)
+    assert cells and all(len(cell) < 200 and cell.endswith("…") for cell in cells)
+    row = get(datasette, f"/{DATABASE_NAME}/letters/{slug},{year}").text
+    last_words = " ".join(text.split()[-6:])
+    assert last_words in " ".join(row.split()).replace("&#39;", "'")
+    actions = get(datasette, f"/{DATABASE_NAME}/improvement_actions").text
+    assert "same words as text" in actions
+
+
+def test_a_councils_row_page_links_to_its_chart_and_history(datasette):
+    page = get(datasette, f"/{DATABASE_NAME}/authorities/luton-borough-council").text
+    assert f"/{DATABASE_NAME}/uphold_chart?council=luton-borough-council" in page
+    assert f"/{DATABASE_NAME}/council_history?council=luton-borough-council" in page
+    assert f"/{DATABASE_NAME}/changes?authority_slug=luton-borough-council" in page

@@ -1,4 +1,4 @@
-"""Datasette plugin for the harvest: pictures drawn as SVG.
+"""Datasette plugin for the harvest: pictures drawn as SVG, safe full-text search words, short extracts.
 
 Datasette loads this file from its plugins directory, so it imports nothing from the harvester: a
 published copy (`harvester publish`) runs it under plain `datasette`. The pictures are drawn on the
@@ -7,29 +7,82 @@ server as inline SVG, so they need no JavaScript, no CDN and no network, and pri
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 from datasette import hookimpl
+from datasette.utils import escape_fts
 from markupsafe import Markup, escape
+
+EXTRACT_CHARACTERS = 160
+"""How much of a long text a table view shows; the row page shows all of it."""
 
 
 @hookimpl
 def prepare_jinja2_environment(env):
     env.filters["uphold_chart"] = uphold_chart
     env.filters["uphold_map"] = uphold_map
+    env.filters["with_extracts"] = with_extracts
+
+
+@hookimpl
+def prepare_connection(conn):
+    conn.create_function("fts_words", 1, fts_words, deterministic=True)
+
+
+def fts_words(words: str | None) -> str:
+    """What a person typed as an FTS5 query that can't be a syntax error: each word quoted (council-tax,
+    children's, a bare NOT are words, not operators), phrases in double quotes kept, an unclosed quote
+    closed; the same quoting as Datasette's own search box. With no words at all, the empty phrase, which
+    matches nothing (an empty FTS5 query is a syntax error)."""
+    return escape_fts(words or "") or '""'
+
+
+def extract(text: str) -> str:
+    """The start of a long text, cut at a word, for a table view."""
+    flat = " ".join(text.split())
+    if len(flat) <= EXTRACT_CHARACTERS:
+        return flat
+    return flat[:EXTRACT_CHARACTERS].rsplit(" ", 1)[0] + " …"
+
+
+def with_extracts(rows, columns, same_as: dict | None = None):
+    """A table view's rows with the long text `columns` shortened to an extract, and each column of
+    `same_as` (column -> other column) shown as "same words as <other>" where it differs only in spacing."""
+    same_as = same_as or {}
+    shortened = []
+    for row in rows:
+        cells = list(row)
+        raw = {cell["column"]: cell["raw"] for cell in cells}
+        for i, cell in enumerate(cells):
+            value, other = cell["raw"], same_as.get(cell["column"])
+            if not isinstance(value, str):
+                continue
+            if other and isinstance(raw.get(other), str) and value.split() and (
+                "".join(value.split()) == "".join(raw[other].split())
+            ):
+                cells[i] = cell | {"value": Markup('<span class="same-as">same words as {}</span>').format(other)}
+            elif cell["column"] in columns or other:
+                cells[i] = cell | {"value": extract(value)}
+        shortened.append(cells)
+    return shortened
 
 
 COUNCIL_COLOUR = "#1f4e79"
 AVERAGE_COLOUR = "#d95f02"
 # ColorBrewer YlOrRd, five classes: readable in greyscale and by most colour-blind readers.
-RATE_BANDS = ((20, "#ffffb2"), (40, "#fecc5c"), (60, "#fd8d3c"), (80, "#f03b20"), (101, "#bd0026"))
-NO_FIGURE_COLOUR = "#bbbbbb"
 
 
-def uphold_chart(rows) -> Markup:
-    """A line chart of one council's uphold rate and its type's average, from the uphold_chart query's rows."""
+def uphold_chart(rows, asked: str = "") -> Markup:
+    """A line chart of one council's uphold rate and its type's average, from the uphold_chart query's rows;
+    `asked` is what the reader typed for the council."""
     rows = [dict(row) for row in rows]
     councils = sorted({row["council"] for row in rows})
+    if not councils and asked.strip():
+        return Markup(
+            '<p class="chart-note">No council matches “{}”: type part of a council\'s name (Luton) or its slug.</p>'
+        ).format(asked.strip())
     if not councils:
         return Markup(
             '<p class="chart-note">Type a council\'s name above and press "Run SQL" to see its chart.</p>'
@@ -113,67 +166,163 @@ def _polyline(points: list[tuple[float, float]], colour: str, dashed: bool = Fal
     return f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2.5"{dash}/>'
 
 
-def rate_colour(pct) -> str:
-    if pct is None:
-        return NO_FIGURE_COLOUR
-    return next(colour for upper, colour in RATE_BANDS if pct < upper)
+HEXMAPS = Path(__file__).parent / "hexmaps"
+LAYOUTS = {
+    "": ("uk-local-authority-districts-2023.hexjson", "districts and unitaries, 2023"),
+    "counties": ("uk-upper-tier-local-authorities.hexjson", "counties and unitaries"),
+    "2019": ("uk-local-authority-districts-2019.hexjson", "districts and unitaries, 2019 (councils abolished since)"),
+}
+"""layout parameter -> (HexJSON file in hexmaps/, what it shows)."""
+HEX_CREDIT = "Hex map layouts © Open Innovations (MIT)"
+
+MEASURES = {
+    "upheld_pct": ("uphold rate", "%", "points", (5, 15)),
+    "upheld_per_100k": ("upheld complaints per 100,000 residents", "", "relative", (0.25, 0.5)),
+    "compliance_pct": ("compliance with the Ombudsman's recommendations", "%", "points", (2, 10)),
+    "remedy_pct": ("satisfactory remedy by the council before the Ombudsman", "%", "points", (5, 15)),
+}
+"""measure -> (what it is, unit, how distance from the average is measured, (near, far) thresholds)."""
+# ColorBrewer PRGn's ends around a pale yellow (its grey-white centre reads as "no council"): far below,
+# below, near the average, above, far above. Neither end means "bad": a high uphold rate and a high compliance
+# rate are opposites, so the colours judge nothing.
+DEVIATION_COLOURS = ("#008837", "#a6dba0", "#fff7bc", "#c2a5cf", "#7b3294")
+NO_FIGURE_COLOUR = "#bdbdbd"
+EMPTY_HEX_COLOUR = "#ffffff"
+HEX_RADIUS = 13
 
 
-def uphold_map(rows, database_url: str) -> Markup:
-    """Councils as dots at their centroids, coloured by uphold rate, from the uphold_map query's rows."""
+def read_layout(layout: str) -> dict[str, dict]:
+    """GSS code -> hex (q, r, n) of an English council in the layout."""
+    filename, _ = LAYOUTS[layout]
+    hexjson = json.loads((HEXMAPS / filename).read_text(encoding="utf-8"))
+    if hexjson["layout"] != "odd-r":
+        raise ValueError(f"{filename}: layout {hexjson['layout']!r}, expected 'odd-r'")
+    return {code: cell for code, cell in hexjson["hexes"].items() if code.startswith("E")}
+
+
+def deviation_band(value, average, measure: str) -> int | None:
+    """0 (far below the average) to 4 (far above); None without a figure or an average."""
+    if value is None or average is None:
+        return None
+    _, _, scale, (near, far) = MEASURES[measure]
+    if scale == "relative":
+        if average == 0:
+            return None
+        distance = (value - average) / average
+    else:
+        distance = value - average
+    if abs(distance) < near:
+        return 2
+    side = 1 if distance > 0 else -1
+    return 2 + side * (2 if abs(distance) >= far else 1)
+
+
+def band_labels(measure: str) -> list[str]:
+    _, _, scale, (near, far) = MEASURES[measure]
+    if scale == "relative":
+        n, f = f"{near:.0%}", f"{far:.0%}"
+        return [f"{f}+ below", f"{n}–{f} below", f"within {n}", f"{n}–{f} above", f"{f}+ above"]
+    return [f"{far}+ points below", f"{near}–{far} below", f"within {near} points", f"{near}–{far} above",
+            f"{far}+ points above"]  # fmt: skip
+
+
+def hexagon(cx: float, cy: float, radius: float) -> str:
+    """A pointy-topped hexagon's points, as HexJSON's odd-r layouts draw them."""
+    corners = (math.radians(30 + 60 * i) for i in range(6))
+    return " ".join(f"{cx + radius * math.cos(a):.1f},{cy + radius * math.sin(a):.1f}" for a in corners)
+
+
+def uphold_map(rows, database_url: str, layout: str = "") -> Markup:
+    """A hex cartogram of councils (one equal hexagon each, keyed by GSS code), coloured by how far the
+    measure is from the average for the council's type, from the uphold_map query's rows."""
     rows = [dict(row) for row in rows]
-    placed = [row for row in rows if row["latitude"] is not None and row["longitude"] is not None]
-    unplaced = sorted(row["council"] for row in rows if row not in placed)
-    if not placed:
-        return Markup('<p class="chart-note">No council with a map position has figures for that year.</p>')
-    width, pad, legend_w = 760, 24, 170
-    # Equirectangular, with longitude shrunk by the cosine of the middle latitude: true enough for England.
-    lat_lo, lat_hi = min(r["latitude"] for r in placed), max(r["latitude"] for r in placed)
-    lon_lo, lon_hi = min(r["longitude"] for r in placed), max(r["longitude"] for r in placed)
-    shrink = math.cos(math.radians((lat_lo + lat_hi) / 2))
-    span_x, span_y = max((lon_hi - lon_lo) * shrink, 0.5), max(lat_hi - lat_lo, 0.5)
-    scale = min((width - legend_w - 2 * pad) / span_x, 760 / span_y)
-    height = max(span_y * scale + 2 * pad, 200)
+    layout = (layout or "").strip().lower()
+    if layout not in LAYOUTS:
+        return Markup('<p class="chart-note">No layout “{}”: leave it blank, or give counties or 2019.</p>').format(
+            layout
+        )
+    if not rows:
+        return Markup('<p class="chart-note">No council has figures for that year.</p>')
+    measure = rows[0]["measure"]
+    if measure not in MEASURES:
+        return Markup('<p class="chart-note">No measure “{}”: give one of {}.</p>').format(
+            measure, ", ".join(MEASURES)
+        )
+    hexes = read_layout(layout)
+    by_code = {row["gss_code"]: row for row in rows if row["gss_code"] in hexes}
+    off_layout = sorted(row["council"] for row in rows if row["gss_code"] not in hexes)
+    label, unit, _, _ = MEASURES[measure]
+    year = rows[0]["year"]
 
-    def point(row) -> tuple[float, float]:
+    width_step, height_step = math.sqrt(3) * HEX_RADIUS, 1.5 * HEX_RADIUS
+    q_lo, q_hi = min(h["q"] for h in hexes.values()), max(h["q"] for h in hexes.values())
+    r_lo, r_hi = min(h["r"] for h in hexes.values()), max(h["r"] for h in hexes.values())
+    pad, legend_w = 12, 230
+    map_w = (q_hi - q_lo + 1.5) * width_step
+    width = pad * 2 + map_w + legend_w
+    height = pad * 2 + (r_hi - r_lo) * height_step + 2 * HEX_RADIUS
+
+    def centre(cell) -> tuple[float, float]:
+        shift = width_step / 2 if cell["r"] % 2 else 0
         return (
-            pad + (row["longitude"] - lon_lo) * shrink * scale,
-            pad + (lat_hi - row["latitude"]) * scale,
+            pad + (cell["q"] - q_lo) * width_step + shift + width_step / 2,
+            pad + (r_hi - cell["r"]) * height_step + HEX_RADIUS,
         )
 
-    year = rows[0]["year"]
     parts = [
-        f'<svg class="uphold-map" role="img" viewBox="0 0 {width} {height:.0f}" width="{width}" height="{height:.0f}"'
-        ' xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="12">',
-        f"<title>Councils coloured by the share of investigated complaints upheld, {escape(year)}</title>",
+        f'<svg class="uphold-map" role="img" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}"'
+        f' height="{height:.0f}" xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="12">',
+        f"<title>Councils ({escape(LAYOUTS[layout][1])}) coloured by {escape(label)} against the average for"
+        f" their type, {escape(year)}</title>",
     ]
-    for row in sorted(placed, key=lambda r: -(r["upheld_pct"] or 0)):
-        cx, cy = point(row)
-        rate = "no figure" if row["upheld_pct"] is None else f"{row['upheld_pct']:g}% upheld"
+    for code, cell in sorted(hexes.items()):
+        cx, cy = centre(cell)
+        points = hexagon(cx, cy, HEX_RADIUS - 0.6)
+        row = by_code.get(code)
+        if row is None:
+            parts.append(
+                f'<polygon points="{points}" fill="{EMPTY_HEX_COLOUR}" stroke="#ccc" stroke-width="0.8">'
+                f"<title>{escape(cell['n'])}: not in this harvest for {escape(year)}</title></polygon>"
+            )
+            continue
+        band = deviation_band(row["value"], row["type_avg"], measure)
+        colour = NO_FIGURE_COLOUR if band is None else DEVIATION_COLOURS[band]
+        figure = "no figure" if row["value"] is None else f"{row['value']:g}{unit}"
         average = (
             ""
-            if row["type_avg_upheld_pct"] is None
-            else f", {row['type']} average {row['type_avg_upheld_pct']:g}%"
+            if row["type_avg"] is None
+            else f"; {row['type']} average {row['type_avg']:g}{unit} ({row['type_avg_from']})"
         )
-        investigations = "" if row["investigations"] is None else f", {row['investigations']} investigations"
         href = f"{database_url}/council_history?council={row['slug']}"
         parts.append(
-            f'<a href="{escape(href)}"><circle cx="{cx:.1f}" cy="{cy:.1f}" r="5.5"'
-            f' fill="{rate_colour(row["upheld_pct"])}" stroke="#333" stroke-width="0.6">'
-            f"<title>{escape(row['council'])}: {rate}{escape(average)}{investigations}</title></circle></a>"
+            f'<a href="{escape(href)}"><polygon points="{points}" fill="{colour}" stroke="#555"'
+            f' stroke-width="0.8"><title>{escape(row["council"])}: {escape(label)} {figure}{escape(average)}'
+            f"</title></polygon></a>"
         )
-    legend_x = width - legend_w
-    parts.append(f'<text x="{legend_x}" y="{pad + 4}" font-weight="bold">Upheld, {escape(year)}</text>')
-    bands = [(f"{low}–{upper - 1}%" if upper <= 100 else f"{low}–100%", colour)
-             for low, (upper, colour) in zip((0, 20, 40, 60, 80), RATE_BANDS, strict=True)]  # fmt: skip
-    for i, (label, colour) in enumerate([*bands, ("no figure", NO_FIGURE_COLOUR)]):
-        ly = pad + 24 + i * 22
+    legend_x = pad + map_w + 16
+    parts.append(
+        f'<text x="{legend_x}" y="{pad + 6}" font-weight="bold">{escape(label[0].upper() + label[1:])}, {escape(year)}</text>'
+        f'<text x="{legend_x}" y="{pad + 22}" fill="#555">against the average for the council\'s type</text>'
+    )
+    swatches = [
+        *zip(band_labels(measure), DEVIATION_COLOURS, strict=True),
+        ("no figure", NO_FIGURE_COLOUR),
+        ("not in this harvest", EMPTY_HEX_COLOUR),
+    ]
+    for i, (text, colour) in enumerate(swatches):
+        ly = pad + 46 + i * 24
         parts.append(
-            f'<circle cx="{legend_x + 8}" cy="{ly}" r="6" fill="{colour}" stroke="#333" stroke-width="0.6"/>'
-            f'<text x="{legend_x + 22}" y="{ly + 4}">{label}</text>'
+            f'<polygon points="{hexagon(legend_x + 9, ly, 9)}" fill="{colour}" stroke="#555" stroke-width="0.8"/>'
+            f'<text x="{legend_x + 26}" y="{ly + 4}">{text}</text>'
         )
+    parts.append(f'<text x="{legend_x}" y="{height - pad}" fill="#555" font-size="11">{HEX_CREDIT}</text>')
     parts.append("</svg>")
-    note = Markup('<p class="chart-note">{} councils drawn at their centroids.').format(len(placed))
-    if unplaced:
-        note += Markup(" Not drawn (no map position in the register): {}.").format(", ".join(unplaced))
+    note = Markup('<p class="chart-note">{} councils of {} shown, one hexagon each ({}).').format(
+        len(by_code), len(rows), LAYOUTS[layout][1]
+    )
+    if off_layout:
+        others = [name for name in LAYOUTS if name != layout]
+        note += Markup(" Not on this layout: {} (see layout={}).").format(
+            ", ".join(off_layout), " or layout=".join(other or "(blank)" for other in others)
+        )
     return Markup("".join(parts)) + note + Markup("</p>")
