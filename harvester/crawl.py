@@ -18,7 +18,7 @@ from scrapy.settings import Settings
 from harvester import settings as harvester_settings
 from harvester import store
 from harvester.progress import use_json_logging
-from spiders.performance import PerformanceSpider
+from harvester.spiders.performance import PerformanceSpider
 
 
 @dataclass

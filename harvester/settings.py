@@ -6,7 +6,7 @@ REAL_SITE = "https://www.lgo.org.uk"
 HOMEPAGE = "https://github.com/lgsco-harvester/lgsco-harvester"
 
 BOT_NAME = "lgsco-harvester"
-SPIDER_MODULES = ["spiders"]
+SPIDER_MODULES = ["harvester.spiders"]
 USER_AGENT = f"lgsco-harvester/{__version__} (+{HOMEPAGE})"
 
 ROBOTSTXT_OBEY = True
@@ -42,8 +42,8 @@ DOWNLOADER_MIDDLEWARES = {
     "harvester.middlewares.SameHostRedirectMiddleware": 650,
 }
 ITEM_PIPELINES = {
-    "pipelines.validate.ValidationPipeline": 100,
-    "pipelines.store.StorePipeline": 800,
+    "harvester.pipelines.validate.ValidationPipeline": 100,
+    "harvester.pipelines.store.StorePipeline": 800,
 }
 EXTENSIONS = {
     "harvester.progress.Progress": 500,
