@@ -47,14 +47,23 @@ def crawl_settings(
 ) -> Settings:
     settings = Settings()
     settings.setmodule(harvester_settings, priority="project")
+    set_run_settings(settings, base_url, db_path, overrides, authorities)
+    return settings
+
+
+def set_run_settings(
+    settings: Settings, base_url: str, db_path: Path, overrides: dict, authorities: tuple[str, ...] = ()
+) -> None:
+    """What one run needs, on settings that hold the project's: `scrapy crawl` has its own."""
     if is_loopback(base_url):
-        settings.update(harvester_settings.LOOPBACK_OVERRIDES, priority="project")
+        # Above the project's settings (Scrapy merges them into a crawler again at their own priority),
+        # below the command line's (--concurrency, -s).
+        settings.update(harvester_settings.LOOPBACK_OVERRIDES, priority="spider")
     settings.set("HARVESTER_DB", str(db_path), priority="cmdline")
     settings.set("HARVESTER_BASE_URL", base_url, priority="cmdline")
     settings.set("HARVESTER_AUTHORITIES", list(authorities), priority="cmdline")
     settings.set("HTTPCACHE_DIR", str(Path(db_path).resolve().parent / "httpcache"), priority="cmdline")
     settings.update(overrides, priority="cmdline")
-    return settings
 
 
 class CrawlRefused(Exception):
