@@ -216,7 +216,9 @@ def schema(readme):
               help="Which July's site the replica serves.")  # fmt: skip
 @click.option("--port", type=int, default=8025, show_default=True,
               help="Port for the replica. Keep it from run to run: the URLs stored include it.")  # fmt: skip
-def demo(db_path, epoch, port):
+@click.option("--authority", "authorities", multiple=True, metavar="SLUG",
+              help="Crawl only this authority (repeatable); default: all of them.")  # fmt: skip
+def demo(db_path, epoch, port, authorities):
     """Crawl the bundled replica of the site into DB: the whole harvest, no internet needed.
 
     Starts `harvester replica` on a free port of 127.0.0.1, runs `harvester crawl` against it, and
@@ -227,7 +229,7 @@ def demo(db_path, epoch, port):
 
     with replica_process(int(epoch), port=port) as base_url:
         click.echo(f"Crawling the replica at {base_url} into {db_path} ...")
-        outcome = run_crawl(base_url, db_path)
+        outcome = run_crawl(base_url, db_path, authorities)
     for line in outcome.summary_lines:
         click.echo(line)
     if outcome.exit_code == 0:
