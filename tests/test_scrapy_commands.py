@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -112,3 +113,19 @@ def test_scrapy_check_fails_when_a_page_cannot_be_read(replica, tmp_path):
     assert result.returncode == 1
     assert "parse_statistics (@site_page post-hook)" in result.stderr
     assert "recorded 1 error(s)" in result.stderr
+
+
+def test_the_readme_shows_each_scrapy_command_tested_here():
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Using Scrapy's own commands")[1].split("\n## ")[0]
+    shown = set(re.findall(r"bin/scrapy (\w+)", section))
+    assert shown == {"crawl", "check", "list"}
+    tested = Path(__file__).read_text()
+    assert all(f'"{command}"' in tested for command in shown)
+    assert "-a authorities=luton-borough-council,kent-county-council" in section
+    assert "-O items.jsonl" in section
+
+
+def test_scrapy_list_names_the_spider(tmp_path):
+    result = scrapy(tmp_path, "list")
+    assert result.returncode == 0 and result.stdout.split() == ["performance"]
