@@ -88,6 +88,18 @@ def test_scrapy_crawl_exits_1_when_the_run_failed(replica, tmp_path):
     conn.close()
 
 
+def test_scrapy_crawl_logs_json_when_asked(replica, tmp_path):
+    server = replica()
+    result = scrapy(
+        tmp_path, "crawl", "performance", "-a", f"base_url={server.base_url}",
+        "-a", "authorities=luton-borough-council", "-s", "HARVESTER_LOG_FORMAT=json", "-L", "INFO",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    records = [json.loads(line) for line in result.stderr.splitlines()]  # every line one JSON object
+    assert any(record.get("message", "").startswith("Spider closed (finished)") for record in records)
+    assert any(record.get("event") == "progress" for record in records)
+
+
 def test_scrapy_crawl_refuses_a_database_another_crawl_is_writing(tmp_path):
     from harvester.crawl import crawl_lock
 
