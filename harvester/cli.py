@@ -322,7 +322,9 @@ def schema(readme):
 @click.option("--port", type=PORT, default=8025, show_default=True,
               help="Port for the replica. Keep it from run to run: the URLs stored include it.")  # fmt: skip
 @click.option("--resume", is_flag=True, help="Continue the last demo, killed or interrupted, as the same run.")
-def demo(db_path, epoch, port, resume):
+@click.option("--authority", "authorities", multiple=True, metavar="SLUG",
+              help="Crawl only this authority (repeatable); default: all of them.")  # fmt: skip
+def demo(db_path, epoch, port, resume, authorities):
     """Crawl the bundled replica of the site into DB: the whole harvest, no internet needed.
 
     Starts `harvester replica` on port PORT of 127.0.0.1, runs `harvester crawl` against it, and
@@ -336,7 +338,7 @@ def demo(db_path, epoch, port, resume):
     try:
         with replica_process(int(epoch), port=port) as base_url:
             click.echo(f"Crawling the replica at {base_url} into {db_path} ...")
-            outcome = run_crawl(base_url, db_path, resume=resume)
+            outcome = run_crawl(base_url, db_path, authorities, resume=resume)
     except ReplicaFailed as failed:
         raise click.ClickException(str(failed)) from failed
     except CrawlRefused as refused:

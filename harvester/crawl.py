@@ -18,7 +18,7 @@ from scrapy.settings import Settings
 from harvester import settings as harvester_settings
 from harvester import store
 from harvester.progress import use_json_logging
-from spiders.performance import PerformanceSpider
+from harvester.spiders.performance import PerformanceSpider
 
 
 @dataclass
@@ -47,14 +47,23 @@ def crawl_settings(
 ) -> Settings:
     settings = Settings()
     settings.setmodule(harvester_settings, priority="project")
+    set_run_settings(settings, base_url, db_path, overrides, authorities)
+    return settings
+
+
+def set_run_settings(
+    settings: Settings, base_url: str, db_path: Path, overrides: dict, authorities: tuple[str, ...] = ()
+) -> None:
+    """What one run needs, on settings that hold the project's: `scrapy crawl` has its own."""
     if is_loopback(base_url):
-        settings.update(harvester_settings.LOOPBACK_OVERRIDES, priority="project")
+        # Above the project's settings (Scrapy merges them into a crawler again at their own priority),
+        # below the command line's (--concurrency, -s).
+        settings.update(harvester_settings.LOOPBACK_OVERRIDES, priority="spider")
     settings.set("HARVESTER_DB", str(db_path), priority="cmdline")
     settings.set("HARVESTER_BASE_URL", base_url, priority="cmdline")
     settings.set("HARVESTER_AUTHORITIES", list(authorities), priority="cmdline")
     settings.set("HTTPCACHE_DIR", str(Path(db_path).resolve().parent / "httpcache"), priority="cmdline")
     settings.update(overrides, priority="cmdline")
-    return settings
 
 
 class CrawlRefused(Exception):
@@ -93,6 +102,47 @@ def crawl_lock(db_path: Path) -> Iterator[None]:
         yield
 
 
+@dataclass
+class CrawlPlan:
+    """What a crawl starts from, read off the database under its lock."""
+
+    base_url: str
+    authorities: tuple[str, ...]
+    overrides: dict
+    letters_read: frozenset[str]
+    """PDF URLs already read, not fetched again."""
+
+
+def plan_crawl(
+    db_path: Path,
+    base_url: str,
+    authorities: tuple[str, ...] = (),
+    overrides: dict | None = None,
+    *,
+    refresh_letters: bool = False,
+    resume: bool = False,
+    full: bool = False,
+) -> CrawlPlan:
+    """Settle a run before it starts (call it holding `crawl_lock`): resume the unfinished run or mark it
+    abandoned, and list the letters already read. Shared by `harvester crawl` and `scrapy crawl`."""
+    overrides = dict(overrides or {})
+    db = store.open_db(db_path)
+    unfinished = store.resumable_run(db)
+    if resume:
+        if unfinished is None:
+            raise CrawlRefused(f"nothing to resume in {db_path}: its last run finished", 2)
+        base_url = unfinished["base_url"]
+        authorities = tuple(json.loads(unfinished["scope"])) if unfinished["scope"] != "all" else ()
+        overrides["HARVESTER_RESUME_RUN"] = unfinished["id"]
+    elif unfinished is not None:
+        store.abandon_run(db, unfinished["id"])
+    if full:
+        overrides["HARVESTER_CONDITIONAL_REQUESTS"] = False
+    letters_read = frozenset() if (refresh_letters or full) else store.letters_read(db)
+    db.close()
+    return CrawlPlan(base_url, tuple(authorities), overrides, letters_read)
+
+
 def run_crawl(
     base_url: str,
     db_path: Path,
@@ -108,29 +158,24 @@ def run_crawl(
     `resume` continues the last run if it was killed or interrupted, under the same run id, so the
     database ends as an uninterrupted run would have left it. `full` refetches every page and letter
     instead of asking the server whether they changed."""
-    overrides = dict(overrides or {})
     with crawl_lock(db_path):
-        db = store.open_db(db_path)
-        unfinished = store.resumable_run(db)
-        if resume:
-            if unfinished is None:
-                raise CrawlRefused(f"nothing to resume in {db_path}: its last run finished", 2)
-            base_url = unfinished["base_url"]
-            authorities = tuple(json.loads(unfinished["scope"])) if unfinished["scope"] != "all" else ()
-            overrides["HARVESTER_RESUME_RUN"] = unfinished["id"]
-        elif unfinished is not None:
-            store.abandon_run(db, unfinished["id"])
-        if full:
-            overrides["HARVESTER_CONDITIONAL_REQUESTS"] = False
-        letters_read = frozenset() if (refresh_letters or full) else store.letters_read(db)
-        db.close()
-        settings = crawl_settings(base_url, db_path, overrides, authorities)
-        process = CrawlerProcess(settings)
+        plan = plan_crawl(
+            db_path, base_url, authorities, overrides, refresh_letters=refresh_letters, resume=resume, full=full
+        )
+        settings = crawl_settings(plan.base_url, db_path, plan.overrides, plan.authorities)
         if settings.get("HARVESTER_LOG_FORMAT") == "json":
-            use_json_logging()
+            use_json_logging(settings)
+        process = CrawlerProcess(settings)
         crawler = process.create_crawler(PerformanceSpider)
-        process.crawl(crawler, base_url=base_url, authorities=authorities, letters_read=letters_read)
+        process.crawl(
+            crawler, base_url=plan.base_url, authorities=plan.authorities, letters_read=plan.letters_read
+        )
         process.start()
+    return judge_crawl(crawler, db_path)
+
+
+def judge_crawl(crawler, db_path: Path) -> CrawlOutcome:
+    """The verdict the store recorded for the crawler's run."""
     run_id = crawler.stats.get_value("harvester/run_id")
     if run_id is None:
         return CrawlOutcome(0, "failed", ["the crawl did not start: see the log above"])

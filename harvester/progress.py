@@ -87,6 +87,18 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry)
 
 
-def use_json_logging() -> None:
-    for handler in logging.root.handlers:
-        handler.setFormatter(JsonFormatter())
+def use_json_logging(settings) -> None:
+    """Log every record, Scrapy's, Twisted's and Python warnings included, as one JSON object on stderr.
+
+    Scrapy makes a text root handler again for every crawler it starts, so formatting its handler
+    is undone; instead its handler is switched off (LOG_ENABLED) and this one takes its place. Call
+    it with the settings before the CrawlerProcess is made from them."""
+    settings.set("LOG_ENABLED", False, priority="cmdline")
+    for handler in list(logging.root.handlers):
+        if isinstance(handler.formatter, JsonFormatter):
+            logging.root.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    handler.setLevel(settings.get("LOG_LEVEL"))
+    logging.root.addHandler(handler)
+    logging.captureWarnings(True)  # Scrapy leaves warnings alone (as plain text) when -W or PYTHONWARNINGS is set

@@ -15,9 +15,10 @@ import csv
 import functools
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from importlib import resources
 
-REFERENCE_DIR = Path(__file__).resolve().parents[1] / "data" / "reference"
+# data/reference/ in the repository, installed as the package data of harvester.reference (pyproject.toml).
+REFERENCE_DIR = resources.files("harvester.reference")
 LGSCO_TSV = REFERENCE_DIR / "lgsco-authorities.tsv"
 MYSOCIETY_CSV = REFERENCE_DIR / "uk-local-authorities-england.csv"
 

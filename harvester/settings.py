@@ -6,7 +6,21 @@ REAL_SITE = "https://www.lgo.org.uk"
 HOMEPAGE = "https://github.com/lgsco-harvester/lgsco-harvester"
 
 BOT_NAME = "lgsco-harvester"
-SPIDER_MODULES = ["spiders"]
+SPIDER_MODULES = ["harvester.spiders"]
+# `scrapy crawl performance` runs, locks and judges a harvest as `harvester crawl` does; `scrapy check`
+# checks the callbacks' contracts against the live site.
+COMMANDS_MODULE = "harvester.commands"
+SPIDER_CONTRACTS = {"harvester.contracts.SitePage": 10}
+# Feed exports (-O items.jsonl) write each item with its type, without PDF bytes or internal messages.
+FEED_EXPORTERS = {
+    "json": "harvester.feeds.JsonItemExporter",
+    "jsonlines": "harvester.feeds.JsonLinesItemExporter",
+    "jsonl": "harvester.feeds.JsonLinesItemExporter",
+    "jl": "harvester.feeds.JsonLinesItemExporter",
+}
+# What a crawl writes and where it starts, unless told otherwise: the README's paths and the real site.
+HARVESTER_DB = "data/lgsco.db"
+HARVESTER_BASE_URL = REAL_SITE
 USER_AGENT = f"lgsco-harvester/{__version__} (+{HOMEPAGE})"
 
 ROBOTSTXT_OBEY = True
@@ -42,8 +56,8 @@ DOWNLOADER_MIDDLEWARES = {
     "harvester.middlewares.SameHostRedirectMiddleware": 650,
 }
 ITEM_PIPELINES = {
-    "pipelines.validate.ValidationPipeline": 100,
-    "pipelines.store.StorePipeline": 800,
+    "harvester.pipelines.validate.ValidationPipeline": 100,
+    "harvester.pipelines.store.StorePipeline": 800,
 }
 EXTENSIONS = {
     "harvester.progress.Progress": 500,

@@ -55,13 +55,13 @@ class PerformanceSpider(scrapy.Spider):
     def __init__(
         self,
         base_url: str = REAL_SITE,
-        authorities: tuple[str, ...] = (),
+        authorities: tuple[str, ...] | str = (),
         letters_read: frozenset[str] = frozenset(),
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.base_url = base_url.rstrip("/")
-        self.requested_slugs = tuple(authorities)
+        self.requested_slugs = authority_slugs(authorities)
         self.letters_read = letters_read
         """PDF URLs already read: letters don't change once published, so they are not fetched again."""
         self.allowed_domains = [urlsplit(self.base_url).hostname]
@@ -83,6 +83,10 @@ class PerformanceSpider(scrapy.Spider):
         )
 
     def parse_index(self, response):
+        """@site_page /your-councils-performance
+        @returns requests 300
+        @returns items 0 0
+        """
         try:
             listed = parse_index(response.text, response.url)
         except PageLayoutError as error:
@@ -139,7 +143,12 @@ class PerformanceSpider(scrapy.Spider):
     @counted
     def parse_statistics(self, response):
         """Everything the page gives, each part on its own: a figures block or a link that can't be read
-        is a recorded layout error, and the authority's other parts are still followed and saved."""
+        is a recorded layout error, and the authority's other parts are still followed and saved.
+
+        @site_page /your-councils-performance/luton-borough-council/statistics luton-borough-council statistics
+        @returns items 2
+        @returns requests 3 3
+        """
         key = response.meta["authority"]
         page = parse_statistics_page(response.text, response.url)
         if page.authority is None:
@@ -164,6 +173,11 @@ class PerformanceSpider(scrapy.Spider):
 
     @counted
     def parse_letters(self, response):
+        """@site_page /your-councils-performance/luton-borough-council/annualletters luton-borough-council letters
+        @returns items 10
+        @returns requests 10
+        @scrapes authority_slug year label pdf_url source_url
+        """
         key = response.meta["authority"]
         for link in parse_letters_list(response.text, response.url):
             yield link
@@ -189,10 +203,19 @@ class PerformanceSpider(scrapy.Spider):
 
     @counted
     def parse_reports(self, response):
+        """@site_page /your-councils-performance/luton-borough-council/reports luton-borough-council reports
+        @returns items 1
+        @returns requests 0 0
+        @scrapes authority_slug title url source_url
+        """
         yield from parse_reports_list(response.text, response.url)
 
     @counted
     def parse_improvements(self, response):
+        """@site_page /your-councils-performance/luton-borough-council/serviceimprovements luton-borough-council improvements
+        @returns items 1
+        @scrapes authority_slug case_ref category sub_category source_url
+        """
         page = parse_improvements_page(response.text, response.url)
         list_url = response.meta.get("list_url", response.url)
         for improvement in page.improvements:
@@ -236,6 +259,13 @@ class PerformanceSpider(scrapy.Spider):
         if self.pending[key] == 0:
             parts = frozenset(LIST_PARTS) - self.failed_parts[key]
             yield items.AuthorityDone(key, parts, self.items_sent[key])
+
+
+def authority_slugs(authorities: tuple[str, ...] | str) -> tuple[str, ...]:
+    """The slugs asked for: `scrapy crawl performance -a authorities=a,b` gives them as one string."""
+    if isinstance(authorities, str):
+        authorities = authorities.split(",")
+    return tuple(slug.strip() for slug in authorities if slug.strip())
 
 
 def failure_to_error(failure, slug: str | None, page: str) -> items.CrawlError:

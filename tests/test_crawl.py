@@ -250,7 +250,7 @@ def test_a_statistics_page_whose_figures_cannot_be_read_still_has_its_links_foll
     from scrapy.utils.test import get_crawler
 
     from harvester import items
-    from spiders.performance import PerformanceSpider
+    from harvester.spiders.performance import PerformanceSpider
 
     url = f"https://www.lgo.org.uk/your-councils-performance/{LUTON}/statistics"
     html = (

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from harvester.pages.statistics import parse_statistics_page
-from pipelines.validate import ValidationPipeline
+from harvester.pipelines.validate import ValidationPipeline
 from tests.pages.cases import CASES_DIR, read_case
 
 LUTON_STYLES = ["cms", "bullets", "table", "br"]

@@ -216,7 +216,7 @@ def test_an_exception_in_an_earlier_pipeline_fails_the_run_with_its_cause(replic
     server = replica()
     assert harvester(*crawl_args(server, db)).returncode == 0
     broken = (
-        "import pipelines.validate as validate\n"
+        "import harvester.pipelines.validate as validate\n"
         "def contract_breach(item):\n"
         "    if type(item).__name__ == 'Report':\n"
         "        raise KeyError('date')\n"

@@ -1,6 +1,6 @@
 """The spider's navigation rules that need no server."""
 
-from spiders.performance import PerformanceSpider
+from harvester.spiders.performance import PerformanceSpider
 
 
 def test_links_to_the_bare_domain_stay_on_the_host_crawled():

@@ -1,0 +1,59 @@
+"""`--log-format json`: every line a crawl writes to stderr is one JSON object, Scrapy's own included."""
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import warnings
+
+import pytest
+from scrapy.settings import Settings
+
+from harvester.progress import JsonFormatter, use_json_logging
+
+
+def test_python_warnings_are_logged_as_json(capsys):
+    settings = Settings({"LOG_LEVEL": "WARNING"})
+    use_json_logging(settings)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.warn("a deprecated setting", DeprecationWarning, stacklevel=1)
+        logging.getLogger("scrapy.core.engine").info("below the level: not written")
+    finally:
+        for handler in list(logging.root.handlers):
+            if isinstance(handler.formatter, JsonFormatter):
+                logging.root.removeHandler(handler)
+        logging.captureWarnings(False)
+    (line,) = capsys.readouterr().err.splitlines()
+    record = json.loads(line)
+    assert record["logger"] == "py.warnings" and record["level"] == "WARNING"
+    assert "DeprecationWarning: a deprecated setting" in record["message"]
+    assert settings.getbool("LOG_ENABLED") is False  # Scrapy's own text handler is off
+
+
+@pytest.mark.slow
+def test_every_stderr_line_of_a_crawl_is_one_json_object(replica, tmp_path):
+    # Retries, a 404, unreadable letters and a debug-level log: every kind of line a crawl can write.
+    server = replica(faults=["http503@0.3", "corrupt-pdf@0.5"])
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "harvester.cli", "crawl", "--base-url", server.base_url,
+            "--db", str(tmp_path / "lgsco.db"), "--authority", "luton-borough-council",
+            "--authority", "no-such-council", "--log-format", "json", "--log-level", "DEBUG",
+        ],  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=os.environ | {"PYTHONWARNINGS": "always"},
+    )
+    lines = result.stderr.splitlines()
+    records = [json.loads(line) for line in lines]  # fails on the first line that is not JSON
+    assert all(isinstance(record, dict) for record in records)
+    loggers = {record.get("logger") for record in records}
+    assert {"scrapy.core.engine", "scrapy.downloadermiddlewares.retry"} <= loggers
+    assert any(r.get("level") == "WARNING" and "no-such-council" in r["message"] for r in records)
+    assert any(r.get("level") == "INFO" and r["message"].startswith("Overridden settings") for r in records)
+    assert any(r.get("event") == "progress" and r["authorities_done"] == 1 for r in records)
+    assert "1 page(s) missing (404)" in result.stdout
