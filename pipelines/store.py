@@ -231,7 +231,7 @@ class StorePipeline:
         answered_gone = {
             e.authority_slug.lower()
             for e in self.errors
-            if e.kind == "missing" and e.page == "statistics" and e.authority_slug
+            if e.kind in ("missing", "unknown") and e.page == "statistics" and e.authority_slug
         }
         if verdict.status == "ok" and self.scope == "all":
             return answered_gone | store.unlisted_authorities(self.db, self.listed - answered_gone)
