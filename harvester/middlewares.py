@@ -204,10 +204,14 @@ def _inflate_whole(body: bytes, wbits: int, max_size: int) -> bytes:
                 chunk = inflater.decompress(pending, DECODED_CHUNK)
                 pending = inflater.unconsumed_tail
             size += len(chunk)
-            if max_size and size > max_size:
-                raise _DecompressionMaxSizeExceeded(size, max_size)
             out.append(chunk)
+            # The exception's traceback keeps this frame alive as long as the request's failure is kept:
+            # drop what was inflated first, or every refused bomb would hold its megabytes.
+            if max_size and size > max_size:
+                out.clear()
+                raise _DecompressionMaxSizeExceeded(size, max_size)
             if not pending and not inflater.eof and not chunk:
+                out.clear()
                 raise TruncatedStream(f"stream ends after {len(body)} bytes, before its end ({size} decoded)")
         # gzip allows members back to back; anything else after the end is trailing junk, as browsers ignore.
         pending = inflater.unused_data

@@ -215,3 +215,18 @@ def test_downloads_in_progress_together_stay_under_the_budget():
     for request in requests:
         limits.left_downloader(request, None)
     assert limits.total == 0 and not limits.in_flight
+
+
+def test_a_refused_bomb_keeps_none_of_what_it_inflated():
+    """Scrapy keeps a failed request's exception, and with it the frames of its traceback."""
+    bomb = gzip.compress(bytes(64 * 1024 * 1024), compresslevel=9)
+    with pytest.raises(_DecompressionMaxSizeExceeded) as refused:
+        strict_decompress(bomb, b"gzip", 8 * 1024 * 1024)
+    frame_bytes = 0
+    traceback = refused.value.__traceback__
+    while traceback is not None:
+        for value in traceback.tb_frame.f_locals.values():
+            if isinstance(value, list):
+                frame_bytes += sum(len(item) for item in value if isinstance(item, bytes))
+        traceback = traceback.tb_next
+    assert frame_bytes == 0
