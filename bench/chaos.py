@@ -378,12 +378,12 @@ def main() -> None:
             chosen = [s for s in scenarios() if not args.only or s.name in args.only]
             for number, scenario in enumerate(chosen):
                 rows.append(chaos.fault(number, scenario))
-                print(f"  {rows[-1].fault}: {rows[-1].outcome}", file=sys.stderr, flush=True)
+                print(table_lines(rows[-1:])[-1], file=sys.stderr, flush=True)
             if args.kills:
                 plan = kill_plan(chaos.kill_counts(), args.kills, args.seed)
                 for number, (point, nth) in enumerate(plan):
                     rows.append(chaos.kill(number, point, nth))
-                    print(f"  {rows[-1].fault}: {rows[-1].outcome}", file=sys.stderr, flush=True)
+                    print(table_lines(rows[-1:])[-1], file=sys.stderr, flush=True)
         finally:
             chaos.close()
     print("\n".join(table_lines(rows)))
