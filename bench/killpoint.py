@@ -87,11 +87,11 @@ class KillSwitch:
                 switch.die()
             keep_pdf(folder, document)
 
-        @functools.wraps(response_received)
-        def on_response(self, *args, **kwargs):
+        # Named parameters, not *args/**kwargs: Scrapy's signals pass a receiver only the arguments it names.
+        def on_response(self, response, request, spider):
             if switch.passing("response"):
                 switch.die()
-            return response_received(self, *args, **kwargs)
+            return response_received(self, response, request, spider)
 
         pagecache.SqlitePageCache.write = cache_write
         store.sync_rows = letter_rows
