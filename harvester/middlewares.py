@@ -1,7 +1,9 @@
 """Downloader middlewares for a polite crawl that fails loudly.
 
 Scrapy's defaults are generous in ways that hide failure: an unreachable robots.txt means
-"allow everything", a body cut short arrives as a 200, and Retry-After is ignored.
+"allow everything", a body cut short arrives as a 200 (also when the cut is inside a gzip stream
+whose length the server stated), a page in another charset than it declares is read with
+replacement characters, and Retry-After is ignored.
 """
 
 from __future__ import annotations
@@ -9,14 +11,21 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
+import re
 import time
+import zlib
 from urllib.parse import urljoin, urlsplit
 
+from bs4 import UnicodeDammit
+from scrapy import signals
 from scrapy.downloadermiddlewares.httpcache import HttpCacheMiddleware
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import IgnoreRequest, StopDownload
 from scrapy.extensions.httpcache import RFC2616Policy
+from scrapy.http import TextResponse
+from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
@@ -104,8 +113,9 @@ class SameHostRedirectMiddleware:
 
 
 class PartialBodyRetryMiddleware:
-    """A body cut short with no Content-Length arrives as a 200 flagged 'partial': retry it,
-    then give up as a failure rather than hand half a page to a parser."""
+    """A body cut short (no Content-Length, or a compressed stream that never reaches its end)
+    arrives as a 200 flagged 'partial': retry it, then give up as a failure rather than hand half
+    a page to a parser."""
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -182,3 +192,183 @@ class RevalidatingCacheMiddleware(HttpCacheMiddleware):
 
     def process_exception(self, request, exception, spider=None):
         request.meta.pop("cached_response", None)
+
+
+DECODED_CHUNK = 64 * 1024
+
+
+class TruncatedStream(ValueError):
+    """A compressed body whose stream ends before its end-of-stream marker: the rest never arrived."""
+
+
+def strict_decompress(body: bytes, encoding: bytes, max_size: int) -> bytes:
+    """Decompress a gzip or deflate body that must be whole: raise TruncatedStream when its stream does
+    not reach its end (Scrapy's own gunzip returns whatever it has), _DecompressionMaxSizeExceeded when
+    it inflates past `max_size` (checked every 64 KiB, so a bomb never inflates further)."""
+    if encoding in (b"gzip", b"x-gzip"):
+        candidates = [zlib.MAX_WBITS | 16]
+    elif encoding == b"deflate":
+        candidates = [zlib.MAX_WBITS, -zlib.MAX_WBITS]  # zlib-wrapped, or raw as some IIS servers send
+    else:
+        raise ValueError(f"not a stream this decoder reads: {encoding!r}")
+    for wbits in candidates:
+        try:
+            return _inflate_whole(body, wbits, max_size)
+        except zlib.error as error:
+            last_error = error
+    raise TruncatedStream(f"unreadable {encoding.decode()} stream: {last_error}")
+
+
+def _inflate_whole(body: bytes, wbits: int, max_size: int) -> bytes:
+    out, size, pending = [], 0, body
+    while True:
+        inflater = zlib.decompressobj(wbits)
+        while not inflater.eof:
+            if not pending:
+                chunk = inflater.flush()
+            else:
+                chunk = inflater.decompress(pending, DECODED_CHUNK)
+                pending = inflater.unconsumed_tail
+            size += len(chunk)
+            out.append(chunk)
+            # The exception's traceback keeps this frame alive as long as the request's failure is kept:
+            # drop what was inflated first, or every refused bomb would hold its megabytes.
+            if max_size and size > max_size:
+                out.clear()
+                raise _DecompressionMaxSizeExceeded(size, max_size)
+            if not pending and not inflater.eof and not chunk:
+                out.clear()
+                raise TruncatedStream(f"stream ends after {len(body)} bytes, before its end ({size} decoded)")
+        # gzip allows members back to back; anything else after the end is trailing junk, as browsers ignore.
+        pending = inflater.unused_data
+        if wbits <= zlib.MAX_WBITS or not pending.strip(b"\0"):
+            return b"".join(out)
+
+
+class StrictHttpCompressionMiddleware(HttpCompressionMiddleware):
+    """Scrapy's decompression, made strict for the encodings this crawler asks for (gzip, deflate): a
+    stream cut short is flagged 'partial' (PartialBodyRetryMiddleware retries it, then fails it)
+    instead of passing for the whole page."""
+
+    ACCEPT = b"gzip, deflate"
+
+    def process_request(self, request, spider=None):
+        request.headers.setdefault("Accept-Encoding", self.ACCEPT)
+
+    def process_response(self, request, response, spider=None):
+        if response.status in (204, 304):
+            return response
+        try:
+            return super().process_response(request, response)
+        except TruncatedStream as error:
+            logger.warning("%s: %s", response.url, error)
+            self.stats.inc_value("harvester/truncated_stream")
+            return response.replace(flags=[*response.flags, "partial"])
+
+    @staticmethod
+    def _decode(body: bytes, encoding: bytes, max_size: int) -> bytes:
+        if encoding in (b"gzip", b"x-gzip", b"deflate"):
+            return strict_decompress(body, encoding, max_size)
+        raise TruncatedStream(f"the server sent an encoding this crawler did not ask for: {encoding!r}")
+
+
+class ResponseSizeLimitMiddleware:
+    """Bounds what the downloads of one crawl may hold in memory.
+
+    Each request gets the size limit of its kind of resource (`download_maxsize`, which Scrapy applies
+    to the bytes received and to what a compressed body inflates to): an HTML page never needs
+    Scrapy's 32 MB, a letter PDF is a few hundred KB. And the bytes of all downloads in progress
+    together stay under HARVESTER_MAX_BYTES_IN_FLIGHT: the download that would pass it is stopped as a
+    failure, so 32 concurrent oversized answers cannot add up."""
+
+    def __init__(self, crawler):
+        settings = crawler.settings
+        self.page_limit = settings.getint("HARVESTER_MAX_PAGE_BYTES")
+        self.letter_limit = settings.getint("HARVESTER_MAX_LETTER_BYTES")
+        self.budget = settings.getint("HARVESTER_MAX_BYTES_IN_FLIGHT")
+        self.stats = crawler.stats
+        self.in_flight: dict[int, int] = {}
+        self.total = 0
+        crawler.signals.connect(self.bytes_received, signal=signals.bytes_received)
+        crawler.signals.connect(self.left_downloader, signal=signals.request_left_downloader)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def limit_for(self, request) -> int:
+        return self.letter_limit if request.meta.get("page") == "letter" else self.page_limit
+
+    def process_request(self, request, spider=None):
+        limit = self.limit_for(request)
+        request.meta.setdefault("download_maxsize", limit)
+        request.meta.setdefault("download_warnsize", limit // 2)
+
+    def bytes_received(self, data, request, spider):
+        key = id(request)
+        self.in_flight[key] = self.in_flight.get(key, 0) + len(data)
+        self.total += len(data)
+        if self.total > self.budget:
+            self.stats.inc_value("harvester/bytes_in_flight_exceeded")
+            raise StopDownload(fail=True)
+
+    def left_downloader(self, request, spider):
+        self.total -= self.in_flight.pop(id(request), 0)
+
+
+UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+"""A well-formed multi-byte UTF-8 character: text in a single-byte charset almost never contains one."""
+
+
+class UndecodablePage(ValueError):
+    pass
+
+
+def repaired_text(body: bytes, declared: str) -> tuple[str, str]:
+    """The text of a page whose bytes don't all decode in the charset it declares (or Scrapy inferred),
+    and the charset it is really in; good text never turned into U+FFFD.
+
+    Only for UTF-8 and windows-1252, what the site's pages are in: a body with no well-formed multi-byte
+    UTF-8 character is single-byte text, read as windows-1252 (as browsers read a mislabelled Western
+    page); a UTF-8 body with stray windows-1252 bytes is repaired by BeautifulSoup's
+    UnicodeDammit.detwingle. Bytes neither explains (noise, no letter of any text) become U+FFFD.
+    Anything else raises UndecodablePage."""
+    if declared.replace("_", "-").lower() not in ("utf-8", "utf8", "cp1252", "windows-1252"):
+        raise UndecodablePage(f"not {declared} as declared, nor UTF-8 or windows-1252")
+    if UTF8_SEQUENCE.search(body) is None:
+        return body.decode("cp1252", errors="replace"), "windows-1252"
+    return UnicodeDammit.detwingle(body).decode("utf-8", errors="replace"), "utf-8 with windows-1252 bytes"
+
+
+class CharsetMiddleware:
+    """Reads each HTML page in the charset its bytes are really in (see repaired_text) and hands it on as
+    UTF-8 labelled UTF-8, so the page cache stores, and a 304 replays, text already decided. A page
+    that can't be decoded soundly is a failed request, never text full of U+FFFD."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        middleware = cls()
+        middleware.stats = crawler.stats
+        return middleware
+
+    def process_response(self, request, response, spider=None):
+        content_type = response.headers.get(b"Content-Type", b"").lower()
+        if not (isinstance(response, TextResponse) and content_type.startswith(b"text/")):
+            return response  # a letter PDF, whatever Scrapy guessed from its bytes
+        if "partial" in response.flags:
+            return response
+        declared = response.encoding
+        try:
+            response.body.decode(declared)
+            return response
+        except (UnicodeDecodeError, LookupError):
+            pass
+        try:
+            text, charset = repaired_text(response.body, declared)
+        except UndecodablePage as error:
+            raise IgnoreRequest(f"undecodable page {response.url}: {error}") from None
+        logger.warning("%s is not %s as it declares: read as %s", response.url, declared, charset)
+        self.stats.inc_value("harvester/charset_corrected")
+        headers = response.headers.copy()
+        headers[b"Content-Type"] = b"text/html; charset=utf-8"
+        return response.replace(body=text.encode("utf-8"), headers=headers, encoding="utf-8")

@@ -31,24 +31,36 @@ CONCURRENT_REQUESTS = 2
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
 DOWNLOAD_TIMEOUT = 60
-# A letter PDF is well under 1 MB; 32 MB also caps what a gzip bomb may inflate to.
-DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
-DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+# Size limits by kind of resource (harvester.middlewares.ResponseSizeLimitMiddleware), each also capping
+# what a compressed body may inflate to. The replica's largest statistics page is 19 KB and the real
+# site's pages are of the same order; a real letter PDF is 3-4 pages of text, a few hundred KB at most.
+HARVESTER_MAX_PAGE_BYTES = 2 * 1024 * 1024
+HARVESTER_MAX_LETTER_BYTES = 8 * 1024 * 1024
+# All downloads in progress together: 32 concurrent answers at their limit can't add up past this.
+HARVESTER_MAX_BYTES_IN_FLIGHT = 48 * 1024 * 1024
+DOWNLOAD_MAXSIZE = HARVESTER_MAX_LETTER_BYTES
+DOWNLOAD_WARNSIZE = HARVESTER_MAX_LETTER_BYTES // 2
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 HARVESTER_MAX_RETRY_AFTER = 120.0
 
 # Every page is fetched conditionally (If-None-Match / If-Modified-Since): an unchanged page costs a 304,
-# and its stored body (kept beside the database in httpcache/) is what gets parsed.
+# and its stored body (kept beside the database in httpcache.db, harvester.pagecache) is what gets parsed.
 HTTPCACHE_ENABLED = True
 HTTPCACHE_POLICY = "harvester.middlewares.RevalidateEveryTime"
-HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.FilesystemCacheStorage"
-HTTPCACHE_GZIP = True
+HTTPCACHE_STORAGE = "harvester.pagecache.SqlitePageCache"
 HARVESTER_CONDITIONAL_REQUESTS = True
 
+# On the way back a response passes these from the highest number down: it is decompressed strictly
+# (590), read in its real charset (587), and only then cached (585), so the cache holds, and a 304
+# replays, exactly the body the parsers read and the store's `fetches` row describes.
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
-    "harvester.middlewares.RevalidatingCacheMiddleware": 900,
+    "harvester.middlewares.RevalidatingCacheMiddleware": 585,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "harvester.middlewares.StrictHttpCompressionMiddleware": 590,
+    "harvester.middlewares.CharsetMiddleware": 587,
+    "harvester.middlewares.ResponseSizeLimitMiddleware": 540,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "harvester.middlewares.StrictRobotsTxtMiddleware": 100,
     "harvester.middlewares.RetryAfterMiddleware": 551,

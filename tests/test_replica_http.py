@@ -409,6 +409,46 @@ def test_gzip_bomb_inflates_to_hundreds_of_megabytes(replica):
     assert inflated == GZIP_BOMB_INFLATED_BYTES
 
 
+LUTON_REPORTS = "/your-councils-performance/luton-borough-council/reports"
+
+
+@pytest.mark.parametrize("name", ["gzip-cut", "gzip-cut-chunked"])
+def test_gzip_cut_sends_a_well_framed_body_whose_stream_stops_short(replica, name):
+    server = replica(faults=[f"{name}@1"])
+    status, headers, body = fetch(server, LUTON_REPORTS)  # http.client reads exactly the framed body
+    assert status == 200 and headers["Content-Encoding"] == "gzip"
+    if name == "gzip-cut":
+        assert int(headers["Content-Length"]) == len(body)
+    else:
+        assert headers["Transfer-Encoding"] == "chunked" and "Content-Length" not in headers
+    whole = page(server, LUTON_REPORTS)  # transient: the second request gets the page
+    assert len(body) == int(len(gzip.compress(whole, mtime=0)) * 0.45)
+    inflater = zlib.decompressobj(31)
+    cut_text = inflater.decompress(body)
+    assert not inflater.eof and whole.startswith(cut_text) and len(cut_text) < len(whole)
+
+
+def test_wrong_charset_sends_windows_1252_labelled_utf_8(replica, replica_2025):
+    server = replica(faults=["wrong-charset@1"])
+    status, headers, body = fetch(server, LUTON)
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    right = page(replica_2025, LUTON).decode("utf-8")
+    assert "’" in right and body == right.encode("cp1252")
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")
+
+
+def test_letter_bombs_are_far_larger_than_any_letter(replica, replica_2025):
+    letters = page(replica_2025, "/your-councils-performance/luton-borough-council/annualletters")
+    pdf = next(href for href in links(letters).values() if href and href.endswith(".pdf"))
+    pdf_path = urlsplit(pdf).path
+    status, headers, body = fetch(replica(faults=["letter-bomb@1"]), pdf_path, timeout=30)
+    assert status == 200 and "Content-Length" not in headers
+    assert body.startswith(b"%PDF-") and len(body) == 40 * 1024 * 1024
+    status, headers, body = fetch(replica(faults=["letter-gzip-bomb@1"]), pdf_path)
+    assert status == 200 and headers["Content-Encoding"] == "gzip" and len(body) < 1_000_000
+
+
 def test_robots_503(replica):
     server = replica(faults=["robots-503"])
     assert [fetch(server, "/robots.txt")[0] for _ in range(2)] == [503, 503]

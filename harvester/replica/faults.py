@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import gzip
 import hashlib
 import re
 import threading
@@ -165,6 +166,41 @@ def _encrypted_pdf(response: Response, path: str, hang_seconds: float) -> Respon
     return dataclasses.replace(response, body=encrypted_pdf(), cacheable=False)
 
 
+LIST_KINDS = frozenset({"letters", "reports", "improvements"})
+GZIP_CUT_FRACTION = 0.45
+LETTER_BOMB_BYTES = 40 * 1024 * 1024
+
+
+def _gzip_cut(response: Response, path: str, hang_seconds: float, chunked: bool = False) -> Response:
+    """The page gzip-compressed, then cut at ~45%: sent with a Content-Length of the cut bytes (or as a
+    cleanly ended chunked body), so only the gzip stream itself shows it is incomplete."""
+    compressed = gzip.compress(response.body, mtime=0)
+    return dataclasses.replace(
+        response, body=compressed[: int(len(compressed) * GZIP_CUT_FRACTION)], content_encoding="gzip",
+        chunked=chunked, cacheable=False,
+    )  # fmt: skip
+
+
+def _wrong_charset(response: Response, path: str, hang_seconds: float) -> Response:
+    """The page's text in windows-1252 bytes, still labelled 'charset=utf-8'."""
+    return dataclasses.replace(response, body=response.body.decode("utf-8").encode("cp1252"))
+
+
+@functools.cache
+def letter_bomb() -> bytes:
+    """40 MiB that start like a PDF: far more than any letter."""
+    return b"%PDF-1.7\n%" + bytes(LETTER_BOMB_BYTES - 10)
+
+
+def _letter_bomb(response: Response, path: str, hang_seconds: float) -> Response:
+    # No Content-Length (sent, then the connection closed): the size shows only as the bytes arrive.
+    return dataclasses.replace(response, body=letter_bomb(), truncated=True, cacheable=False)
+
+
+def _letter_gzip_bomb(response: Response, path: str, hang_seconds: float) -> Response:
+    return dataclasses.replace(response, body=gzip_bomb(), content_encoding="gzip", cacheable=False)
+
+
 @dataclass(frozen=True)
 class Fault:
     name: str
@@ -215,6 +251,17 @@ FAULTS: dict[str, Fault] = {
               frozenset({"pdf"}), False, _encrypted_pdf),
         Fault("statistics-gone", "statistics pages answer 410 Gone, as for a council the site has removed.",
               frozenset({"statistics"}), False, _status_fault(410, "Gone")),
+        Fault("gzip-cut", "list pages gzip-compressed, then cut at ~45% with a Content-Length of the cut "
+              "bytes; the retry gets the whole page (':always': it never does).",
+              LIST_KINDS, True, _gzip_cut),
+        Fault("gzip-cut-chunked", "as gzip-cut, sent as a chunked body that ends cleanly.",
+              LIST_KINDS, True, functools.partial(_gzip_cut, chunked=True)),
+        Fault("wrong-charset", "HTML pages in windows-1252 bytes labelled 'charset=utf-8'.",
+              HTML_KINDS, False, _wrong_charset),
+        Fault("letter-bomb", "letter PDFs answer 40 MiB with no Content-Length, then close.",
+              frozenset({"pdf"}), False, _letter_bomb),
+        Fault("letter-gzip-bomb", "letter PDFs answer the gzip bomb (~250 KB inflating to 256 MiB).",
+              frozenset({"pdf"}), False, _letter_gzip_bomb),
     )
 }  # fmt: skip
 

@@ -36,6 +36,7 @@ COUNCIL_PAGES = {
     "serviceimprovements": "improvements",
 }
 """Last path segment of a council's page -> resource kind."""
+CHUNK_BYTES = 4096
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ class Response:
     """Wire fault: send nothing for this long, then close."""
     truncated: bool = False
     """Wire fault: no Content-Length, send the body (already cut), then close."""
+    chunked: bool = False
+    """Send the body with Transfer-Encoding: chunked (in 4 KiB chunks, ended cleanly) instead of a length."""
     etag: str = field(init=False)
 
     def __post_init__(self):
@@ -438,7 +441,10 @@ class ReplicaServer:
             return 304
         handler.send_response(response.status)
         handler.send_header("Content-Type", response.content_type)
-        handler.send_header("Content-Length", str(len(body)))
+        if response.chunked:
+            handler.send_header("Transfer-Encoding", "chunked")
+        else:
+            handler.send_header("Content-Length", str(len(body)))
         if validated:
             handler.send_header("ETag", etag)
             handler.send_header("Last-Modified", email.utils.format_datetime(last_modified, usegmt=True))
@@ -450,7 +456,14 @@ class ReplicaServer:
         for name, value in response.headers:
             handler.send_header(name, value)
         handler.end_headers()
-        if not head:
+        if head:
+            return response.status
+        if response.chunked:
+            for start in range(0, len(body), CHUNK_BYTES):
+                chunk = body[start : start + CHUNK_BYTES]
+                handler.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            handler.wfile.write(b"0\r\n\r\n")
+        else:
             handler.wfile.write(body)
         return response.status
 

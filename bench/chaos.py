@@ -1,0 +1,402 @@
+"""The chaos suite: every fault of issue 9 against the replica, and a kill -9 matrix, in one table.
+
+    python bench/chaos.py [--kills 20] [--seed 9] [--only NAME ...]
+
+Every scenario is the same *changing* crawl: epoch 2024 stored, then epoch 2025 crawled through the
+fault, for a subset of authorities (SUBSET and North Northamptonshire's five predecessors: every page type,
+the pager, a merger box and every letter era, in seconds instead of minutes). Its database is compared with the same crawl run
+without the fault (the reference):
+
+- rows lost: data rows the reference keeps (and, when the run failed, that were stored before it) which
+  the faulted run left missing or marked gone;
+- rows wrongly changed: data rows whose values are neither the reference's nor, for a failed run, what
+  was stored before (good data replaced by worse). Rows first stored by the faulted run from a URL it
+  recorded as an error (a letter it could not read) are recorded failures, counted in neither;
+- outcome: 'recovered' (exit 0 and equal to the reference), 'failed loudly' (exit status 1 and nothing
+  lost or wrongly changed), 'SILENT LOSS' (exit 0 with rows lost or wrong: the outcome a nightly job
+  must never have), 'LOSS' (a failed run that also damaged stored rows);
+- peak memory: the crawl process's own peak RSS (VmHWM from /proc; PDF reader workers not included).
+
+FAULTS is the list of fault scenarios, one entry each; a replica fault mode no entry names is run too,
+at a default rate, so a fault added to harvester/replica/faults.py is in the table without editing this
+file. The kill -9 matrix kills the 2025 crawl (bench/killpoint.py) at seeded moments, including inside
+the page-cache write and inside a letter save, then runs `harvester crawl --resume`, and compares the
+result with the uninterrupted run: every table, the change log and the run's counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.crawl import _ProcSamples  # noqa: E402
+from bench.killpoint import KILL_POINTS  # noqa: E402
+from bench.machine import machine_line  # noqa: E402
+from harvester import pagecache, store  # noqa: E402
+from harvester.replica.build import build_site  # noqa: E402
+from harvester.replica.faults import FAULTS, FaultPlan  # noqa: E402
+from harvester.replica.server import ReplicaServer  # noqa: E402
+
+SUBSET = ("luton-borough-council", "kent-county-council", "North-Northamptonshire-Council")
+BEFORE_EPOCH, EPOCH = 2024, 2025
+CRAWL_TIMEOUT_SECONDS = 300
+POLL_SECONDS = 0.05
+DEFAULT_RATE = 0.3
+NOT_COMPARED = {"first_seen_run", "last_changed_run", "gone_run", "fetched_at"}
+"""Provenance says *when*; the comparison is of *what* is stored and whether it is live."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    faults: tuple[str, ...] = ()
+    """Replica fault specs for the faulted crawl."""
+    options: tuple[str, ...] = ()
+    """Extra `harvester crawl` options (short timeouts for the hanging faults)."""
+    tamper: Callable[[Path, ReplicaServer], int] | None = None
+    """Damage done to the stored state before the crawl (a kill's leftovers); returns how many entries."""
+    hang_seconds: float = 3.0
+
+
+def _every_cache_entry(db: Path, server: ReplicaServer, damage: Callable[[list, bytes, dict], tuple]) -> int:
+    """Rewrite every page-cache entry as a kill inside its write would have left it, with the validators
+    the server now gives each page (what the interrupted write had just received)."""
+    conn = sqlite3.connect(pagecache.cache_path(db))
+    rows = conn.execute("SELECT fingerprint, url, headers, body FROM pages").fetchall()
+    for fingerprint, url, headers_json, body in rows:
+        request = urllib.request.Request(url, method="HEAD", headers={"Accept-Encoding": "gzip, deflate"})
+        with urllib.request.urlopen(request) as answer:
+            now = {name: answer.headers[name] for name in ("ETag", "Last-Modified") if answer.headers[name]}
+        headers = [[name, values] for name, values in json.loads(headers_json) if name not in now]
+        headers += [[name, [value]] for name, value in now.items()]
+        new_headers, new_body = damage(headers, body, now)
+        conn.execute(
+            "UPDATE pages SET headers = ?, body = ? WHERE fingerprint = ?",
+            [json.dumps(new_headers), new_body, fingerprint],
+        )
+    conn.commit()
+    conn.close()
+    return len(rows)
+
+
+def new_validators_old_body(db: Path, server: ReplicaServer) -> int:
+    return _every_cache_entry(db, server, lambda headers, body, now: (headers, body))
+
+
+def headers_without_body(db: Path, server: ReplicaServer) -> int:
+    return _every_cache_entry(db, server, lambda headers, body, now: (headers, b""))
+
+
+FAULTS_RUN: list[Scenario] = [
+    Scenario("http500", ("http500@0.3",)),
+    Scenario("http500:always", ("http500:always@0.2",), ("--retries", "1")),
+    Scenario("http503", ("http503@0.3",)),
+    Scenario("http429", ("http429@0.3",)),
+    Scenario("hang", ("hang@0.1",), ("--timeout", "1.5")),
+    Scenario("truncated", ("truncated@0.3",)),
+    Scenario("gzip-cut", ("gzip-cut@0.5",)),
+    Scenario("gzip-cut:always", ("gzip-cut:always@0.3",), ("--retries", "1")),
+    Scenario("gzip-cut-chunked", ("gzip-cut-chunked@0.5",)),
+    Scenario("wrong-charset", ("wrong-charset@1",)),
+    Scenario("malformed-html", ("malformed-html@1",)),
+    Scenario("maintenance", ("maintenance@0.3",)),
+    Scenario("corrupt-pdf", ("corrupt-pdf@1",)),
+    Scenario("redirect-offsite", ("redirect-offsite@0.1",)),
+    Scenario("robots-503", ("robots-503",), ("--retries", "0")),
+    Scenario("gzip-bomb", ("gzip-bomb@0.2",), ("--retries", "0")),
+    Scenario("letter-bomb", ("letter-bomb@1",), ("--retries", "0")),
+    Scenario("letter-gzip-bomb", ("letter-gzip-bomb@1",), ("--retries", "0")),
+    Scenario("cache: new validators, old body", tamper=new_validators_old_body),
+    Scenario("cache: headers, body missing", tamper=headers_without_body),
+]
+"""One entry per fault. A changing crawl of SUBSET fetches only the year's new letters (3), so letter faults hit
+every letter. Faults another branch adds to the replica run at DEFAULT_RATE without an entry;
+give one here when a fault needs a rate, options or a tamper of its own."""
+
+
+def scenarios() -> list[Scenario]:
+    named = {spec.split("@")[0].split(":")[0] for s in FAULTS_RUN for spec in s.faults}
+    unnamed = [Scenario(name, (f"{name}@{DEFAULT_RATE}",)) for name in FAULTS if name not in named]
+    return FAULTS_RUN + unnamed
+
+
+# --- crawling ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Crawl:
+    exit_status: int
+    peak_mib: float
+    seconds: float
+    output: str
+
+
+def crawl_argv(base_url: str, db: Path, *options: str) -> list[str]:
+    argv = ["crawl", "--base-url", base_url, "--db", str(db), *options]
+    for slug in SUBSET:
+        argv += ["--authority", slug]
+    return argv
+
+
+def run(argv: list[str]) -> Crawl:
+    samples = _ProcSamples()
+    with tempfile.TemporaryFile() as out:
+        started = time.monotonic()
+        process = subprocess.Popen(
+            argv, cwd=REPO, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT
+        )
+        while process.poll() is None:
+            if time.monotonic() - started > CRAWL_TIMEOUT_SECONDS:
+                process.kill()
+            samples.take(process.pid)
+            time.sleep(POLL_SECONDS)
+        out.seek(0)
+        return Crawl(
+            process.returncode, samples.peak_kib / 1024, time.monotonic() - started, out.read().decode()
+        )
+
+
+def harvester(*args: str) -> Crawl:
+    return run([sys.executable, "-m", "harvester.cli", *args])
+
+
+def copy_state(source: Path, target: Path) -> Path:
+    """A copy of a stored state (database, page cache, kept PDFs) to crawl on; returns the database path."""
+    shutil.copytree(source.parent, target)
+    return target / source.name
+
+
+# --- comparing -----------------------------------------------------------------------------------------
+
+
+def live_rows(db: Path) -> dict[str, dict[tuple, tuple]]:
+    """table -> row key -> the row's compared values, for rows not marked gone."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    tables = {}
+    for table, keys in store.KEYS.items():
+        rows = conn.execute(f"SELECT * FROM [{table}] WHERE gone_run IS NULL").fetchall()
+        tables[table] = {
+            tuple(row[k] for k in keys): tuple((c, v) for c, v in dict(row).items() if c not in NOT_COMPARED)
+            for row in rows
+        }
+    return tables
+
+
+def recorded_error_urls(db: Path) -> set[str]:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    last_run = conn.execute("SELECT max(id) FROM crawl_runs").fetchone()[0]
+    return {url for (url,) in conn.execute("SELECT url FROM crawl_errors WHERE run_id = ?", [last_run])}
+
+
+def damage(before: Path, reference: Path, faulted: Path, exit_status: int) -> tuple[int, int]:
+    """(rows lost, rows wrongly changed) of `faulted` against the reference (see the module docstring)."""
+    old, expected, got = live_rows(before), live_rows(reference), live_rows(faulted)
+    errors = recorded_error_urls(faulted)
+    lost = wrong = 0
+    for table, rows in expected.items():
+        stored_before = old[table]
+        for key, values in rows.items():
+            recorded_failure = key not in stored_before and bool({v for _, v in values} & errors)
+            if recorded_failure:
+                continue
+            if key not in got[table]:
+                lost += exit_status == 0 or key in stored_before
+            elif got[table][key] != values and (
+                exit_status == 0 or got[table][key] != stored_before.get(key)
+            ):
+                wrong += 1
+        wrong += sum(1 for key in got[table] if key not in rows and key not in stored_before)
+    return lost, wrong
+
+
+def outcome(exit_status: int, lost: int, wrong: int) -> str:
+    if lost or wrong:
+        return "SILENT LOSS" if exit_status == 0 else "LOSS"
+    return "recovered" if exit_status == 0 else "failed loudly"
+
+
+# --- the table -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    fault: str
+    injected: str
+    outcome: str
+    lost: int | str
+    wrong: int | str
+    exit_status: str
+    peak_mib: str
+    notes: list[str] = field(default_factory=list)
+
+
+COLUMNS = ("fault", "injected", "recovered", "rows lost", "rows wrongly changed", "exit status", "peak MiB")
+
+
+def table_lines(rows: list[Row]) -> list[str]:
+    cells = [COLUMNS] + [
+        (r.fault, r.injected, r.outcome, str(r.lost), str(r.wrong), r.exit_status, r.peak_mib) for r in rows
+    ]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(COLUMNS))]
+    lines = [
+        "| " + " | ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)) + " |"
+        for line in cells
+    ]
+    lines.insert(1, "| " + " | ".join("-" * w for w in widths) + " |")
+    return lines
+
+
+class Chaos:
+    def __init__(self, workdir: Path, seed: int):
+        self.workdir = workdir
+        self.seed = seed
+        self.site = build_site(2025)
+        self.server = ReplicaServer(epoch=BEFORE_EPOCH, site=self.site).start()
+        self.before = self.workdir / "before" / "lgsco.db"
+        self.reference = self.workdir / "reference" / "lgsco.db"
+
+    def close(self) -> None:
+        self.server.stop()
+
+    def at_epoch(self, epoch: int, faults=(), hang_seconds: float = 3.0) -> None:
+        self.server.set_epoch(epoch)
+        self.server.faults = FaultPlan(faults, seed=self.seed, hang_seconds=hang_seconds)
+
+    def prepare(self) -> Crawl:
+        """The stored 2024 state, and the reference: the same state crawled at 2025 without faults."""
+        self.at_epoch(BEFORE_EPOCH)
+        first = harvester(*crawl_argv(self.server.base_url, self.before))
+        if first.exit_status != 0:
+            raise SystemExit(f"the 2024 crawl failed:\n{first.output[-3000:]}")
+        reference = copy_state(self.before, self.reference.parent)
+        self.at_epoch(EPOCH)
+        second = harvester(*crawl_argv(self.server.base_url, reference))
+        if second.exit_status != 0:
+            raise SystemExit(f"the reference 2025 crawl failed:\n{second.output[-3000:]}")
+        return second
+
+    def fault(self, number: int, scenario: Scenario) -> Row:
+        db = copy_state(self.before, self.workdir / f"fault-{number}")
+        self.at_epoch(EPOCH)
+        tampered = scenario.tamper(db, self.server) if scenario.tamper else 0
+        self.at_epoch(EPOCH, scenario.faults, scenario.hang_seconds)
+        crawl = harvester(*crawl_argv(self.server.base_url, db, *scenario.options))
+        injected = len(self.server.faults.faulted) + tampered
+        lost, wrong = damage(self.before, self.reference, db, crawl.exit_status)
+        return Row(scenario.name, f"{injected} responses" if not tampered else f"{tampered} cache entries",
+                   outcome(crawl.exit_status, lost, wrong), lost, wrong, str(crawl.exit_status),
+                   f"{crawl.peak_mib:.0f}")  # fmt: skip
+
+    def kill_counts(self) -> dict[str, int]:
+        """How often an uninterrupted 2025 crawl passes each kill point."""
+        db = copy_state(self.before, self.workdir / "counted")
+        counts_file = self.workdir / "counted.json"
+        self.at_epoch(EPOCH)
+        argv = [sys.executable, str(REPO / "bench" / "killpoint.py"), "response", "0", str(counts_file), "--"]
+        counted = run([*argv, *crawl_argv(self.server.base_url, db)])
+        if counted.exit_status != 0:
+            raise SystemExit(f"the counting crawl failed:\n{counted.output[-3000:]}")
+        return json.loads(counts_file.read_text())
+
+    def kill(self, number: int, point: str, nth: int) -> Row:
+        db = copy_state(self.before, self.workdir / f"kill-{number}")
+        self.at_epoch(EPOCH)
+        counts_file = db.parent / "counts.json"
+        argv = [sys.executable, str(REPO / "bench" / "killpoint.py"), point, str(nth), str(counts_file), "--"]
+        killed = run([*argv, *crawl_argv(self.server.base_url, db)])
+        resumed = harvester("crawl", "--db", str(db), "--resume")
+        same = equal_databases(db, self.reference)
+        status = (
+            "recovered" if resumed.exit_status == 0 and same else ("LOSS" if not same else "failed loudly")
+        )
+        lost, wrong = damage(self.before, self.reference, db, resumed.exit_status)
+        return Row(f"kill -9 at {point} #{nth}", "SIGKILL" if killed.exit_status == -9 else "not reached",
+                   status, lost, wrong, f"killed, then --resume {resumed.exit_status}",
+                   f"{max(killed.peak_mib, resumed.peak_mib):.0f}")  # fmt: skip
+
+
+def compared_tables(db: Path) -> dict[str, list[tuple]]:
+    """Every data table, the change log (without ids: they depend on write order) and each run's verdict
+    and counts: what test_nightly compares for a resumed crawl."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    found = {}
+    for table in (*store.KEYS, "changes"):
+        cursor = conn.execute(f"SELECT * FROM [{table}]")
+        columns = [d[0] for d in cursor.description]
+        rows = [
+            tuple(v for c, v in zip(columns, row, strict=True) if c not in ("id", "fetched_at"))
+            for row in cursor
+        ]
+        found[table] = sorted(rows, key=repr)
+    found["crawl_runs"] = conn.execute(
+        "SELECT status, rows_new, rows_changed, rows_gone FROM crawl_runs"
+    ).fetchall()
+    return found
+
+
+def equal_databases(db: Path, reference: Path) -> bool:
+    return compared_tables(db) == compared_tables(reference)
+
+
+def kill_plan(counts: dict[str, int], kills: int, seed: int) -> list[tuple[str, int]]:
+    """Seeded (point, N) pairs: the points in turn, so each is hit, N drawn within the uninterrupted count."""
+    rng = random.Random(seed)
+    points = [point for point in KILL_POINTS if counts.get(point)]
+    return [(points[i % len(points)], rng.randint(1, counts[points[i % len(points)]])) for i in range(kills)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--kills", type=int, default=20, help="kill -9 points in the matrix (default 20)")
+    parser.add_argument("--seed", type=int, default=9, help="seed of the kill points and faulted URLs")
+    parser.add_argument("--only", action="append", default=[], help="run only this fault (repeatable)")
+    args = parser.parse_args()
+    print(f"bench/chaos.py · {machine_line()}")
+    print(f"replica seed 2025, epoch {BEFORE_EPOCH} stored then {EPOCH} crawled; authorities: {', '.join(SUBSET)}"
+          " and their predecessors; fault seed " + str(args.seed))  # fmt: skip
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="chaos-") as tmp:
+        chaos = Chaos(Path(tmp), args.seed)
+        try:
+            reference = chaos.prepare()
+            rows = [Row("none (reference)", "-", "recovered", 0, 0, str(reference.exit_status),
+                        f"{reference.peak_mib:.0f}")]  # fmt: skip
+            chosen = [s for s in scenarios() if not args.only or s.name in args.only]
+            for number, scenario in enumerate(chosen):
+                rows.append(chaos.fault(number, scenario))
+                print(table_lines(rows[-1:])[-1], file=sys.stderr, flush=True)
+            if args.kills:
+                plan = kill_plan(chaos.kill_counts(), args.kills, args.seed)
+                for number, (point, nth) in enumerate(plan):
+                    rows.append(chaos.kill(number, point, nth))
+                    print(table_lines(rows[-1:])[-1], file=sys.stderr, flush=True)
+        finally:
+            chaos.close()
+    print("\n".join(table_lines(rows)))
+    silent = [r.fault for r in rows if r.outcome in ("SILENT LOSS", "LOSS")]
+    kills = [r for r in rows if r.fault.startswith("kill -9")]
+    print(
+        f"{len(rows) - 1 - len(kills)} faults, {len(kills)} kills ({sum(r.injected == 'SIGKILL' for r in kills)} "
+        f"reached); rows lost {sum(int(r.lost) for r in rows)}, wrongly changed {sum(int(r.wrong) for r in rows)}; "
+        f"ending ok with wrong data or losing stored rows: {', '.join(silent) or 'none'}; "
+        f"{time.monotonic() - started:.0f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()
