@@ -23,8 +23,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 from harvester.replica import pages, published
+from harvester.replica.decisions import REMEDY_LISTING, UPHELD_LISTING, decisions_in_epoch
 from harvester.replica.faults import FaultPlan
-from harvester.replica.model import EPOCHS, Authority, Improvement, Letter, Report, Site
+from harvester.replica.model import EPOCHS, Authority, Decision, Letter, Site
 
 log = logging.getLogger(__name__)
 
@@ -126,14 +127,12 @@ class Replica:
                 return self._council_page(epoch, segments[1], lowered[2], query)
             if lowered[:2] == ["assets", "attach"]:
                 return self._pdf(epoch, parts.path)
-            if lowered[:2] == ["information-centre", "news"]:
-                authority, report = self._index(epoch).article(parts.path)
-                return _html(pages.render_report_article(authority, report), "article")
             if len(lowered) == 4 and lowered[0] == "decisions" and lowered[3] == "listing":
                 return self._listing(epoch, lowered[1], lowered[2], query)
             if len(lowered) == 4 and lowered[0] == "decisions":
-                authority, improvement = self._index(epoch).decision(parts.path)
-                return _html(pages.render_decision(authority, improvement), "decision")
+                authority, decision = self._index(epoch).decision(parts.path)
+                chapter = _int_param(query, "chapter") or 1
+                return _html(pages.render_decision(authority, decision, chapter), "decision")
         except pages.NotFound:
             return NOT_FOUND
         return NOT_FOUND
@@ -166,7 +165,10 @@ class Replica:
         authority = self._by_name.get(unquote_plus(names[0]).lower()) if len(names) == 1 else None
         if authority is None:
             raise pages.NotFound(f"decision listing for unknown authority {names}")
-        return _html(pages.render_decision_listing(self.site, authority, epoch, int(year)), "listing")
+        listing = UPHELD_LISTING if code == pages.UPHELD_LISTING_CODE else REMEDY_LISTING
+        page = _int_param(query, "page") or 1
+        body = pages.render_decision_listing(self.site, authority, epoch, int(year), listing, page)
+        return _html(body, "listing")
 
     def _pdf(self, epoch: int, path: str) -> Response:
         authority, letter = self._index(epoch).letter(path)
@@ -190,29 +192,23 @@ class Replica:
 
 
 class _EpochIndex:
-    """Letters, report articles and decisions the epoch's pages link to, by lower-cased path."""
+    """Letters and decisions the epoch's pages link to, by lower-cased path."""
 
     def __init__(self, site: Site, epoch: int):
         self.letters: dict[str, tuple[Authority, Letter]] = {}
-        self.articles: dict[str, tuple[Authority, Report]] = {}
-        self.decisions: dict[str, tuple[Authority, Improvement]] = {}
+        self.decisions: dict[str, tuple[Authority, Decision]] = {}
         for authority in site.authorities:
             if published.page_year(site, authority, epoch) is None:
                 continue
             for letter in published.letters_in_epoch(site, authority, epoch):
                 self.letters[letter.pdf_path.lower()] = (authority, letter)
-            for report in published.reports_in_epoch(site, authority, epoch):
-                self.articles[report.path.lower()] = (authority, report)
-            for improvement in published.improvements_in_epoch(site, authority, epoch):
-                self.decisions[improvement.decision_path.lower()] = (authority, improvement)
+            for decision in decisions_in_epoch(site, authority, epoch):
+                self.decisions[decision.path.lower()] = (authority, decision)
 
     def letter(self, path: str) -> tuple[Authority, Letter]:
         return _lookup(self.letters, path)
 
-    def article(self, path: str) -> tuple[Authority, Report]:
-        return _lookup(self.articles, path)
-
-    def decision(self, path: str) -> tuple[Authority, Improvement]:
+    def decision(self, path: str) -> tuple[Authority, Decision]:
         return _lookup(self.decisions, path)
 
 
