@@ -116,13 +116,20 @@ def run_crawl(
         if full:
             overrides["HARVESTER_CONDITIONAL_REQUESTS"] = False
         letters_read = frozenset() if (refresh_letters or full) else store.letters_read(db)
+        decisions_read = frozenset() if full else store.decisions_read(db)
         db.close()
         settings = crawl_settings(base_url, db_path, overrides, authorities)
         process = CrawlerProcess(settings)
         if settings.get("HARVESTER_LOG_FORMAT") == "json":
             use_json_logging()
         crawler = process.create_crawler(PerformanceSpider)
-        process.crawl(crawler, base_url=base_url, authorities=authorities, letters_read=letters_read)
+        process.crawl(
+            crawler,
+            base_url=base_url,
+            authorities=authorities,
+            letters_read=letters_read,
+            decisions_read=decisions_read,
+        )
         process.start()
     run_id = crawler.stats.get_value("harvester/run_id")
     if run_id is None:

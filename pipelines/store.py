@@ -33,6 +33,7 @@ class StorePipeline:
         self.announced: dict[str, items.AuthorityDone] = {}
         """Authorities whose requests have all finished but whose items are not all here yet."""
         self.letters_read = 0
+        self.decisions_read = 0
         self.totals = store.RunTotals()
         crawler.signals.connect(self.response_received, signal=signals.response_received)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -121,6 +122,9 @@ class StorePipeline:
         for document in bundle.letter_documents:
             keep_pdf(self.letters_dir, document)
         store.save_authority(self.db, bundle, self.run_id, reference_entry(bundle.authority.slug))
+        decisions, listings = buffered.get("Decision", []), buffered.get("DecisionListing", [])
+        store.save_decisions(self.db, bundle.authority.slug, decisions, listings, self.run_id)
+        self.decisions_read += len(decisions)
         self.saved_slugs.add(bundle.authority.slug)
         self.crawler.stats.inc_value("harvester/authorities_done")
         self.totals.authorities += 1
@@ -162,6 +166,7 @@ class StorePipeline:
         summary = {
             "problems": verdict.problems,
             "letters_read": self.letters_read,
+            "decisions_read": self.decisions_read,
             "letters_unreadable": [e.url for e in self.errors if e.kind == "unreadable"],
             "missing": [e.url for e in self.errors if e.kind == "missing"],
             "requests_by_status": {

@@ -20,6 +20,12 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from harvester import items
 from harvester.letters import read_letter
+from harvester.pages.decisions import (
+    case_ref_in_url,
+    decision_from_pages,
+    parse_decision_listing,
+    parse_decision_page,
+)
 from harvester.pages.html import PageLayoutError
 from harvester.pages.improvements import parse_improvements_page
 from harvester.pages.index import parse_index, slug_from_statistics_url, statistics_url
@@ -57,6 +63,7 @@ class PerformanceSpider(scrapy.Spider):
         base_url: str = REAL_SITE,
         authorities: tuple[str, ...] = (),
         letters_read: frozenset[str] = frozenset(),
+        decisions_read: frozenset[str] = frozenset(),
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -64,6 +71,8 @@ class PerformanceSpider(scrapy.Spider):
         self.requested_slugs = tuple(authorities)
         self.letters_read = letters_read
         """PDF URLs already read: letters don't change once published, so they are not fetched again."""
+        self.decisions_requested = set(decisions_read)
+        """Case references stored or requested this run: a decision is published once and never changes."""
         self.allowed_domains = [urlsplit(self.base_url).hostname]
         self.pending: dict[str, int] = {}
         self.items_sent: dict[str, int] = {}
@@ -161,7 +170,8 @@ class PerformanceSpider(scrapy.Spider):
             yield self.request(page.improvements_url, key, "improvements", self.parse_improvements)
         else:
             # No "View all": whatever the teaser shows (usually nothing) is the whole list.
-            yield from parse_improvements_page(response.text, response.url).improvements
+            yield from self.with_decisions(parse_improvements_page(response.text, response.url).improvements)
+        yield from self.follow_decision_listings(page, key)
 
     @counted
     def parse_letters(self, response):
@@ -190,7 +200,7 @@ class PerformanceSpider(scrapy.Spider):
 
     @counted
     def parse_reports(self, response):
-        yield from parse_reports_list(response.text, response.url)
+        yield from self.with_decisions(parse_reports_list(response.text, response.url))
 
     @counted
     def parse_improvements(self, response):
@@ -200,10 +210,92 @@ class PerformanceSpider(scrapy.Spider):
             # Cases move down the pager as new ones arrive: credit the list, not the page, so a
             # case's provenance doesn't change every time the council agrees another.
             improvement.source_url = list_url
-            yield improvement
+            yield from self.with_decisions([improvement])
         if page.next_url:
             key = response.meta["authority"]
             yield self.request(page.next_url, key, "improvements", self.parse_improvements, list_url=list_url)
+
+    def with_decisions(self, listed):
+        """Reports and improvements, each followed by a request for its decision page when it links one."""
+        for item in listed:
+            yield item
+            is_report = isinstance(item, items.Report)
+            url = item.url if is_report else item.decision_url
+            if url and case_ref_in_url(url):
+                yield from self.follow_decision(url, item.authority_slug, is_report, item.source_url)
+
+    def follow_decision_listings(self, page, key: str):
+        """The statistics page's "View upheld decisions" and "View all satisfactory remedy decisions"."""
+        if page.statistics is None:
+            return
+        for listing, url in (("upheld", page.upheld_decisions_url), ("remedy", page.remedy_decisions_url)):
+            if url:
+                yield self.request(
+                    url, key, "decision_listings", self.parse_decision_listing, slug=page.authority.slug,
+                    year=page.statistics.year, listing=listing, list_url=url, case_refs=[], visited=[url],
+                )  # fmt: skip
+
+    @counted
+    def parse_decision_listing(self, response):
+        """One page of a listing; the listing is yielded whole once its last page is read."""
+        meta = response.meta
+        listing = parse_decision_listing(response.text, response.url)
+        case_refs = meta["case_refs"] + [card.case_ref for card in listing.cards]
+        for card in listing.cards:
+            yield from self.follow_decision(
+                card.url, meta["slug"], card.is_report, meta["list_url"], card.case_ref
+            )
+        if listing.next_url:
+            if listing.next_url in meta["visited"]:
+                raise PageLayoutError(response.url, f"the pager's 'Next' goes back to {listing.next_url}")
+            yield self.request(
+                listing.next_url, meta["authority"], "decision_listings", self.parse_decision_listing,
+                slug=meta["slug"], year=meta["year"], listing=meta["listing"], list_url=meta["list_url"],
+                case_refs=case_refs, visited=[*meta["visited"], listing.next_url],
+            )  # fmt: skip
+            return
+        yield items.DecisionListing(
+            authority_slug=meta["slug"],
+            year=meta["year"],
+            listing=meta["listing"],
+            listed=len(case_refs),
+            case_refs=case_refs,
+            source_url=meta["list_url"],
+        )
+
+    def follow_decision(
+        self, url: str, slug: str, is_report: bool, source_url: str, case_ref: str | None = None
+    ):
+        """A decision page, unless stored already or requested this run (decisions don't change)."""
+        case_ref = case_ref or case_ref_in_url(url)
+        if case_ref in self.decisions_requested:
+            return
+        self.decisions_requested.add(case_ref)
+        # Decisions are stored once read, so they have no use for the page cache.
+        yield self.request(
+            url, slug.lower(), "decision", self.parse_decision, slug=slug, is_report=is_report,
+            decision_url=url, linked_from=source_url, chapters_read=[], chapters_left=None, dont_cache=True,
+        )  # fmt: skip
+
+    @counted
+    def parse_decision(self, response):
+        """A decision page; a report's other chapters are read one after another, then joined."""
+        meta = response.meta
+        page = parse_decision_page(response.text, response.url)
+        read = [*meta["chapters_read"], page]
+        left = meta["chapters_left"]
+        if left is None:
+            left = [page.chapter_urls[number] for number in sorted(page.chapter_urls)]
+        if left:
+            yield self.request(
+                left[0], meta["authority"], "decision", self.parse_decision, slug=meta["slug"],
+                is_report=meta["is_report"], decision_url=meta["decision_url"], linked_from=meta["linked_from"],
+                chapters_read=read, chapters_left=left[1:], dont_cache=True,
+            )  # fmt: skip
+            return
+        yield decision_from_pages(
+            read, meta["slug"], meta["is_report"], meta["decision_url"], meta["linked_from"]
+        )
 
     def request_failed(self, failure):
         key, page = failure.request.meta["authority"], failure.request.meta["page"]
