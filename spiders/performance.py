@@ -285,7 +285,7 @@ class PerformanceSpider(scrapy.Spider):
         read = [*meta["chapters_read"], page]
         left = meta["chapters_left"]
         if left is None:
-            left = [page.chapter_urls[number] for number in sorted(page.chapter_urls)]
+            left = page.chapter_urls
         if left:
             yield self.request(
                 left[0], meta["authority"], "decision", self.parse_decision, slug=meta["slug"],

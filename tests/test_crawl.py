@@ -34,6 +34,8 @@ DATA_TABLES = {
     "letters": (("authority_slug", "year"), None),
     "letter_complaints_received": (("authority_slug", "year", "category"), None),
     "letter_decisions": (("authority_slug", "year", "outcome"), None),
+    "decisions": (("case_ref",), None),
+    "decision_listings": (("authority_slug", "year", "listing"), None),
 }
 
 

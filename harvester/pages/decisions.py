@@ -35,6 +35,12 @@ DECISION_DATE = re.compile(r"^Decision date\s*:\s*(.+)$", re.MULTILINE)
 FINAL_DECISION = sentence(r"The Ombudsman['’]s final decision:")
 BACK_TO_TOP = "back to top"
 REMEDY_HEADINGS = re.compile(r"Agreed actions?|Remedy|Remedies", re.IGNORECASE)
+SECTION_HEADINGS = re.compile(
+    r"The complaint|The Ombudsman['’]s role and powers|How I considered this complaint|What I found"
+    r"|My assessment|What I have investigated|Agreed actions?|Remedy|Remedies|Final decision",
+    re.IGNORECASE,
+)
+"""Section headings seen (§2.11): a section starts at one of these, or at any heading element."""
 OUTCOME_GROUPS = (
     (re.compile(r"Not upheld\b", re.IGNORECASE), "not upheld"),
     (re.compile(r"Upheld\b", re.IGNORECASE), "upheld"),
@@ -85,8 +91,8 @@ class DecisionPage:
     """Headings and paragraphs in order, "Back to top" left out."""
     remedy: list[str]
     """Paragraphs of the "Agreed action" / "Remedy" section on this page."""
-    chapter_urls: dict[int, str] = field(default_factory=dict)
-    """The other chapters this page links to: number -> URL."""
+    chapter_urls: list[str] = field(default_factory=list)
+    """The other chapters this page links to, in chapter order."""
 
 
 def outcome_group(outcome: str) -> str | None:
@@ -188,7 +194,7 @@ def _statement(page: PageText, first: int) -> tuple[list[str], list[str]]:
         block = page.blocks[index]
         if block.lower() == BACK_TO_TOP:
             continue
-        if index in page.heading_blocks:
+        if index in page.heading_blocks or SECTION_HEADINGS.fullmatch(block):
             in_remedy = REMEDY_HEADINGS.fullmatch(block) is not None
         elif in_remedy:
             remedy.append(block)
@@ -205,7 +211,7 @@ def _chapter(url: str) -> int:
     return int(values[0])
 
 
-def _chapter_urls(page: PageText) -> dict[int, str]:
+def _chapter_urls(page: PageText) -> list[str]:
     """Links to other chapters of this page: same path, a `chapter` number in the query."""
     path = urlsplit(page.url).path.rstrip("/").lower()
     current = _chapter(page.url)
@@ -216,7 +222,7 @@ def _chapter_urls(page: PageText) -> dict[int, str]:
         same_page = parts.path.rstrip("/").lower() == path
         if same_page and number and number[0].isdigit() and int(number[0]) != current:
             chapters.setdefault(int(number[0]), link.href)
-    return chapters
+    return [chapters[number] for number in sorted(chapters)]
 
 
 def decision_from_pages(

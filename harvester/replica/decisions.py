@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import random
 
 from harvester.replica import build, phrasebook, published
@@ -277,16 +278,17 @@ def truth_rows(site: Site, authority: Authority, epoch: int, base_url: str) -> d
     for listing in LISTINGS:
         if not listing_shown(site, authority, epoch, listing):
             continue
-        for decision in listed(site, authority, year, listing):
-            reached.append(decision.case_ref)
-            listings.append(
-                {
-                    "authority_slug": authority.slug,
-                    "year": year,
-                    "listing": listing,
-                    "case_ref": decision.case_ref,
-                }
-            )
+        cards = [decision.case_ref for decision in listed(site, authority, year, listing)]
+        reached += cards
+        listings.append(
+            {
+                "authority_slug": authority.slug,
+                "year": year,
+                "listing": listing,
+                "listed": len(cards),
+                "case_refs": json.dumps(cards),
+            }
+        )
     by_ref = {d.case_ref: d for d in decisions_in_epoch(site, authority, epoch)}
     rows = []
     for case_ref in dict.fromkeys(reached):
