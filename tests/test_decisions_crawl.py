@@ -6,8 +6,11 @@ import sqlite3
 import pytest
 
 from harvester.replica import decisions as replica_decisions
+from harvester.replica.server import ReplicaServer
 from harvester.replica.truth import ground_truth
+from harvester.serve import datasette_for
 from tests.test_crawl import as_keyed, crawl, stored
+from tests.test_serve import get, query_rows
 
 pytestmark = pytest.mark.slow
 
@@ -24,8 +27,6 @@ def chosen(replica_site):
 
 @pytest.fixture(scope="module")
 def crawled(chosen, tmp_path_factory):
-    from harvester.replica.server import ReplicaServer
-
     slugs, _ = chosen
     db = tmp_path_factory.mktemp("decisions") / "lgsco.db"
     options = [option for slug in slugs for option in ("--authority", slug)]
@@ -107,3 +108,51 @@ def test_improvements_and_reports_join_their_decisions(crawled):
         "SELECT count(*) FROM decisions_fts WHERE decisions_fts MATCH 'accommodation OR remedy'"
     ).fetchone()[0]
     assert found > 0
+
+
+@pytest.fixture(scope="module")
+def datasette(crawled):
+    *_, db, _ = crawled
+    return datasette_for(db)
+
+
+def test_decisions_about_a_council_filter_by_category_and_outcome(datasette, crawled):
+    *_, db, _ = crawled
+    conn = sqlite3.connect(db)
+    category, expected = conn.execute(
+        "SELECT category, count(*) FROM decisions WHERE authority_slug = 'birmingham-city-council' "
+        "GROUP BY category ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()
+    rows = query_rows(
+        datasette, "decisions_about_a_council", council="Birmingham", category=category, outcome="upheld"
+    )
+    assert len(rows) == expected and {r["council"] for r in rows} == {"Birmingham City Council"}
+    assert [r["decision_date"] for r in rows] == sorted((r["decision_date"] for r in rows), reverse=True)
+    compound = query_rows(
+        datasette, "decisions_about_a_council", council="Birmingham", category="", outcome="Upheld: %"
+    )
+    assert compound and {r["outcome"] for r in compound} == {"Upheld: maladministration and injustice"}
+
+
+def test_each_improvement_shows_the_decision_behind_it(datasette):
+    rows = query_rows(datasette, "improvement_decisions", council="Luton")
+    assert [r["case_ref"] for r in rows][:3] == ["23-020-528", "22-015-676", "22-015-473"]
+    assert all(r["decision_url"] and r["summary"] and r["decision_date"] for r in rows)
+    assert "The Council has agreed to send us an action plan" in rows[0]["remedy"]
+
+
+def test_search_decisions_shows_the_matching_passage(datasette):
+    rows = query_rows(
+        datasette, "search_decisions", words='"interim accommodation" OR remedied OR alternative'
+    )
+    assert rows and all("[" in r["passage"] for r in rows)
+
+
+def test_decision_count_checks_and_facets(datasette, chosen):
+    _, planned = chosen
+    rows = query_rows(datasette, "decision_count_checks")
+    assert {r["listing"] for r in rows} == {"upheld", "remedy"} and len(rows) == 2
+    assert all(abs(r["listed"] - r["page_count"]) == 1 for r in rows)
+    page = get(datasette, "/lgsco/decisions").text
+    for facet in ("category", "outcome"):
+        assert f'data-column="{facet}"' in page
