@@ -167,6 +167,7 @@ class StorePipeline:
             "problems": verdict.problems,
             "letters_read": self.letters_read,
             "decisions_read": self.decisions_read,
+            "decision_budget_reached": bool(stats.get_value("harvester/decision_budget_reached")),
             "letters_unreadable": [e.url for e in self.errors if e.kind == "unreadable"],
             "missing": [e.url for e in self.errors if e.kind == "missing"],
             "requests_by_status": {

@@ -23,6 +23,7 @@ from harvester.letters import read_letter
 from harvester.pages.decisions import (
     case_ref_in_url,
     decision_from_pages,
+    decision_search_url,
     parse_decision_listing,
     parse_decision_page,
 )
@@ -225,15 +226,35 @@ class PerformanceSpider(scrapy.Spider):
                 yield from self.follow_decision(url, item.authority_slug, is_report, item.source_url)
 
     def follow_decision_listings(self, page, key: str):
-        """The statistics page's "View upheld decisions" and "View all satisfactory remedy decisions"."""
+        """The statistics page's "View upheld decisions" and "View all satisfactory remedy decisions", and
+        with HARVESTER_DECISIONS_SINCE the decision search for the authority (a search yields no listing)."""
         if page.statistics is None:
             return
-        for listing, url in (("upheld", page.upheld_decisions_url), ("remedy", page.remedy_decisions_url)):
-            if url:
+        searches = [(None, decision_search_url(self.base_url, page.authority.name, self.decisions_since))]
+        for listing, url in [
+            ("upheld", page.upheld_decisions_url),
+            ("remedy", page.remedy_decisions_url),
+            *(searches if self.decisions_since else []),
+        ]:
+            if url and self.within_decision_budget():
                 yield self.request(
                     url, key, "decision_listings", self.parse_decision_listing, slug=page.authority.slug,
                     year=page.statistics.year, listing=listing, list_url=url, case_refs=[], visited=[url],
                 )  # fmt: skip
+
+    @property
+    def decisions_since(self) -> str | None:
+        return self.settings.get("HARVESTER_DECISIONS_SINCE")
+
+    def within_decision_budget(self) -> bool:
+        """Count one decision request against HARVESTER_DECISION_BUDGET; False once it is spent."""
+        budget = self.settings.getint("HARVESTER_DECISION_BUDGET") or None
+        stats = self.crawler.stats
+        if budget is not None and stats.get_value("harvester/decision_requests", 0) >= budget:
+            stats.set_value("harvester/decision_budget_reached", True)
+            return False
+        stats.inc_value("harvester/decision_requests")
+        return True
 
     @counted
     def parse_decision_listing(self, response):
@@ -248,12 +269,16 @@ class PerformanceSpider(scrapy.Spider):
         if listing.next_url:
             if listing.next_url in meta["visited"]:
                 raise PageLayoutError(response.url, f"the pager's 'Next' goes back to {listing.next_url}")
+            if not self.within_decision_budget():
+                return  # the listing is left as stored; the next run reads it again
             yield self.request(
                 listing.next_url, meta["authority"], "decision_listings", self.parse_decision_listing,
                 slug=meta["slug"], year=meta["year"], listing=meta["listing"], list_url=meta["list_url"],
                 case_refs=case_refs, visited=[*meta["visited"], listing.next_url],
             )  # fmt: skip
             return
+        if meta["listing"] is None:
+            return  # a decision search: its cards are only a way to the decisions
         yield items.DecisionListing(
             authority_slug=meta["slug"],
             year=meta["year"],
@@ -268,7 +293,7 @@ class PerformanceSpider(scrapy.Spider):
     ):
         """A decision page, unless stored already or requested this run (decisions don't change)."""
         case_ref = case_ref or case_ref_in_url(url)
-        if case_ref in self.decisions_requested:
+        if case_ref in self.decisions_requested or not self.within_decision_budget():
             return
         self.decisions_requested.add(case_ref)
         # Decisions are stored once read, so they have no use for the page cache.
@@ -287,6 +312,8 @@ class PerformanceSpider(scrapy.Spider):
         if left is None:
             left = page.chapter_urls
         if left:
+            # A report begun is finished even past the budget: cut short, its pages would be fetched again.
+            self.crawler.stats.inc_value("harvester/decision_requests")
             yield self.request(
                 left[0], meta["authority"], "decision", self.parse_decision, slug=meta["slug"],
                 is_report=meta["is_report"], decision_url=meta["decision_url"], linked_from=meta["linked_from"],

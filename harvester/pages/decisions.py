@@ -11,9 +11,10 @@ Everything is anchored on that wording; the statement ends at its last "Back to 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from harvester import normalise
 from harvester.items import Decision
@@ -107,6 +108,16 @@ def case_ref_in_url(url: str) -> str | None:
     """The 'YY-NNN-NNN' a decision page's URL ends in (SEEN shape), None for any other URL."""
     match = DECISION_REF_IN_PATH.search(urlsplit(url).path)
     return match.group(1) if match else None
+
+
+def decision_search_url(base_url: str, authority_name: str, since: str) -> str:
+    """The decision search for every decision about an authority since an ISO date, newest first.
+
+    The one URL built rather than followed: the search is a form, and its GET shape is SEEN (§1.8):
+    `aname` the display name, `dc` decision codes (closed early, not upheld, upheld), `fd`/`td` dates."""
+    query = {"aname": authority_name, "dc": "c+nu+u+", "fd": since, "page": 1, "sortOrder": "descending",
+             "td": dt.date.today().isoformat()}  # fmt: skip
+    return f"{base_url}/Decisions/SearchResults?{urlencode(query)}"
 
 
 def parse_decision_listing(html: str | bytes, url: str) -> DecisionListing:

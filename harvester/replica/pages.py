@@ -845,9 +845,44 @@ def render_decision_listing(
     if year not in replica_decisions.years_shown(authority):
         raise NotFound(f"{authority.slug}: no decision listing for {year}")
     cards = replica_decisions.listed(site, authority, year, listing)
+    results = _decision_results(
+        authority, cards, page, lambda n: decision_listing_url(authority, statistics_end_year, listing, n)
+    )
+    body = f"<h1>Decisions for {escape(authority.name)}</h1>\n{results}"
+    return _page(f"Decisions for {authority.name}", body, body_class="decision-listing")
+
+
+SEARCH_OUTCOME_CODES = {"u": "upheld", "nu": "not upheld", "c": "closed early"}
+"""The search's `dc` codes (SEEN: c, nu, u; their meanings INFERRED, §1.8)."""
+
+
+def search_path(name: str, codes: str, since: str, until: str, page: int) -> str:
+    query = {"aname": name, "dc": codes, "fd": since, "page": page, "sortOrder": "descending", "td": until}
+    return f"/Decisions/SearchResults?{urlencode(query)}"
+
+
+def render_decision_search(
+    site: Site, authority: Authority, epoch: int, codes: str, since: dt.date, until: dt.date, page: int
+) -> str:
+    """The decision search (§1.8): every decision about the authority decided between two dates, newest first."""
+    groups = {SEARCH_OUTCOME_CODES[code] for code in codes.split("+") if code in SEARCH_OUTCOME_CODES}
+    cards = [
+        d
+        for d in replica_decisions.decisions_in_epoch(site, authority, epoch)
+        if since <= d.decision_date <= until and "upheld" in groups
+    ]
+    texts = (since.isoformat(), until.isoformat())
+    results = _decision_results(
+        authority, cards, page, lambda n: search_path(authority.name, codes, *texts, n)
+    )
+    return _page("Search results", f"<h1>Search results</h1>\n{results}", body_class="decision-search")
+
+
+def _decision_results(authority: Authority, cards: list[Decision], page: int, href_for_page) -> str:
+    """Result cards, 10 a page (§1.8 card wording), and a pager whose links `href_for_page(n)` gives."""
     pages = max(1, math.ceil(len(cards) / DECISIONS_PER_PAGE))
     if not 1 <= page <= pages:
-        raise NotFound(f"{authority.slug} decision listing: page {page} of {pages}")
+        raise NotFound(f"{authority.slug} decisions: page {page} of {pages}")
     shown = cards[(page - 1) * DECISIONS_PER_PAGE : page * DECISIONS_PER_PAGE]
     if shown:
         results = f'<p class="result-count">Your search has {len(cards)} results</p>\n' + "".join(
@@ -862,15 +897,13 @@ def render_decision_listing(
         results = "<p>There are no decisions to show.</p>\n"
 
     def link(number: int, text: str) -> str:
-        href = decision_listing_url(authority, statistics_end_year, listing, number)
-        return f'<li><a href="{escape(href)}">{text}</a></li>'
+        return f'<li><a href="{escape(href_for_page(number))}">{text}</a></li>'
 
     pager = [link(page - 1, "Previous")] if page > 1 else []
     pager += [f"<li><span>{n}</span></li>" if n == page else link(n, str(n)) for n in range(1, pages + 1)]
     pager += [link(page + 1, "Next")] if page < pages else []
     nav = '<nav class="pager"><ul>\n' + "\n".join(pager) + "\n</ul></nav>\n" if pages > 1 else ""
-    body = f'<h1>Decisions for {escape(authority.name)}</h1>\n<div class="results">\n{results}</div>\n{nav}'
-    return _page(f"Decisions for {authority.name}", body, body_class="decision-listing")
+    return f'<div class="results">\n{results}</div>\n{nav}'
 
 
 # --- odds and ends -----------------------------------------------------------------------

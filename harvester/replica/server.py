@@ -127,6 +127,8 @@ class Replica:
                 return self._council_page(epoch, segments[1], lowered[2], query)
             if lowered[:2] == ["assets", "attach"]:
                 return self._pdf(epoch, parts.path)
+            if lowered == ["decisions", "searchresults"]:
+                return self._search(epoch, query)
             if len(lowered) == 4 and lowered[0] == "decisions" and lowered[3] == "listing":
                 return self._listing(epoch, lowered[1], lowered[2], query)
             if len(lowered) == 4 and lowered[0] == "decisions":
@@ -169,6 +171,21 @@ class Replica:
         page = _int_param(query, "page") or 1
         body = pages.render_decision_listing(self.site, authority, epoch, int(year), listing, page)
         return _html(body, "listing")
+
+    def _search(self, epoch: int, query: dict[str, list[str]]) -> Response:
+        names = query.get("aname", [])
+        authority = self._by_name.get(names[0].lower()) if len(names) == 1 else None
+        if authority is None or published.page_year(self.site, authority, epoch) is None:
+            raise pages.NotFound(f"decision search for unknown authority {names}")
+        try:
+            since, until = (_search_date(query, name) for name in ("fd", "td"))
+        except ValueError as error:
+            raise pages.NotFound(str(error)) from None
+        codes = query.get("dc", [""])[0]
+        page = _int_param(query, "page") or 1
+        return _html(
+            pages.render_decision_search(self.site, authority, epoch, codes, since, until, page), "listing"
+        )
 
     def _pdf(self, epoch: int, path: str) -> Response:
         authority, letter = self._index(epoch).letter(path)
@@ -226,6 +243,15 @@ def _int_param(query: dict[str, list[str]], name: str) -> int | None:
     if len(values) > 1 or not values[0].isdigit():
         raise pages.NotFound(f"bad {name}={values}")
     return int(values[0])
+
+
+def _search_date(query: dict[str, list[str]], name: str) -> dt.date:
+    """A search date as the site takes it: 'YYYY-M-D', unpadded accepted (§1.8)."""
+    values = query.get(name, [])
+    if len(values) != 1:
+        raise ValueError(f"{name}: {values}")
+    year, month, day = (int(part) for part in values[0].split("-"))
+    return dt.date(year, month, day)
 
 
 def _checked_epoch(epoch: int) -> int:
