@@ -244,7 +244,7 @@ class Decision:
     url: str
     """The decision page as linked (its first chapter)."""
     source_url: str
-    """The page that linked to it (an upheld or remedy listing, a reports list, an improvements page)."""
+    """The decision page it was read from (its first chapter): the same as url."""
 
 
 @dataclass

@@ -223,7 +223,7 @@ class PerformanceSpider(scrapy.Spider):
             is_report = isinstance(item, items.Report)
             url = item.url if is_report else item.decision_url
             if url and case_ref_in_url(url):
-                yield from self.follow_decision(url, item.authority_slug, is_report, item.source_url)
+                yield from self.follow_decision(url, item.authority_slug, is_report)
 
     def follow_decision_listings(self, page, key: str):
         """The statistics page's "View upheld decisions" and "View all satisfactory remedy decisions", and
@@ -263,9 +263,7 @@ class PerformanceSpider(scrapy.Spider):
         listing = parse_decision_listing(response.text, response.url)
         case_refs = meta["case_refs"] + [card.case_ref for card in listing.cards]
         for card in listing.cards:
-            yield from self.follow_decision(
-                card.url, meta["slug"], card.is_report, meta["list_url"], card.case_ref
-            )
+            yield from self.follow_decision(card.url, meta["slug"], card.is_report, card.case_ref)
         if listing.next_url:
             if listing.next_url in meta["visited"]:
                 raise PageLayoutError(response.url, f"the pager's 'Next' goes back to {listing.next_url}")
@@ -288,9 +286,7 @@ class PerformanceSpider(scrapy.Spider):
             source_url=meta["list_url"],
         )
 
-    def follow_decision(
-        self, url: str, slug: str, is_report: bool, source_url: str, case_ref: str | None = None
-    ):
+    def follow_decision(self, url: str, slug: str, is_report: bool, case_ref: str | None = None):
         """A decision page, unless stored already or requested this run (decisions don't change)."""
         case_ref = case_ref or case_ref_in_url(url)
         if case_ref in self.decisions_requested or not self.within_decision_budget():
@@ -299,7 +295,7 @@ class PerformanceSpider(scrapy.Spider):
         # Decisions are stored once read, so they have no use for the page cache.
         yield self.request(
             url, slug.lower(), "decision", self.parse_decision, slug=slug, is_report=is_report,
-            decision_url=url, linked_from=source_url, chapters_read=[], chapters_left=None, dont_cache=True,
+            decision_url=url, chapters_read=[], chapters_left=None, dont_cache=True,
         )  # fmt: skip
 
     @counted
@@ -316,13 +312,11 @@ class PerformanceSpider(scrapy.Spider):
             self.crawler.stats.inc_value("harvester/decision_requests")
             yield self.request(
                 left[0], meta["authority"], "decision", self.parse_decision, slug=meta["slug"],
-                is_report=meta["is_report"], decision_url=meta["decision_url"], linked_from=meta["linked_from"],
+                is_report=meta["is_report"], decision_url=meta["decision_url"],
                 chapters_read=read, chapters_left=left[1:], dont_cache=True,
             )  # fmt: skip
             return
-        yield decision_from_pages(
-            read, meta["slug"], meta["is_report"], meta["decision_url"], meta["linked_from"]
-        )
+        yield decision_from_pages(read, meta["slug"], meta["is_report"], meta["decision_url"])
 
     def request_failed(self, failure):
         key, page = failure.request.meta["authority"], failure.request.meta["page"]

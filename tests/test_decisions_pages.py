@@ -55,7 +55,7 @@ def test_a_reports_chapters_join_into_one_decision(replica_site, served):
     first = read(served, report.path)
     assert first.chapter_urls == [BASE + f"{report.path}?chapter={n}" for n in (2, 3)]
     pages = [first] + [read(served, url.removeprefix(BASE)) for url in reversed(first.chapter_urls)]
-    decision = decision_from_pages(pages, "birmingham-city-council", True, BASE + report.path, BASE + "/list")
+    decision = decision_from_pages(pages, "birmingham-city-council", True, BASE + report.path)
     assert decision.text == replica_decisions.statement_text(report)
     assert decision.remedy == "\n".join(report.actions)
     assert (decision.chapters, decision.outcome, decision.outcome_group) == (3, report.outcome, "upheld")
@@ -67,7 +67,7 @@ def test_chapters_of_different_cases_are_refused(replica_site, served):
     one, other = (read(served, d.path) for d in birmingham[:2])
     other.chapter = 2
     with pytest.raises(PageLayoutError, match="chapter 2 is about"):
-        decision_from_pages([one, other], "birmingham-city-council", False, BASE + "/x", BASE + "/y")
+        decision_from_pages([one, other], "birmingham-city-council", False, BASE + "/x")
 
 
 def test_a_card_must_link_to_its_decision():

@@ -237,7 +237,7 @@ def _chapter_urls(page: PageText) -> list[str]:
 
 
 def decision_from_pages(
-    pages: list[DecisionPage], authority_slug: str, is_report: bool, url: str, source_url: str
+    pages: list[DecisionPage], authority_slug: str, is_report: bool, url: str
 ) -> Decision:
     """One decision from its page(s): chapters joined in order; every chapter must name the same case."""
     ordered = sorted(pages, key=lambda p: p.chapter)
@@ -262,5 +262,5 @@ def decision_from_pages(
         text="\n".join(line for p in ordered for line in p.statement),
         remedy="\n".join(remedy) if remedy else None,
         url=url,
-        source_url=source_url,
+        source_url=url,
     )
