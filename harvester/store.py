@@ -431,12 +431,15 @@ def save_decisions(
     gone for that. A listing read in full replaces what was stored for its year, empty ones included."""
     saved = Saved()
     with db.atomic():
+        # As save_authority does: an authority first stored this run logs no 'new' change per row.
+        log_new = db["authorities"].get(slug)["first_seen_run"] != run_id
+        sync = functools.partial(sync_rows, db, run_id=run_id, log_new=log_new)
         rows = [asdict(decision) for decision in decisions]
-        saved += sync_rows(db, "decisions", {"authority_slug": slug}, rows, run_id, complete_list=False)
+        saved += sync("decisions", {"authority_slug": slug}, rows, complete_list=False)
         for listing in listings:
             row = asdict(listing) | {"case_refs": json.dumps(listing.case_refs)}
             scope = {"authority_slug": slug, "year": listing.year, "listing": listing.listing}
-            saved += sync_rows(db, "decision_listings", scope, [row], run_id, complete_list=True)
+            saved += sync("decision_listings", scope, [row], complete_list=True)
     return saved
 
 
