@@ -3,7 +3,9 @@
 It starts at the index (or at the statistics pages of the authorities asked for), follows
 merger-box links to predecessor councils, and from each statistics page the links the page
 names: "View annual letters", the reports "View all", the service improvements "View all" and
-then the pager's "Next". Parsing lives in harvester.pages; storing in pipelines.
+then the pager's "Next", "View upheld decisions" and "View all satisfactory remedy decisions", and the
+decision page of every listed case, report and improvement not stored yet. Parsing lives in
+harvester.pages; storing in pipelines.
 
 Each authority's requests are counted; when the last one finishes the spider sends
 AuthorityDone, so the store can write that authority's rows in one transaction.

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 def chosen(replica_site):
     """Birmingham (94 upheld cases over ten listing pages, 3-chapter reports), Luton (its seen improvements),
     and one council of each planned disagreement with its statistics page."""
-    planned = replica_decisions._disagreements(replica_site, replica_site.seed)
+    planned = replica_decisions.planned_disagreements(replica_site, replica_site.seed)
     upheld = next(slug for slug, (listing, _) in planned.items() if listing == "upheld")
     remedy = next(slug for slug, (listing, _) in planned.items() if listing == "remedy")
     return ["birmingham-city-council", "luton-borough-council", upheld, remedy], planned

@@ -52,7 +52,7 @@ def listing_disagreements(site, epoch=2025):
 
 def test_listings_hold_the_pages_counts_but_for_a_few_councils(site):
     found = listing_disagreements(site)
-    planned = decisions._disagreements(site, site.seed)
+    planned = decisions.planned_disagreements(site, site.seed)
     assert len(planned) == decisions.DISAGREEMENTS
     for slug, (listing, difference) in planned.items():
         stated = getattr(site.figures[slug, "2024-25"], f"{listing}_decisions")

@@ -148,7 +148,7 @@ def _for_authority(
     return sorted(cases, key=lambda c: (c.decision_date, c.case_ref), reverse=True), reports
 
 
-def _disagreements(site: Site, seed: int) -> dict[str, tuple[str, int]]:
+def planned_disagreements(site: Site, seed: int) -> dict[str, tuple[str, int]]:
     """slug -> (listing, +1 or -1) for the few councils whose newest listing disagrees with their page."""
     rng = random.Random(f"{seed}/decision-disagreements")
     newest = EPOCHS[max(EPOCHS)]
@@ -171,7 +171,7 @@ def _disagreements(site: Site, seed: int) -> dict[str, tuple[str, int]]:
 
 def add_decisions(site: Site, seed: int, used_refs: set[str]) -> None:
     """Fill `site.decisions` and point each report at its decision page."""
-    disagreements = _disagreements(site, seed)
+    disagreements = planned_disagreements(site, seed)
     for authority in site.authorities:
         cases, reports = _for_authority(authority, seed, site, used_refs, disagreements.get(authority.slug))
         site.decisions[authority.slug] = cases
