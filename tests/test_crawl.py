@@ -160,3 +160,32 @@ def test_the_readme_questions_have_answers(crawled):
     for query in queries:
         rows = conn.execute(query).fetchall()
         assert rows, query
+
+
+def test_the_decision_cross_check_lists_exactly_the_replicas_disagreements(crawled):
+    _, _, db, _, truth = crawled
+    stated = {
+        (row["authority_slug"], row["year"]): row
+        for row in truth["annual_statistics"]
+        if row["source"] == "page"
+    }
+    expected = set()
+    for listing in truth["decision_listings"]:
+        page = stated[listing["authority_slug"], listing["year"]]
+        count = page["upheld_decisions" if listing["listing"] == "upheld" else "remedy_decisions"]
+        if listing["listed"] != count:
+            expected.add(
+                (listing["authority_slug"], listing["year"], listing["listing"], listing["listed"], count)
+            )
+    actual = set(
+        sqlite3.connect(db).execute(
+            "SELECT authority_slug, year, listing, listed, page_count FROM decision_count_discrepancies"
+        )
+    )
+    assert actual == expected and len(expected) >= 5
+
+
+def test_the_second_crawl_fetches_no_decision(crawled):
+    _, _, db, _, truth = crawled
+    summaries = [json.loads(s) for (s,) in sqlite3.connect(db).execute("SELECT summary FROM crawl_runs")]
+    assert [s["decisions_read"] for s in summaries] == [len(truth["decisions"]), 0]
