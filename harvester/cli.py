@@ -203,6 +203,12 @@ def replica(port, epoch, seed, faults, fault_seed, hang_seconds, ground_truth):
 @click.option("--resume", is_flag=True,
               help="Continue the last run, killed or interrupted, as the same run (same base URL and authorities).")  # fmt: skip
 @click.option("--no-robots", is_flag=True, help="Ignore robots.txt (only for your own copy of the site).")
+@click.option("--decisions-since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="Also back-fill every decision about each authority decided since this date, through the "
+                   "decision search; decisions already stored are never fetched again, so a later run continues.")  # fmt: skip
+@click.option("--max-requests", type=click.IntRange(min=1), default=None, metavar="N",
+              help="At most N decision requests this run (listings, searches, decision pages): spread a long "
+                   "back-fill over several runs.")  # fmt: skip
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="WARNING",
               show_default=True)  # fmt: skip
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -211,7 +217,7 @@ def replica(port, epoch, seed, faults, fault_seed, hang_seconds, ground_truth):
               help="Seconds between progress lines when not on a terminal.")  # fmt: skip
 def crawl(
     base_url, db_path, authorities, concurrency, delay, timeout, retries, refresh_letters, full, resume, no_robots,
-    log_level, log_format, progress_seconds,
+    decisions_since, max_requests, log_level, log_format, progress_seconds,
 ):  # fmt: skip
     """Crawl the "Your council's performance" section into one SQLite file.
 
@@ -248,6 +254,10 @@ def crawl(
         overrides |= {"RETRY_TIMES": retries}
     if no_robots:
         overrides |= {"ROBOTSTXT_OBEY": False}
+    if decisions_since is not None:
+        overrides |= {"HARVESTER_DECISIONS_SINCE": decisions_since.date().isoformat()}
+    if max_requests is not None:
+        overrides |= {"HARVESTER_DECISION_BUDGET": max_requests}
     try:
         outcome = run_crawl(
             base_url, db_path, authorities, overrides,

@@ -111,6 +111,8 @@ class CrawlPlan:
     overrides: dict
     letters_read: frozenset[str]
     """PDF URLs already read, not fetched again."""
+    decisions_read: frozenset[str]
+    """Case references of decisions already stored: a published decision never changes."""
 
 
 def plan_crawl(
@@ -139,8 +141,9 @@ def plan_crawl(
     if full:
         overrides["HARVESTER_CONDITIONAL_REQUESTS"] = False
     letters_read = frozenset() if (refresh_letters or full) else store.letters_read(db)
+    decisions_read = frozenset() if full else store.decisions_read(db)
     db.close()
-    return CrawlPlan(base_url, tuple(authorities), overrides, letters_read)
+    return CrawlPlan(base_url, tuple(authorities), overrides, letters_read, decisions_read)
 
 
 def run_crawl(
@@ -160,7 +163,13 @@ def run_crawl(
     instead of asking the server whether they changed."""
     with crawl_lock(db_path):
         plan = plan_crawl(
-            db_path, base_url, authorities, overrides, refresh_letters=refresh_letters, resume=resume, full=full
+            db_path,
+            base_url,
+            authorities,
+            overrides,
+            refresh_letters=refresh_letters,
+            resume=resume,
+            full=full,
         )
         settings = crawl_settings(plan.base_url, db_path, plan.overrides, plan.authorities)
         if settings.get("HARVESTER_LOG_FORMAT") == "json":
@@ -168,7 +177,11 @@ def run_crawl(
         process = CrawlerProcess(settings)
         crawler = process.create_crawler(PerformanceSpider)
         process.crawl(
-            crawler, base_url=plan.base_url, authorities=plan.authorities, letters_read=plan.letters_read
+            crawler,
+            base_url=plan.base_url,
+            authorities=plan.authorities,
+            letters_read=plan.letters_read,
+            decisions_read=plan.decisions_read,
         )
         process.start()
     return judge_crawl(crawler, db_path)

@@ -222,6 +222,59 @@ class LetterTableCount:
     """The letter PDF."""
 
 
+@dataclass
+class Decision:
+    """A published decision: the Ombudsman's statement (or public report) on one case, read from its page."""
+
+    authority_slug: str
+    """The authority whose statistics page, reports or improvements led to the decision."""
+    case_ref: str
+    """Ombudsman case reference 'YY-NNN-NNN' (shown as '24 005 444'): joins service improvements."""
+    category: str
+    """'Category : Main > Sub', the main part ('Housing')."""
+    sub_category: str
+    """The part after '>' ('Homelessness')."""
+    outcome: str
+    """'Decision :' as printed: 'Upheld', 'Not upheld', 'Closed after initial enquiries', or an older
+    compound outcome ('Upheld: maladministration and injustice')."""
+    outcome_group: str | None
+    """'upheld', 'not upheld' or 'closed early', from the outcome; NULL for an outcome not understood."""
+    decision_date: str
+    """ISO date from 'Decision date :'."""
+    is_report: bool
+    """A public report (listed as a report, or a "Report" card) rather than a statement."""
+    chapters: int
+    """Pages the statement runs over: a report's chapters (`?chapter=N`) are read and joined."""
+    summary: str
+    """The 'Summary:' under "The Ombudsman's final decision:"."""
+    text: str
+    """The statement, every chapter, one heading or paragraph per line, section headings kept; searchable."""
+    remedy: str | None
+    """The "Agreed action" or "Remedy" section's paragraphs, one per line; NULL when there is none."""
+    url: str
+    """The decision page as linked (its first chapter)."""
+    source_url: str
+    """The decision page it was read from (its first chapter): the same as url."""
+
+
+@dataclass
+class DecisionListing:
+    """An authority's "View upheld decisions" or "View all satisfactory remedy decisions" listing, every
+    page of it: what the statistics page's upheld and remedy counts are checked against."""
+
+    authority_slug: str
+    year: str
+    """The statistics year of the page that links the listing."""
+    listing: str
+    """'upheld' or 'remedy'."""
+    listed: int
+    """How many cases the listing shows, over all its pages."""
+    case_refs: list[str]
+    """The cases listed ('YY-NNN-NNN'), in listing order; stored as a JSON array."""
+    source_url: str
+    """The listing's first page, as the statistics page links it."""
+
+
 def authority_key(item) -> str | None:
     """The case-folded slug of the authority an item belongs to, the key the spider and the store
     group items by (the site's slugs are case-insensitive); None for the index page's errors."""

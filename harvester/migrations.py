@@ -296,3 +296,58 @@ def m002_raw_values_of_unreadable_figures(db: sqlite_utils.Database) -> None:
 def m003_crawl_errors_superseded(db: sqlite_utils.Database) -> None:
     # A resumed run crawls its earlier part again: the errors that part recorded are kept, flagged.
     db.execute("ALTER TABLE crawl_errors ADD COLUMN superseded INTEGER NOT NULL DEFAULT 0")
+
+
+DECISIONS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS decisions (
+    case_ref TEXT PRIMARY KEY,
+    authority_slug TEXT NOT NULL REFERENCES authorities(slug),
+    category TEXT NOT NULL,
+    sub_category TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    outcome_group TEXT CHECK (outcome_group IN ('upheld', 'not upheld', 'closed early')),
+    decision_date TEXT NOT NULL,
+    is_report INTEGER NOT NULL,
+    chapters INTEGER NOT NULL,
+    summary TEXT NOT NULL,
+    text TEXT NOT NULL,
+    remedy TEXT,
+    url TEXT NOT NULL,
+    source_url TEXT NOT NULL,
+    first_seen_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    last_changed_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    gone_run INTEGER REFERENCES crawl_runs(id)
+);
+CREATE TABLE IF NOT EXISTS decision_listings (
+    authority_slug TEXT NOT NULL REFERENCES authorities(slug),
+    year TEXT NOT NULL,
+    listing TEXT NOT NULL CHECK (listing IN ('upheld', 'remedy')),
+    listed INTEGER NOT NULL,
+    case_refs TEXT NOT NULL,
+    source_url TEXT NOT NULL,
+    first_seen_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    last_changed_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    gone_run INTEGER REFERENCES crawl_runs(id),
+    PRIMARY KEY (authority_slug, year, listing)
+);
+CREATE INDEX IF NOT EXISTS decisions_authority ON decisions(authority_slug, decision_date);
+CREATE INDEX IF NOT EXISTS decisions_category ON decisions(category, sub_category, outcome_group);
+CREATE VIEW IF NOT EXISTS decision_count_discrepancies AS
+SELECT l.authority_slug, l.year, l.listing, l.listed,
+    CASE l.listing WHEN 'upheld' THEN s.upheld_decisions ELSE s.remedy_decisions END AS page_count,
+    l.source_url AS listing_url, s.source_url AS page_url
+FROM decision_listings AS l
+JOIN annual_statistics AS s ON s.authority_slug = l.authority_slug AND s.year = l.year AND s.source = 'page'
+WHERE l.gone_run IS NULL
+    AND l.listed IS NOT CASE l.listing WHEN 'upheld' THEN s.upheld_decisions ELSE s.remedy_decisions END;
+"""
+"""Decisions (one row per case, fetched once) and the listings the statistics page links, with the view
+that sets each listing's count beside the page's upheld or satisfactory remedy count."""
+
+
+@migrations(transactional=False)
+def m004_decisions(db: sqlite_utils.Database) -> None:
+    for statement in statements(DECISIONS_SCHEMA):
+        db.execute(statement)
+    if not db["decisions_fts"].exists():
+        db["decisions"].enable_fts(["summary", "text"], create_triggers=True, tokenize="porter")

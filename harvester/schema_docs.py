@@ -60,6 +60,18 @@ TABLES = {
     "changes": ("Every change a crawl made to a data row: nothing is lost when the site changes.", None),
     "fetches": ("When each page was last fetched, with its status, ETag and checksum.", None),
     "crawl_errors": ("Pages a crawl could not fetch or read, per run.", items.CrawlError),
+    "decisions": (
+        "Published decisions behind the figures, one per case, with the statement's full text (searchable).",
+        items.Decision,
+    ),
+    "decision_listings": (
+        "Each authority's upheld and satisfactory remedy decision listings, as its statistics page links them.",
+        items.DecisionListing,
+    ),
+    "decision_count_discrepancies": (
+        "View: listings whose number of cases differs from the statistics page's upheld or remedy count.",
+        items.DecisionListing,
+    ),
 }
 
 TABLE_COLUMNS = {
@@ -134,6 +146,8 @@ STORE_COLUMNS = {
     "complaints": "Complaints and enquiries received in that category.",
     "outcome": "Decision outcome as the letter prints it ('Upheld', 'Advice Given').",
     "decisions": "Decisions with that outcome.",
+    "page_count": "The statistics page's count for the listing: upheld decisions, or satisfactory remedy decisions.",
+    "listing_url": "The listing's first page.",
 }
 
 

@@ -82,6 +82,10 @@ HARVESTER_PROGRESS_SECONDS = 60.0
 # The pipelines are synchronous, so items in parallel only cost CPU (Scrapy starts a task per slot for
 # every response). Order is not relied on: the store waits for the count of items the spider sent.
 CONCURRENT_ITEMS = 1
+HARVESTER_DECISIONS_SINCE = None
+"""ISO date: also back-fill every decision about each authority since then, through the decision search."""
+HARVESTER_DECISION_BUDGET = None
+"""At most this many decision requests (listings, searches, decision pages) in one run; None: no limit."""
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
 

@@ -33,6 +33,8 @@ KEYS = {
     "letters": ("authority_slug", "year"),
     "letter_complaints_received": ("authority_slug", "year", "category"),
     "letter_decisions": ("authority_slug", "year", "outcome"),
+    "decisions": ("case_ref",),
+    "decision_listings": ("authority_slug", "year", "listing"),
 }
 LETTER_TABLES = {"received": ("letter_complaints_received", "category", "complaints"),
                  "decided": ("letter_decisions", "outcome", "decisions")}  # fmt: skip
@@ -471,3 +473,33 @@ def change_row(
         "old_value": None if old is None else str(old),
         "new_value": None if new is None else str(new),
     }
+
+
+def save_decisions(
+    db: sqlite_utils.Database,
+    slug: str,
+    decisions: Iterable[items.Decision],
+    listings: Iterable[items.DecisionListing],
+    run_id: int,
+) -> Saved:
+    """Store an authority's decisions read this run and its listings read in full, in one transaction.
+
+    Decisions are fetched once, so the ones not read this run are simply not here: none is ever marked
+    gone for that. A listing read in full replaces what was stored for its year, empty ones included."""
+    saved = Saved()
+    with transaction(db):
+        # As save_authority does: an authority first stored this run logs no 'new' change per row.
+        log_new = db["authorities"].get(slug)["first_seen_run"] != run_id
+        sync = functools.partial(sync_rows, db, run_id=run_id, log_new=log_new)
+        rows = [asdict(decision) for decision in decisions]
+        saved += sync("decisions", {"authority_slug": slug}, rows, complete_list=False)
+        for listing in listings:
+            row = asdict(listing) | {"case_refs": json.dumps(listing.case_refs)}
+            scope = {"authority_slug": slug, "year": listing.year, "listing": listing.listing}
+            saved += sync("decision_listings", scope, [row], complete_list=True)
+    return saved
+
+
+def decisions_read(db: sqlite_utils.Database) -> frozenset[str]:
+    """Case references of the decisions stored: a published decision doesn't change, so it is not fetched again."""
+    return frozenset(row["case_ref"] for row in db.query("SELECT case_ref FROM decisions"))

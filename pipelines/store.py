@@ -36,6 +36,7 @@ class StorePipeline:
         self.announced: dict[str, items.AuthorityDone] = {}
         """Authorities whose requests have all finished but whose items are not all here yet."""
         self.letters_read: dict[str, int] = defaultdict(int)
+        self.decisions_read = 0
         self.totals = store.RunTotals()
         crawler.signals.connect(self.response_received, signal=signals.response_received)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -146,10 +147,12 @@ class StorePipeline:
         bundle.letter_tables = buffered.get("LetterTableCount", [])
         bundle.fetches = list(fetches.values())
         slug = bundle.authority.slug
+        decisions, listings = buffered.get("Decision", []), buffered.get("DecisionListing", [])
         try:
             for document in bundle.letter_documents:
                 keep_pdf(self.letters_dir, document)
             saved = store.save_authority(self.db, bundle, self.run_id, reference_entry(slug))
+            store.save_decisions(self.db, slug, decisions, listings, self.run_id)
         except Exception as error:  # noqa: BLE001 - locked, full, duplicate, OSError: a recorded run error
             logger.exception("saving %s failed", slug)
             self.record_error(
@@ -158,6 +161,7 @@ class StorePipeline:
                 )
             )
             return
+        self.decisions_read += len(decisions)
         for document in saved.kept_letters:
             message = f"{document.error}; the copy read before is kept"
             self.record_error(items.CrawlError(document.pdf_url, slug, "letter", "reread", message))
@@ -213,6 +217,8 @@ class StorePipeline:
         summary = {
             "problems": verdict.problems,
             "letters_read": letters_read,
+            "decisions_read": self.decisions_read,
+            "decision_budget_reached": bool(stats.get_value("harvester/decision_budget_reached")),
             "letters_unreadable": [e.url for e in self.errors if e.kind == "unreadable"],
             "missing": [e.url for e in self.errors if e.kind == "missing"],
             "requests_by_status": {

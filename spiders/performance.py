@@ -3,7 +3,9 @@
 It starts at the index (or at the statistics pages of the authorities asked for), follows
 merger-box links to predecessor councils, and from each statistics page the links the page
 names: "View annual letters", the reports "View all", the service improvements "View all" and
-then the pager's "Next". Parsing lives in harvester.pages; storing in pipelines.
+then the pager's "Next", "View upheld decisions" and "View all satisfactory remedy decisions", and the
+decision page of every listed case, report and improvement not stored yet. Parsing lives in
+harvester.pages; storing in pipelines.
 
 Each authority's requests are counted; when the last one finishes the spider sends
 AuthorityDone, so the store can write that authority's rows in one transaction.
@@ -20,6 +22,13 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from harvester import items
 from harvester.letters import read_letter
+from harvester.pages.decisions import (
+    case_ref_in_url,
+    decision_from_pages,
+    decision_search_url,
+    parse_decision_listing,
+    parse_decision_page,
+)
 from harvester.pages.html import PageLayoutError
 from harvester.pages.improvements import parse_improvements_page
 from harvester.pages.index import parse_index, slug_from_statistics_url, statistics_url
@@ -57,6 +66,7 @@ class PerformanceSpider(scrapy.Spider):
         base_url: str = REAL_SITE,
         authorities: tuple[str, ...] | str = (),
         letters_read: frozenset[str] = frozenset(),
+        decisions_read: frozenset[str] = frozenset(),
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -64,6 +74,8 @@ class PerformanceSpider(scrapy.Spider):
         self.requested_slugs = authority_slugs(authorities)
         self.letters_read = letters_read
         """PDF URLs already read: letters don't change once published, so they are not fetched again."""
+        self.decisions_requested = set(decisions_read)
+        """Case references stored or requested this run: a decision is published once and never changes."""
         self.allowed_domains = [urlsplit(self.base_url).hostname]
         self.pending: dict[str, int] = {}
         self.items_sent: dict[str, int] = {}
@@ -147,7 +159,7 @@ class PerformanceSpider(scrapy.Spider):
 
         @site_page /your-councils-performance/luton-borough-council/statistics luton-borough-council statistics
         @returns items 2
-        @returns requests 3 3
+        @returns requests 3
         """
         key = response.meta["authority"]
         page = parse_statistics_page(response.text, response.url)
@@ -169,7 +181,8 @@ class PerformanceSpider(scrapy.Spider):
         if page.improvements_url:
             yield self.request(page.improvements_url, key, "improvements", self.parse_improvements)
         # No "View all": whatever the teaser shows (usually nothing) is the whole list.
-        yield from page.teaser_improvements
+        yield from self.with_decisions(page.teaser_improvements)
+        yield from self.follow_decision_listings(page, key)
 
     @counted
     def parse_letters(self, response):
@@ -205,10 +218,9 @@ class PerformanceSpider(scrapy.Spider):
     def parse_reports(self, response):
         """@site_page /your-councils-performance/luton-borough-council/reports luton-borough-council reports
         @returns items 1
-        @returns requests 0 0
         @scrapes authority_slug title url source_url
         """
-        yield from parse_reports_list(response.text, response.url)
+        yield from self.with_decisions(parse_reports_list(response.text, response.url))
 
     @counted
     def parse_improvements(self, response):
@@ -222,16 +234,122 @@ class PerformanceSpider(scrapy.Spider):
             # Cases move down the pager as new ones arrive: credit the list, not the page, so a
             # case's provenance doesn't change every time the council agrees another.
             improvement.source_url = list_url
-            yield improvement
+            yield from self.with_decisions([improvement])
         if page.next_url:
             key = response.meta["authority"]
             yield self.request(page.next_url, key, "improvements", self.parse_improvements, list_url=list_url)
+
+    def with_decisions(self, listed):
+        """Reports and improvements, each followed by a request for its decision page when it links one."""
+        for item in listed:
+            yield item
+            is_report = isinstance(item, items.Report)
+            url = item.url if is_report else item.decision_url
+            if url and case_ref_in_url(url):
+                yield from self.follow_decision(url, item.authority_slug, is_report)
+
+    def follow_decision_listings(self, page, key: str):
+        """The statistics page's "View upheld decisions" and "View all satisfactory remedy decisions", and
+        with HARVESTER_DECISIONS_SINCE the decision search for the authority (a search yields no listing)."""
+        if page.statistics is None:
+            return
+        searches = [(None, decision_search_url(self.base_url, page.authority.name, self.decisions_since))]
+        for listing, url in [
+            ("upheld", page.upheld_decisions_url),
+            ("remedy", page.remedy_decisions_url),
+            *(searches if self.decisions_since else []),
+        ]:
+            if url and self.within_decision_budget():
+                yield self.request(
+                    url, key, "decision_listings", self.parse_decision_listing, slug=page.authority.slug,
+                    year=page.statistics.year, listing=listing, list_url=url, case_refs=[], visited=[url],
+                )  # fmt: skip
+
+    @property
+    def decisions_since(self) -> str | None:
+        return self.settings.get("HARVESTER_DECISIONS_SINCE")
+
+    def within_decision_budget(self) -> bool:
+        """Count one decision request against HARVESTER_DECISION_BUDGET; False once it is spent."""
+        budget = self.settings.getint("HARVESTER_DECISION_BUDGET") or None
+        stats = self.crawler.stats
+        if budget is not None and stats.get_value("harvester/decision_requests", 0) >= budget:
+            stats.set_value("harvester/decision_budget_reached", True)
+            return False
+        stats.inc_value("harvester/decision_requests")
+        return True
+
+    @counted
+    def parse_decision_listing(self, response):
+        """One page of a listing; the listing is yielded whole once its last page is read."""
+        meta = response.meta
+        listing = parse_decision_listing(response.text, response.url)
+        case_refs = meta["case_refs"] + [card.case_ref for card in listing.cards]
+        for card in listing.cards:
+            yield from self.follow_decision(card.url, meta["slug"], card.is_report, card.case_ref)
+        if listing.next_url:
+            if listing.next_url in meta["visited"]:
+                raise PageLayoutError(response.url, f"the pager's 'Next' goes back to {listing.next_url}")
+            if not self.within_decision_budget():
+                return  # the listing is left as stored; the next run reads it again
+            yield self.request(
+                listing.next_url, meta["authority"], "decision_listings", self.parse_decision_listing,
+                slug=meta["slug"], year=meta["year"], listing=meta["listing"], list_url=meta["list_url"],
+                case_refs=case_refs, visited=[*meta["visited"], listing.next_url],
+            )  # fmt: skip
+            return
+        if meta["listing"] is None:
+            return  # a decision search: its cards are only a way to the decisions
+        yield items.DecisionListing(
+            authority_slug=meta["slug"],
+            year=meta["year"],
+            listing=meta["listing"],
+            listed=len(case_refs),
+            case_refs=case_refs,
+            source_url=meta["list_url"],
+        )
+
+    def follow_decision(self, url: str, slug: str, is_report: bool, case_ref: str | None = None):
+        """A decision page, unless stored already or requested this run (decisions don't change)."""
+        case_ref = case_ref or case_ref_in_url(url)
+        if case_ref in self.decisions_requested or not self.within_decision_budget():
+            return
+        self.decisions_requested.add(case_ref)
+        # Decisions are stored once read, so they have no use for the page cache.
+        yield self.request(
+            url, slug.lower(), "decision", self.parse_decision, slug=slug, is_report=is_report,
+            decision_url=url, chapters_read=[], chapters_left=None, dont_cache=True,
+        )  # fmt: skip
+
+    @counted
+    def parse_decision(self, response):
+        """A decision page; a report's other chapters are read one after another, then joined."""
+        meta = response.meta
+        page = parse_decision_page(response.text, response.url)
+        read = [*meta["chapters_read"], page]
+        left = meta["chapters_left"]
+        if left is None:
+            left = page.chapter_urls
+        if left:
+            # A report begun is finished even past the budget: cut short, its pages would be fetched again.
+            self.crawler.stats.inc_value("harvester/decision_requests")
+            yield self.request(
+                left[0], meta["authority"], "decision", self.parse_decision, slug=meta["slug"],
+                is_report=meta["is_report"], decision_url=meta["decision_url"],
+                chapters_read=read, chapters_left=left[1:], dont_cache=True,
+            )  # fmt: skip
+            return
+        yield decision_from_pages(read, meta["slug"], meta["is_report"], meta["decision_url"])
 
     def request_failed(self, failure):
         key, page = failure.request.meta["authority"], failure.request.meta["page"]
         self.part_failed(key, page)
         error = failure_to_error(failure, key, page)
-        if error.kind == "missing" and page == "statistics" and key in {s.lower() for s in self.requested_slugs}:
+        if (
+            error.kind == "missing"
+            and page == "statistics"
+            and key in {s.lower() for s in self.requested_slugs}
+        ):
             # A council the user named that the site doesn't have is a mistake to report, not a page it dropped.
             error.kind, error.message = "unknown", f"no authority {key!r} on the site ({error.message})"
         yield from self.counting([error])

@@ -34,6 +34,8 @@ DATA_TABLES = {
     "letters": (("authority_slug", "year"), None),
     "letter_complaints_received": (("authority_slug", "year", "category"), None),
     "letter_decisions": (("authority_slug", "year", "outcome"), None),
+    "decisions": (("case_ref",), None),
+    "decision_listings": (("authority_slug", "year", "listing"), None),
 }
 
 
@@ -177,7 +179,7 @@ def test_the_readme_questions_have_answers(crawled):
     _, _, db, *_ = crawled
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     queries = re.findall(r"```sql\n(.*?)```", readme, re.DOTALL)
-    assert len(queries) == 3
+    assert len(queries) == 4  # three in "What the database holds", one in "Decisions"
     conn = sqlite3.connect(db)
     for query in queries:
         rows = conn.execute(query).fetchall()
@@ -275,3 +277,32 @@ def test_a_statistics_page_whose_figures_cannot_be_read_still_has_its_links_foll
     }
     assert spider.failed_parts[LUTON] == {"improvements"}
     assert not any(isinstance(thing, items.AnnualStatistics) for thing in output)
+
+
+def test_the_decision_cross_check_lists_exactly_the_replicas_disagreements(crawled):
+    _, _, db, _, truth = crawled
+    stated = {
+        (row["authority_slug"], row["year"]): row
+        for row in truth["annual_statistics"]
+        if row["source"] == "page"
+    }
+    expected = set()
+    for listing in truth["decision_listings"]:
+        page = stated[listing["authority_slug"], listing["year"]]
+        count = page["upheld_decisions" if listing["listing"] == "upheld" else "remedy_decisions"]
+        if listing["listed"] != count:
+            expected.add(
+                (listing["authority_slug"], listing["year"], listing["listing"], listing["listed"], count)
+            )
+    actual = set(
+        sqlite3.connect(db).execute(
+            "SELECT authority_slug, year, listing, listed, page_count FROM decision_count_discrepancies"
+        )
+    )
+    assert actual == expected and len(expected) >= 5
+
+
+def test_the_second_crawl_fetches_no_decision(crawled):
+    _, _, db, _, truth = crawled
+    summaries = [json.loads(s) for (s,) in sqlite3.connect(db).execute("SELECT summary FROM crawl_runs")]
+    assert [s["decisions_read"] for s in summaries] == [len(truth["decisions"]), 0]

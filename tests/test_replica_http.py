@@ -182,15 +182,15 @@ def test_letter_pdfs_of_each_era_are_served(replica_2025):
         assert body.startswith(b"%PDF-") and int(headers["Content-Length"]) == len(body)
 
 
-def test_reports_list_and_article(replica_2025):
+def test_reports_list_and_decision(replica_2025):
     body = page(replica_2025, "/your-councils-performance/luton-borough-council/reports")
     text = text_of(body)
     assert "The Ombudsman has published the following reports against Luton Borough Council" in text
     assert "Luton Borough Council is improving the way it administers benefits appeals" in text
     assert re.search(r"\b\d{1,2} (January|February|March|April|May|June|July|August|September|October|"
                      r"November|December) 20\d\d\b", text)  # fmt: skip
-    article = next(href for href in links(body).values() if href.startswith("/information-centre/news/"))
-    assert fetch(replica_2025, article)[0] == 200
+    report = next(href for href in links(body).values() if href.startswith("/decisions/"))
+    assert fetch(replica_2025, report)[0] == 200
     poole = text_of(page(replica_2025, "/your-councils-performance/poole-borough-council/reports"))
     assert "No reports published" in poole
 

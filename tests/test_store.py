@@ -59,6 +59,8 @@ def test_schema_is_pinned(db):
         "changes",
         "fetches",
         "crawl_errors",
+        "decisions",
+        "decision_listings",
         "_sqlite_migrations",
     }
     assert {table: db[table].detect_fts() for table in ("letters", "reports", "improvement_actions")} == {
@@ -66,7 +68,11 @@ def test_schema_is_pinned(db):
         "reports": "reports_fts",
         "improvement_actions": "improvement_actions_fts",
     }
-    assert sorted(db.view_names()) == ["council_statistics", "statistics_discrepancies"]
+    assert sorted(db.view_names()) == [
+        "council_statistics",
+        "decision_count_discrepancies",
+        "statistics_discrepancies",
+    ]
     assert db["annual_statistics"].pks == ["authority_slug", "year", "source"]
     assert db["improvement_actions"].pks == ["authority_slug", "case_ref", "position"]
     assert db["letters"].columns_dict == {

@@ -44,6 +44,7 @@ class Command(crawl.Command):
                     base_url=plan.base_url,
                     authorities=plan.authorities,
                     letters_read=plan.letters_read,
+                    decisions_read=plan.decisions_read,
                     **opts.spargs,
                 )
                 self.crawler_process.start()

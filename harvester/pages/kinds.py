@@ -4,16 +4,27 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from harvester.pages.decisions import parse_decision_listing, parse_decision_page
 from harvester.pages.improvements import parse_improvements_page
 from harvester.pages.index import is_statistics_url, parse_index
 from harvester.pages.letters_list import parse_letters_list
 from harvester.pages.reports_list import parse_reports_list
 from harvester.pages.statistics import parse_statistics_page
 
-KINDS = ("index", "statistics", "letters", "reports", "improvements", "letter")
+KINDS = (
+    "index",
+    "statistics",
+    "letters",
+    "reports",
+    "improvements",
+    "letter",
+    "decision",
+    "decision_listing",
+)
 
 # Wording each list page carries and the statistics page (which carries all of it) does not need.
 LIST_PAGE_WORDING = (
+    ("decision", "final decision:"),
     ("improvements", "Case reference:"),
     ("letters", "Annual review letter"),
     ("reports", "has published the following reports against"),
@@ -55,4 +66,8 @@ def parse_saved(content: bytes, url: str, kind: str, authority_slug: str | None 
         return parse_reports_list(content, url)
     if kind == "improvements":
         return [parse_improvements_page(content, url)]
+    if kind == "decision":
+        return [parse_decision_page(content, url)]
+    if kind == "decision_listing":
+        return [parse_decision_listing(content, url)]
     raise ValueError(f"unknown page kind {kind!r}: one of {', '.join(KINDS)}")

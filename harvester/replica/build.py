@@ -474,18 +474,6 @@ def _report_drafts(authority: Authority, seed: int) -> list[_ReportDraft]:
     return sorted(drafts, key=lambda draft: draft.date, reverse=True)
 
 
-def _report_path(draft: _ReportDraft, used: set[str]) -> str:
-    """The news article path; a headline used twice in a month gets '-2', as a CMS would do."""
-    month = draft.date.strftime("%b").lower()
-    stem = f"/information-centre/news/{draft.date.year}/{month}/{slugify(draft.title)}"
-    path, suffix = stem, 1
-    while path in used:
-        suffix += 1
-        path = f"{stem}-{suffix}"
-    used.add(path)
-    return path
-
-
 # ---------------------------------------------------------------------------------------------
 # Service improvements
 
@@ -658,19 +646,16 @@ def build_site(seed: int = 2025) -> Site:
     authorities = sorted((_authority(entry) for entry in load_register()), key=lambda a: a.name.casefold())
     figures = _all_figures(authorities, seed)
     drafts = {authority.slug: _report_drafts(authority, seed) for authority in authorities}
-    used_paths: set[str] = set()
+    # Each report's path is set to its decision page by add_decisions, below.
     reports = {
-        slug: [
-            Report(draft.title, draft.summary, _report_path(draft, used_paths), draft.date)
-            for draft in slug_drafts
-        ]
+        slug: [Report(draft.title, draft.summary, "", draft.date) for draft in slug_drafts]
         for slug, slug_drafts in drafts.items()
     }
     used_refs = {case[0] for case in facts.LUTON_IMPROVEMENTS}
     improvements = {
         authority.slug: _improvements(authority, seed, figures, used_refs) for authority in authorities
     }
-    return Site(
+    site = Site(
         seed=seed,
         authorities=authorities,
         figures=figures,
@@ -678,3 +663,7 @@ def build_site(seed: int = 2025) -> Site:
         improvements=improvements,
         letters=_letters(authorities, seed, drafts),
     )
+    from harvester.replica.decisions import add_decisions  # it builds on this module's helpers
+
+    add_decisions(site, seed, used_refs)
+    return site

@@ -107,6 +107,29 @@ class Improvement:
 
 
 @dataclass(frozen=True)
+class Decision:
+    """A published decision (§2.11): a service improvement's case, a public report, or another upheld case."""
+
+    case_ref: str
+    """'YY-NNN-NNN'."""
+    authority_slug: str
+    category: str
+    sub_category: str
+    outcome: str
+    """As printed: 'Upheld', or an older compound outcome ('Upheld: maladministration and injustice')."""
+    decision_date: dt.date
+    is_report: bool
+    """A public report: its statement runs over `chapters` pages (`?chapter=N`)."""
+    chapters: int
+    remedied: bool
+    """Listed under "View all satisfactory remedy decisions": the council had remedied it already."""
+    actions: tuple[str, ...]
+    """The "Agreed action" section's paragraphs; none for a case remedied before it reached us."""
+    path: str
+    """'/decisions/{category-slug}/{sub-category-slug}/{YY-NNN-NNN}'."""
+
+
+@dataclass(frozen=True)
 class Letter:
     year: str
     """Statistics year covered."""
@@ -138,3 +161,5 @@ class Site:
     """Newest case first."""
     letters: dict[str, list[Letter]]
     """Oldest year first."""
+    decisions: dict[str, list[Decision]] = field(default_factory=dict)
+    """Every decision page the site has for an authority, newest first (see harvester.replica.decisions)."""

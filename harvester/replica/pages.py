@@ -16,9 +16,10 @@ from collections.abc import Iterable
 from html import escape
 from urllib.parse import quote_plus, urlencode
 
+from harvester.replica import decisions as replica_decisions
 from harvester.replica import facts, published
 from harvester.replica.facts import MISSING_PREDECESSORS
-from harvester.replica.model import Authority, Figures, Improvement, Letter, Report, Site
+from harvester.replica.model import Authority, Decision, Figures, Improvement, Letter, Report, Site
 
 IMPROVEMENTS_PER_PAGE = 10
 TEASER_IMPROVEMENTS = 10
@@ -759,20 +760,6 @@ def render_reports_list(site: Site, authority: Authority, epoch: int) -> str:
     return _page(f"Reports - {name}", body, body_class="reports-list", crumbs=_council_crumbs(authority))
 
 
-def render_report_article(authority: Authority, report: Report) -> str:
-    body = (
-        '<article class="news-article">\n'
-        f"<h1>{escape(report.title)}</h1>\n"
-        f'<p class="date">{long_date(report.date)}</p>\n'
-        f'<p class="standfirst"><strong>{escape(report.summary)}</strong></p>\n'
-        f"<p>The Ombudsman has issued a public report about {escape(authority.name)}. Councils must consider "
-        "a report formally and tell the Ombudsman what action they will take.</p>\n"
-        "<h2>Notes to editors</h2>\n<p>The Local Government and Social Care Ombudsman investigates "
-        "complaints about councils and all adult social care providers in England.</p>\n</article>\n"
-    )
-    return _page(report.title, body, body_class="news")
-
-
 def _option(value: str, label: str, selected: bool) -> str:
     chosen = " selected" if selected else ""
     return f'<option value="{escape(value)}"{chosen}>{escape(label)}</option>'
@@ -846,69 +833,127 @@ def _pager(authority: Authority, category_id: int | None, year: int | None, page
 
 # --- decisions ---------------------------------------------------------------------------
 
+DECISIONS_PER_PAGE = 10
 
-def _decision_summary(improvement: Improvement) -> str:
-    return (
-        f"The complainant said the Council was at fault in how it dealt with a matter about "
-        f"{improvement.sub_category.lower()}. We found fault causing injustice, which the Council has agreed "
-        "to remedy."
+
+def _chapter_nav(decision: Decision, chapter: int) -> str:
+    """A report's chapters: the current one as text, the others as links (`?chapter=N`)."""
+    if decision.chapters == 1:
+        return ""
+    entries = []
+    for number in range(1, decision.chapters + 1):
+        title = escape(replica_decisions.chapter_title(number, decision.chapters))
+        href = escape(f"{decision.path}?chapter={number}")
+        entries.append(
+            f"<li><span>{title}</span></li>"
+            if number == chapter
+            else f'<li><a href="{href}">{title}</a></li>'
+        )
+    return '<nav class="chapters"><ul>\n' + "\n".join(entries) + "\n</ul></nav>\n"
+
+
+def render_decision(authority: Authority, decision: Decision, chapter: int) -> str:
+    """A decision page (§2.11): label/value header inside <article id="article">, then the statement's
+    sections, each followed by "Back to top"; a report shows one chapter per page."""
+    chapters = replica_decisions.statement(decision)
+    if not 1 <= chapter <= len(chapters):
+        raise NotFound(f"{decision.case_ref}: chapter {chapter} of {len(chapters)}")
+    sections = "".join(
+        f"<h2>{escape(heading)}</h2>\n<ol>\n"
+        + "".join(f"<li>{escape(paragraph)}</li>\n" for paragraph in paragraphs)
+        + '</ol>\n<a class="back-to-top" href="#main-content">Back to top</a>\n'
+        for heading, paragraphs in chapters[chapter - 1]
     )
-
-
-def render_decision(authority: Authority, improvement: Improvement) -> str:
-    """A decision page (§2.11): label/value header inside <article id="article">, then sections."""
-    actions = "\n".join(f"<li>{escape(action)}</li>" for action in improvement.actions)
+    reference = f"{escape(authority.name)} ({case_ref_display(decision.case_ref)})"
     body = (
-        '<article id="article">\n'
-        f"<h1>{escape(authority.name)} ({case_ref_display(improvement.case_ref)})</h1>\n"
-        '<div class="decision-details">\n'
-        f'<p><span class="label">Category</span> : <span class="value">{escape(improvement.category)} &gt; '
-        f"{escape(improvement.sub_category)}</span></p>\n"
-        '<p><span class="label">Decision</span> : <span '
-        f'class="value">{escape(improvement.outcome)}</span></p>\n'
+        f'<article id="article">\n<h1>{reference}</h1>\n<div class="decision-details">\n'
+        f'<p><span class="label">Category</span> : <span class="value">{escape(decision.category)} &gt; '
+        f"{escape(decision.sub_category)}</span></p>\n"
+        f'<p><span class="label">Decision</span> : <span class="value">{escape(decision.outcome)}</span></p>\n'
         f'<p><span class="label">Decision date</span> : <span class="value">'
-        f"{short_date(improvement.decision_date)}</span></p>\n</div>\n"
-        "<h2>The Ombudsman's final decision:</h2>\n"
-        f"<p>Summary: {escape(_decision_summary(improvement))}</p>\n"
-        '<h2 id="the-complaint">The complaint</h2>\n<ol>\n'
-        "<li>The complainant complained about the Council’s handling of a "
-        f"{escape(improvement.sub_category.lower())} "
-        "matter.</li>\n</ol>\n"
-        '<a class="back-to-top" href="#main-content">Back to top</a>\n'
-        '<h2>The Ombudsman’s role and powers</h2>\n<ol start="2">\n<li>We investigate complaints about '
-        "‘maladministration’ and ‘service failure’.</li>\n</ol>\n"
-        f'<h2>Agreed action</h2>\n<ol start="3">\n{actions}\n</ol>\n'
-        '<h2>Final decision</h2>\n<ol start="9">\n<li>I have completed my investigation.</li>\n</ol>\n'
-        "</article>\n"
+        f"{short_date(decision.decision_date)}</span></p>\n</div>\n"
+        + _chapter_nav(decision, chapter)
+        + "<h2>The Ombudsman's final decision:</h2>\n"
+        f"<p>Summary: {escape(replica_decisions.summary(decision))}</p>\n" + sections + "</article>\n"
     )
-    return _page(f"{authority.name} ({case_ref_display(improvement.case_ref)})", body, body_class="decision")
+    return _page(reference, body, body_class="decision")
 
 
-def render_decision_listing(site: Site, authority: Authority, epoch: int, statistics_end_year: int) -> str:
-    """The minimal listing behind "View upheld decisions" (§1.4): upheld cases of one statistics year.
+def decision_listing_url(authority: Authority, statistics_end_year: int, listing: str, page: int = 1) -> str:
+    code = UPHELD_LISTING_CODE if listing == replica_decisions.UPHELD_LISTING else REMEDY_LISTING_CODE
+    path = decision_listing_path(authority, statistics_end_year, code)
+    return f"{path}&page={page}" if page > 1 else path
 
-    The satisfactory-remedy listing shows the same cards: the replica does not know which upheld
-    cases were remedied early."""
+
+def render_decision_listing(
+    site: Site, authority: Authority, epoch: int, statistics_end_year: int, listing: str, page: int
+) -> str:
+    """The listing behind "View upheld decisions" or "View all satisfactory remedy decisions" (§1.4):
+    one statistics year's cards, 10 a page, newest first, with a pager."""
     _require_shown(site, authority, epoch)
-    first = dt.date(statistics_end_year - 1, 4, 1)
-    last = dt.date(statistics_end_year, 3, 31)
+    year = f"{statistics_end_year - 1}-{statistics_end_year % 100:02d}"
+    if year not in replica_decisions.years_shown(authority):
+        raise NotFound(f"{authority.slug}: no decision listing for {year}")
+    cards = replica_decisions.listed(site, authority, year, listing)
+    results = _decision_results(
+        authority, cards, page, lambda n: decision_listing_url(authority, statistics_end_year, listing, n)
+    )
+    body = f"<h1>Decisions for {escape(authority.name)}</h1>\n{results}"
+    return _page(f"Decisions for {authority.name}", body, body_class="decision-listing")
+
+
+SEARCH_OUTCOME_CODES = {"u": "upheld", "nu": "not upheld", "c": "closed early"}
+"""The search's `dc` codes (SEEN: c, nu, u; their meanings INFERRED, §1.8)."""
+
+
+def search_path(name: str, codes: str, since: str, until: str, page: int) -> str:
+    query = {"aname": name, "dc": codes, "fd": since, "page": page, "sortOrder": "descending", "td": until}
+    return f"/Decisions/SearchResults?{urlencode(query)}"
+
+
+def render_decision_search(
+    site: Site, authority: Authority, epoch: int, codes: str, since: dt.date, until: dt.date, page: int
+) -> str:
+    """The decision search (§1.8): every decision about the authority decided between two dates, newest first."""
+    groups = {SEARCH_OUTCOME_CODES[code] for code in codes.split("+") if code in SEARCH_OUTCOME_CODES}
     cards = [
-        i
-        for i in published.improvements_in_epoch(site, authority, epoch)
-        if i.outcome.startswith("Upheld") and first <= i.decision_date <= last
+        d
+        for d in replica_decisions.decisions_in_epoch(site, authority, epoch)
+        if since <= d.decision_date <= until and "upheld" in groups
     ]
-    if cards:
-        listing = "".join(
-            f'<div class="result">\n<h3><a href="{escape(i.decision_path)}">{escape(authority.name)} '
-            f"({case_ref_display(i.case_ref)})</a></h3>\n"
-            f"<p>Statement {escape(i.outcome)} {escape(i.sub_category)} {card_date(i.decision_date)}</p>\n"
-            f"<p>Summary: {escape(_decision_summary(i))}</p>\n</div>\n"
-            for i in cards
+    texts = (since.isoformat(), until.isoformat())
+    results = _decision_results(
+        authority, cards, page, lambda n: search_path(authority.name, codes, *texts, n)
+    )
+    return _page("Search results", f"<h1>Search results</h1>\n{results}", body_class="decision-search")
+
+
+def _decision_results(authority: Authority, cards: list[Decision], page: int, href_for_page) -> str:
+    """Result cards, 10 a page (§1.8 card wording), and a pager whose links `href_for_page(n)` gives."""
+    pages = max(1, math.ceil(len(cards) / DECISIONS_PER_PAGE))
+    if not 1 <= page <= pages:
+        raise NotFound(f"{authority.slug} decisions: page {page} of {pages}")
+    shown = cards[(page - 1) * DECISIONS_PER_PAGE : page * DECISIONS_PER_PAGE]
+    if shown:
+        results = f'<p class="result-count">Your search has {len(cards)} results</p>\n' + "".join(
+            f'<div class="result">\n<h3><a href="{escape(d.path)}">{escape(authority.name)} '
+            f"({case_ref_display(d.case_ref)})</a></h3>\n"
+            f"<p>{'Report' if d.is_report else 'Statement'} {escape(d.outcome)} {escape(d.sub_category)} "
+            f"{card_date(d.decision_date)}</p>\n"
+            f"<p>Summary: {escape(replica_decisions.summary(d))}</p>\n</div>\n"
+            for d in shown
         )
     else:
-        listing = "<p>There are no decisions to show.</p>\n"
-    body = f'<h1>Decisions for {escape(authority.name)}</h1>\n<div class="results">\n{listing}</div>\n'
-    return _page(f"Decisions for {authority.name}", body, body_class="decision-listing")
+        results = "<p>There are no decisions to show.</p>\n"
+
+    def link(number: int, text: str) -> str:
+        return f'<li><a href="{escape(href_for_page(number))}">{text}</a></li>'
+
+    pager = [link(page - 1, "Previous")] if page > 1 else []
+    pager += [f"<li><span>{n}</span></li>" if n == page else link(n, str(n)) for n in range(1, pages + 1)]
+    pager += [link(page + 1, "Next")] if page < pages else []
+    nav = '<nav class="pager"><ul>\n' + "\n".join(pager) + "\n</ul></nav>\n" if pages > 1 else ""
+    return f'<div class="results">\n{results}</div>\n{nav}'
 
 
 # --- odds and ends -----------------------------------------------------------------------

@@ -23,8 +23,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 from harvester.replica import pages, published
+from harvester.replica.decisions import REMEDY_LISTING, UPHELD_LISTING, decisions_in_epoch
 from harvester.replica.faults import FaultPlan
-from harvester.replica.model import EPOCHS, Authority, Improvement, Letter, Report, Site
+from harvester.replica.model import EPOCHS, Authority, Decision, Letter, Site
 
 log = logging.getLogger(__name__)
 
@@ -129,14 +130,14 @@ class Replica:
                 return self._council_page(epoch, segments[1], lowered[2], query)
             if lowered[:2] == ["assets", "attach"]:
                 return self._pdf(epoch, parts.path)
-            if lowered[:2] == ["information-centre", "news"]:
-                authority, report = self._index(epoch).article(parts.path)
-                return _html(pages.render_report_article(authority, report), "article")
+            if lowered == ["decisions", "searchresults"]:
+                return self._search(epoch, query)
             if len(lowered) == 4 and lowered[0] == "decisions" and lowered[3] == "listing":
                 return self._listing(epoch, lowered[1], lowered[2], query)
             if len(lowered) == 4 and lowered[0] == "decisions":
-                authority, improvement = self._index(epoch).decision(parts.path)
-                return _html(pages.render_decision(authority, improvement), "decision")
+                authority, decision = self._index(epoch).decision(parts.path)
+                chapter = _int_param(query, "chapter") or 1
+                return _html(pages.render_decision(authority, decision, chapter), "decision")
         except pages.NotFound:
             return NOT_FOUND
         return NOT_FOUND
@@ -169,7 +170,25 @@ class Replica:
         authority = self._by_name.get(unquote_plus(names[0]).lower()) if len(names) == 1 else None
         if authority is None:
             raise pages.NotFound(f"decision listing for unknown authority {names}")
-        return _html(pages.render_decision_listing(self.site, authority, epoch, int(year)), "listing")
+        listing = UPHELD_LISTING if code == pages.UPHELD_LISTING_CODE else REMEDY_LISTING
+        page = _int_param(query, "page") or 1
+        body = pages.render_decision_listing(self.site, authority, epoch, int(year), listing, page)
+        return _html(body, "listing")
+
+    def _search(self, epoch: int, query: dict[str, list[str]]) -> Response:
+        names = query.get("aname", [])
+        authority = self._by_name.get(names[0].lower()) if len(names) == 1 else None
+        if authority is None or published.page_year(self.site, authority, epoch) is None:
+            raise pages.NotFound(f"decision search for unknown authority {names}")
+        try:
+            since, until = (_search_date(query, name) for name in ("fd", "td"))
+        except ValueError as error:
+            raise pages.NotFound(str(error)) from None
+        codes = query.get("dc", [""])[0]
+        page = _int_param(query, "page") or 1
+        return _html(
+            pages.render_decision_search(self.site, authority, epoch, codes, since, until, page), "listing"
+        )
 
     def _pdf(self, epoch: int, path: str) -> Response:
         authority, letter = self._index(epoch).letter(path)
@@ -193,29 +212,23 @@ class Replica:
 
 
 class _EpochIndex:
-    """Letters, report articles and decisions the epoch's pages link to, by lower-cased path."""
+    """Letters and decisions the epoch's pages link to, by lower-cased path."""
 
     def __init__(self, site: Site, epoch: int):
         self.letters: dict[str, tuple[Authority, Letter]] = {}
-        self.articles: dict[str, tuple[Authority, Report]] = {}
-        self.decisions: dict[str, tuple[Authority, Improvement]] = {}
+        self.decisions: dict[str, tuple[Authority, Decision]] = {}
         for authority in site.authorities:
             if published.page_year(site, authority, epoch) is None:
                 continue
             for letter in published.letters_in_epoch(site, authority, epoch):
                 self.letters[letter.pdf_path.lower()] = (authority, letter)
-            for report in published.reports_in_epoch(site, authority, epoch):
-                self.articles[report.path.lower()] = (authority, report)
-            for improvement in published.improvements_in_epoch(site, authority, epoch):
-                self.decisions[improvement.decision_path.lower()] = (authority, improvement)
+            for decision in decisions_in_epoch(site, authority, epoch):
+                self.decisions[decision.path.lower()] = (authority, decision)
 
     def letter(self, path: str) -> tuple[Authority, Letter]:
         return _lookup(self.letters, path)
 
-    def article(self, path: str) -> tuple[Authority, Report]:
-        return _lookup(self.articles, path)
-
-    def decision(self, path: str) -> tuple[Authority, Improvement]:
+    def decision(self, path: str) -> tuple[Authority, Decision]:
         return _lookup(self.decisions, path)
 
 
@@ -233,6 +246,15 @@ def _int_param(query: dict[str, list[str]], name: str) -> int | None:
     if len(values) > 1 or not values[0].isdigit():
         raise pages.NotFound(f"bad {name}={values}")
     return int(values[0])
+
+
+def _search_date(query: dict[str, list[str]], name: str) -> dt.date:
+    """A search date as the site takes it: 'YYYY-M-D', unpadded accepted (§1.8)."""
+    values = query.get(name, [])
+    if len(values) != 1:
+        raise ValueError(f"{name}: {values}")
+    year, month, day = (int(part) for part in values[0].split("-"))
+    return dt.date(year, month, day)
 
 
 def _checked_epoch(epoch: int) -> int:

@@ -16,6 +16,7 @@ from pathlib import Path
 from harvester.items import AnnualStatistics
 from harvester.replica import published
 from harvester.replica.build import year_bounds
+from harvester.replica.decisions import truth_rows as decisions_truth
 from harvester.replica.letters import TABLE_ERA, letter_era
 from harvester.replica.model import Authority, Figures, Letter, Site
 
@@ -173,8 +174,12 @@ def ground_truth(site: Site, epoch: int, base_url: str) -> dict[str, list[dict]]
         "letters": [],
         "letter_complaints_received": [],
         "letter_decisions": [],
+        "decisions": [],
+        "decision_listings": [],
     }
     for authority in authorities:
+        for table, rows in decisions_truth(site, authority, epoch, base_url).items():
+            truth[table].extend(rows)
         for report in published.reports_in_epoch(site, authority, epoch):
             truth["reports"].append(
                 {

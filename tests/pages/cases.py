@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from harvester.pages.decisions import parse_decision_listing, parse_decision_page
 from harvester.pages.improvements import parse_improvements_page
 from harvester.pages.index import parse_index
 from harvester.pages.letters_list import parse_letters_list
@@ -22,6 +23,8 @@ PARSERS: dict[str, Callable[[str, str], Any]] = {
     "letters_list": parse_letters_list,
     "reports_list": parse_reports_list,
     "improvements": parse_improvements_page,
+    "decision_listing": parse_decision_listing,
+    "decision": parse_decision_page,
 }
 
 

@@ -1,0 +1,74 @@
+"""`harvester crawl --decisions-since`: every decision about a council through the decision search, and
+`--max-requests`: a back-fill spread over runs ends where one long run ends."""
+
+import json
+import sqlite3
+
+import pytest
+
+from harvester.replica import decisions as replica_decisions
+from harvester.replica import published
+from harvester.replica.server import ReplicaServer
+from tests.test_crawl import crawl
+
+pytestmark = pytest.mark.slow
+
+SLUG = "luton-borough-council"
+BUDGET = 12
+COMPARED = (
+    "case_ref, authority_slug, category, sub_category, outcome, outcome_group, decision_date, is_report, "
+)
+COMPARED += "chapters, summary, text, remedy, url"
+
+
+def decisions(db) -> list[tuple]:
+    return sqlite3.connect(db).execute(f"SELECT {COMPARED} FROM decisions ORDER BY case_ref").fetchall()
+
+
+def last_summary(db) -> dict:
+    (summary,) = sqlite3.connect(db).execute("SELECT summary FROM crawl_runs ORDER BY id DESC").fetchone()
+    return json.loads(summary)
+
+
+def is_decision_request(path: str) -> bool:
+    return path.lower().startswith("/decisions/")
+
+
+@pytest.fixture(scope="module")
+def backfilled(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("backfill")
+    options = ("--authority", SLUG, "--decisions-since", "2013-04-01")
+    with ReplicaServer(epoch=2025) as replica:
+        long_run = crawl(replica.base_url, folder / "long.db", *options)
+        assert long_run.returncode == 0, long_run.stdout + long_run.stderr
+        runs, budgeted = [], []
+        for _ in range(15):
+            before = len(replica.requests)
+            result = crawl(replica.base_url, folder / "budget.db", *options, "--max-requests", str(BUDGET))
+            assert result.returncode == 0, result.stdout + result.stderr
+            runs.append([path for _, path, _ in replica.requests[before:] if is_decision_request(path)])
+            budgeted.append(last_summary(folder / "budget.db")["decision_budget_reached"])
+            if not budgeted[-1]:
+                break
+        authority = published.find_authority(replica.site, SLUG)
+        served = replica_decisions.decisions_in_epoch(replica.site, authority, 2025)
+    return folder, runs, budgeted, served
+
+
+def test_one_long_run_stores_every_decision_the_search_reaches(backfilled):
+    folder, _, _, served = backfilled
+    assert [row[0] for row in decisions(folder / "long.db")] == sorted(d.case_ref for d in served)
+    assert last_summary(folder / "long.db")["decision_budget_reached"] is False
+
+
+def test_the_budget_stops_each_run_and_later_runs_finish_the_back_fill(backfilled):
+    folder, runs, budgeted, _ = backfilled
+    assert len(runs) > 2 and budgeted[:-1] == [True] * (len(runs) - 1) and budgeted[-1] is False
+    # A report begun is finished even past the budget: only its further chapters may exceed it.
+    first_pages = [[path for path in paths if "chapter=" not in path] for paths in runs]
+    assert all(len(paths) <= BUDGET for paths in first_pages) and len(first_pages[0]) == BUDGET
+    assert decisions(folder / "budget.db") == decisions(folder / "long.db")
+    fetched = [
+        path for paths in runs for path in paths if "Listing" not in path and "SearchResults" not in path
+    ]
+    assert len(fetched) == len(set(fetched))  # no decision page fetched twice across the runs

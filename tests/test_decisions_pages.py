@@ -1,0 +1,92 @@
+"""Decision listing and decision page parsers: outcomes, references, chapters joined into one decision."""
+
+import pytest
+
+from harvester.pages.decisions import (
+    case_ref_in_url,
+    decision_from_pages,
+    outcome_group,
+    parse_decision_listing,
+    parse_decision_page,
+)
+from harvester.pages.html import PageLayoutError
+from harvester.replica import decisions as replica_decisions
+from harvester.replica.server import Replica
+
+BASE = "https://www.lgo.org.uk"
+
+
+@pytest.mark.parametrize(
+    ("outcome", "group"),
+    [
+        ("Upheld", "upheld"),
+        ("Upheld: maladministration and injustice", "upheld"),
+        ("Not upheld", "not upheld"),
+        ("Not upheld: no maladministration", "not upheld"),
+        ("Closed after initial enquiries", "closed early"),
+        ("Closed after initial enquiries - out of jurisdiction", "closed early"),
+        ("Closed after initial enquiries - no further action", "closed early"),
+        ("Withdrawn", None),
+    ],
+)
+def test_outcome_groups(outcome, group):
+    assert outcome_group(outcome) == group
+
+
+def test_case_ref_from_a_decision_url_only():
+    assert case_ref_in_url(f"{BASE}/decisions/housing/homelessness/24-005-444") == "24-005-444"
+    assert case_ref_in_url(f"{BASE}/decisions/housing/homelessness/24-005-444/?chapter=2") == "24-005-444"
+    assert case_ref_in_url(f"{BASE}/information-centre/news/2019/may/ombudsman-responds") is None
+
+
+@pytest.fixture(scope="module")
+def served(replica_site):
+    return Replica(replica_site, 2025)
+
+
+def read(served, path):
+    return parse_decision_page(served.get(path).body, BASE + path)
+
+
+def test_a_reports_chapters_join_into_one_decision(replica_site, served):
+    report = next(
+        d for d in replica_site.decisions["birmingham-city-council"] if d.is_report and d.chapters == 3
+    )
+    first = read(served, report.path)
+    assert first.chapter_urls == [BASE + f"{report.path}?chapter={n}" for n in (2, 3)]
+    pages = [first] + [read(served, url.removeprefix(BASE)) for url in reversed(first.chapter_urls)]
+    decision = decision_from_pages(pages, "birmingham-city-council", True, BASE + report.path)
+    assert decision.text == replica_decisions.statement_text(report)
+    assert decision.remedy == "\n".join(report.actions)
+    assert (decision.chapters, decision.outcome, decision.outcome_group) == (3, report.outcome, "upheld")
+    assert decision.text.splitlines()[0] == "The complaint" and "Remedy" in decision.text.splitlines()
+
+
+def test_chapters_of_different_cases_are_refused(replica_site, served):
+    birmingham = replica_site.decisions["birmingham-city-council"]
+    one, other = (read(served, d.path) for d in birmingham[:2])
+    other.chapter = 2
+    with pytest.raises(PageLayoutError, match="chapter 2 is about"):
+        decision_from_pages([one, other], "birmingham-city-council", False, BASE + "/x")
+
+
+def test_a_card_must_link_to_its_decision():
+    html = (
+        "<h3>Leeds City Council (24 019 797)</h3><p>Statement Upheld Other 06-Nov-2025</p><p>Summary: x</p>"
+    )
+    with pytest.raises(PageLayoutError, match="0 links"):
+        parse_decision_listing(html, BASE + "/decisions/2025/u/Listing")
+
+
+def test_a_listing_without_cards_or_empty_wording_is_a_layout_failure():
+    with pytest.raises(PageLayoutError, match="no decision cards"):
+        parse_decision_listing(
+            "<h1>Decisions for Leeds City Council</h1>", BASE + "/decisions/2025/u/Listing"
+        )
+
+
+def test_a_decision_page_without_its_header_is_a_layout_failure(served, replica_site):
+    decision = replica_site.decisions["birmingham-city-council"][0]
+    html = served.get(decision.path).body.decode().replace("Decision date", "Date")
+    with pytest.raises(PageLayoutError, match="missing 'Decision date :'"):
+        parse_decision_page(html, BASE + decision.path)

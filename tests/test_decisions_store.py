@@ -1,0 +1,89 @@
+"""Saving decisions and listings: fetched-once rows, listings replaced whole, the count cross-check view."""
+
+import json
+
+import pytest
+
+from harvester import items, store
+from tests.test_store import bundle
+
+SLUG = "luton-borough-council"
+
+
+def decision(case_ref="23-020-528", remedy="Apologise.\nPay £300."):
+    url = f"http://x/decisions/housing/homelessness/{case_ref}"
+    return items.Decision(
+        SLUG, case_ref, "Housing", "Homelessness", "Upheld", "upheld", "2024-05-16", False, 1,
+        "Summary of the case.", "The complaint\nMs X complained about interim accommodation.", remedy, url, url,
+    )  # fmt: skip
+
+
+def listing(listing="upheld", case_refs=("23-020-528",)):
+    url = "http://x/decisions/2024/u/Listing?aname=Luton+Borough+Council"
+    return items.DecisionListing(SLUG, "2023-24", listing, len(case_refs), list(case_refs), url)
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = store.open_db(tmp_path / "t.db")
+    yield database
+    database.close()
+
+
+def save(db, decisions, listings, run_id=None):
+    run_id = run_id or store.start_run(db, "http://x", "test")
+    store.save_authority(db, bundle(), run_id)
+    return run_id, store.save_decisions(db, SLUG, decisions, listings, run_id)
+
+
+def test_decisions_are_stored_once_and_searchable(db):
+    run, saved = save(db, [decision()], [listing()])
+    assert (saved.new, saved.changed) == (2, 0)
+    row = db["decisions"].get("23-020-528")
+    assert (row["remedy"], row["is_report"], row["first_seen_run"], row["gone_run"]) == (
+        "Apologise.\nPay £300.",
+        0,
+        run,
+        None,
+    )
+    assert store.decisions_read(db) == frozenset({"23-020-528"})
+    found = db.execute("SELECT rowid FROM decisions_fts WHERE decisions_fts MATCH 'accommodation'").fetchall()
+    assert len(found) == 1
+    # A first crawl of the authority logs no 'new' change per row, as save_authority does.
+    assert db["changes"].count_where("table_name LIKE 'decision%'") == 0
+
+
+def test_a_later_run_keeps_unread_decisions_and_replaces_listings(db):
+    save(db, [decision()], [listing(), listing("remedy", ())])
+    second, saved = save(db, [decision("24-001-002")], [listing(case_refs=("24-001-002", "23-020-528"))])
+    assert (saved.new, saved.changed, saved.gone) == (1, 1, 0)
+    assert {row["case_ref"] for row in db["decisions"].rows_where("gone_run IS NULL")} == {
+        "23-020-528", "24-001-002",
+    }  # fmt: skip
+    upheld = db["decision_listings"].get((SLUG, "2023-24", "upheld"))
+    assert (upheld["listed"], json.loads(upheld["case_refs"])) == (2, ["24-001-002", "23-020-528"])
+    assert db["decision_listings"].get((SLUG, "2023-24", "remedy"))["gone_run"] is None
+    changed = [
+        r["column_name"] for r in db["changes"].rows_where("run_id = ? AND change = 'changed'", [second])
+    ]
+    assert sorted(changed) == ["case_refs", "listed"]
+
+
+def test_the_cross_check_view_lists_listings_that_disagree_with_the_page(db):
+    # The bundle's page says 9 upheld decisions and no remedy count.
+    save(db, [decision()], [listing(case_refs=tuple(f"23-000-{n:03d}" for n in range(9))), listing("remedy")])
+    rows = [tuple(r) for r in db.execute(
+        "SELECT authority_slug, year, listing, listed, page_count FROM decision_count_discrepancies"
+    )]  # fmt: skip
+    assert rows == [(SLUG, "2023-24", "remedy", 1, None)]
+
+
+def test_decisions_schema_is_pinned(db):
+    assert db["decisions"].pks == ["case_ref"]
+    assert list(db["decisions"].columns_dict) == [
+        "case_ref", "authority_slug", "category", "sub_category", "outcome", "outcome_group", "decision_date",
+        "is_report", "chapters", "summary", "text", "remedy", "url", "source_url",
+        "first_seen_run", "last_changed_run", "gone_run",
+    ]  # fmt: skip
+    assert db["decision_listings"].pks == ["authority_slug", "year", "listing"]
+    assert db["decisions"].detect_fts() == "decisions_fts"
