@@ -219,6 +219,7 @@ class StorePipeline:
             "letters_read": letters_read,
             "decisions_read": self.decisions_read,
             "decision_budget_reached": bool(stats.get_value("harvester/decision_budget_reached")),
+            "decision_searches_completed": dict(getattr(self.crawler.spider, "decision_searches_completed", {})),
             "letters_unreadable": [e.url for e in self.errors if e.kind == "unreadable"],
             "missing": [e.url for e in self.errors if e.kind == "missing"],
             "requests_by_status": {
