@@ -516,6 +516,12 @@ def decision_search_starts(db: sqlite_utils.Database, since: str) -> dict[str, s
     return {slug: newest for slug, newest in rows if slug in completed and newest and newest > since}
 
 
+def decision_refs_by_url(db: sqlite_utils.Database, slug: str) -> dict[str, str]:
+    """url -> case_ref of an authority's stored decisions: a report linking one of them is that case."""
+    rows = db.execute("SELECT url, case_ref FROM decisions WHERE authority_slug = ?", [slug])
+    return dict(rows.fetchall())
+
+
 def decisions_read(db: sqlite_utils.Database) -> frozenset[str]:
     """Case references of the decisions stored: a published decision doesn't change, so it is not fetched again."""
     return frozenset(row["case_ref"] for row in db.query("SELECT case_ref FROM decisions"))

@@ -149,6 +149,11 @@ class StorePipeline:
         slug = bundle.authority.slug
         decisions, listings = buffered.get("Decision", []), buffered.get("DecisionListing", [])
         try:
+            if bundle.reports:
+                # A report's decision was read this run or an earlier one (decisions are fetched once).
+                case_refs = store.decision_refs_by_url(self.db, slug) | {d.url: d.case_ref for d in decisions}
+                for report in bundle.reports:
+                    report.case_ref = case_refs.get(report.url)
             for document in bundle.letter_documents:
                 keep_pdf(self.letters_dir, document)
             saved = store.save_authority(self.db, bundle, self.run_id, reference_entry(slug))
