@@ -8,7 +8,7 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -113,6 +113,8 @@ class CrawlPlan:
     """PDF URLs already read, not fetched again."""
     decisions_read: frozenset[str]
     """Case references of decisions already stored: a published decision never changes."""
+    decision_search_starts: dict[str, str] = field(default_factory=dict)
+    """slug -> the day its decision search starts from, once its back-fill has completed."""
 
 
 def plan_crawl(
@@ -142,8 +144,10 @@ def plan_crawl(
         overrides["HARVESTER_CONDITIONAL_REQUESTS"] = False
     letters_read = frozenset() if (refresh_letters or full) else store.letters_read(db)
     decisions_read = frozenset() if full else store.decisions_read(db)
+    since = overrides.get("HARVESTER_DECISIONS_SINCE")
+    search_starts = store.decision_search_starts(db, since) if since and not full else {}
     db.close()
-    return CrawlPlan(base_url, tuple(authorities), overrides, letters_read, decisions_read)
+    return CrawlPlan(base_url, tuple(authorities), overrides, letters_read, decisions_read, search_starts)
 
 
 def run_crawl(
@@ -182,6 +186,7 @@ def run_crawl(
             authorities=plan.authorities,
             letters_read=plan.letters_read,
             decisions_read=plan.decisions_read,
+            decision_search_starts=plan.decision_search_starts,
         )
         process.start()
     return judge_crawl(crawler, db_path)

@@ -95,6 +95,9 @@ class Report:
     """ISO date shown beside the report, when the listing shows one."""
     source_url: str
     """The reports list page it was read from."""
+    case_ref: str | None = None
+    """Case reference ('YY-NNN-NNN') of the decision page the report links to, as that page states it; NULL when
+    the report links elsewhere (a news article) or its decision page has not been read yet."""
 
 
 @dataclass

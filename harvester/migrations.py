@@ -351,3 +351,10 @@ def m004_decisions(db: sqlite_utils.Database) -> None:
         db.execute(statement)
     if not db["decisions_fts"].exists():
         db["decisions"].enable_fts(["summary", "text"], create_triggers=True, tokenize="porter")
+
+
+@migrations()
+def m005_reports_case_ref(db: sqlite_utils.Database) -> None:
+    """Reports join decisions by case reference, read from the decision page the report links."""
+    db.execute("ALTER TABLE reports ADD COLUMN case_ref TEXT")
+    db.execute("UPDATE reports SET case_ref = (SELECT d.case_ref FROM decisions AS d WHERE d.url = reports.url)")

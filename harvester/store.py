@@ -500,6 +500,28 @@ def save_decisions(
     return saved
 
 
+def decision_search_starts(db: sqlite_utils.Database, since: str) -> dict[str, str]:
+    """slug -> the newest stored decision_date, for authorities whose decision search from `since` (or
+    earlier) was read to its end in a healthy run: their back-fill is done, so a later search need only
+    reach back to that day (same-day decisions published later are still found; stored ones are skipped)."""
+    completed: set[str] = set()
+    for (summary,) in db.execute("SELECT summary FROM crawl_runs WHERE status = 'ok' AND summary IS NOT NULL"):
+        searched = json.loads(summary).get("decision_searches_completed", {})
+        completed.update(slug for slug, searched_since in searched.items() if searched_since <= since)
+    if not completed:
+        return {}
+    rows = db.execute(
+        "SELECT authority_slug, max(decision_date) FROM decisions GROUP BY authority_slug"
+    ).fetchall()
+    return {slug: newest for slug, newest in rows if slug in completed and newest and newest > since}
+
+
+def decision_refs_by_url(db: sqlite_utils.Database, slug: str) -> dict[str, str]:
+    """url -> case_ref of an authority's stored decisions: a report linking one of them is that case."""
+    rows = db.execute("SELECT url, case_ref FROM decisions WHERE authority_slug = ?", [slug])
+    return dict(rows.fetchall())
+
+
 def decisions_read(db: sqlite_utils.Database) -> frozenset[str]:
     """Case references of the decisions stored: a published decision doesn't change, so it is not fetched again."""
     return frozenset(row["case_ref"] for row in db.query("SELECT case_ref FROM decisions"))

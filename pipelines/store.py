@@ -149,6 +149,11 @@ class StorePipeline:
         slug = bundle.authority.slug
         decisions, listings = buffered.get("Decision", []), buffered.get("DecisionListing", [])
         try:
+            if bundle.reports:
+                # A report's decision was read this run or an earlier one (decisions are fetched once).
+                case_refs = store.decision_refs_by_url(self.db, slug) | {d.url: d.case_ref for d in decisions}
+                for report in bundle.reports:
+                    report.case_ref = case_refs.get(report.url)
             for document in bundle.letter_documents:
                 keep_pdf(self.letters_dir, document)
             saved = store.save_authority(self.db, bundle, self.run_id, reference_entry(slug))
@@ -219,6 +224,7 @@ class StorePipeline:
             "letters_read": letters_read,
             "decisions_read": self.decisions_read,
             "decision_budget_reached": bool(stats.get_value("harvester/decision_budget_reached")),
+            "decision_searches_completed": dict(getattr(self.crawler.spider, "decision_searches_completed", {})),
             "letters_unreadable": [e.url for e in self.errors if e.kind == "unreadable"],
             "missing": [e.url for e in self.errors if e.kind == "missing"],
             "requests_by_status": {

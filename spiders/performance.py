@@ -67,6 +67,7 @@ class PerformanceSpider(scrapy.Spider):
         authorities: tuple[str, ...] | str = (),
         letters_read: frozenset[str] = frozenset(),
         decisions_read: frozenset[str] = frozenset(),
+        decision_search_starts: dict[str, str] | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -76,6 +77,10 @@ class PerformanceSpider(scrapy.Spider):
         """PDF URLs already read: letters don't change once published, so they are not fetched again."""
         self.decisions_requested = set(decisions_read)
         """Case references stored or requested this run: a decision is published once and never changes."""
+        self.decision_search_starts = decision_search_starts or {}
+        """slug -> day: an authority whose back-fill is complete is searched only from its newest decision."""
+        self.decision_searches_completed: dict[str, str] = {}
+        """slug -> HARVESTER_DECISIONS_SINCE, for each decision search read to its end within the budget."""
         self.allowed_domains = [urlsplit(self.base_url).hostname]
         self.pending: dict[str, int] = {}
         self.items_sent: dict[str, int] = {}
@@ -253,7 +258,8 @@ class PerformanceSpider(scrapy.Spider):
         with HARVESTER_DECISIONS_SINCE the decision search for the authority (a search yields no listing)."""
         if page.statistics is None:
             return
-        searches = [(None, decision_search_url(self.base_url, page.authority.name, self.decisions_since))]
+        since = max(self.decisions_since or "", self.decision_search_starts.get(page.authority.slug, ""))
+        searches = [(None, decision_search_url(self.base_url, page.authority.name, since))]
         for listing, url in [
             ("upheld", page.upheld_decisions_url),
             ("remedy", page.remedy_decisions_url),
@@ -299,7 +305,11 @@ class PerformanceSpider(scrapy.Spider):
             )  # fmt: skip
             return
         if meta["listing"] is None:
-            return  # a decision search: its cards are only a way to the decisions
+            # A decision search: its cards are only a way to the decisions. Read to its end with every card
+            # followed, it completes the back-fill; later runs search only from the newest stored decision.
+            if not self.crawler.stats.get_value("harvester/decision_budget_reached"):
+                self.decision_searches_completed[meta["slug"]] = self.decisions_since
+            return
         yield items.DecisionListing(
             authority_slug=meta["slug"],
             year=meta["year"],

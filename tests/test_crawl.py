@@ -22,7 +22,7 @@ DATA_TABLES = {
         ("authority_slug", "year", "source"),
         None,  # every column the ground truth gives
     ),
-    "reports": (("authority_slug", "url"), ("authority_slug", "title", "url", "summary", "date")),
+    "reports": (("authority_slug", "url"), ("authority_slug", "title", "url", "summary", "date", "case_ref")),
     "service_improvements": (
         ("authority_slug", "case_ref"),
         ("authority_slug", "case_ref", "category", "sub_category", "decision_url"),

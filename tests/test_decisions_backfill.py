@@ -2,7 +2,9 @@
 `--max-requests`: a back-fill spread over runs ends where one long run ends."""
 
 import json
+import shutil
 import sqlite3
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -41,6 +43,11 @@ def backfilled(tmp_path_factory):
     with ReplicaServer(epoch=2025) as replica:
         long_run = crawl(replica.base_url, folder / "long.db", *options)
         assert long_run.returncode == 0, long_run.stdout + long_run.stderr
+        shutil.copy(folder / "long.db", folder / "nightly.db")
+        before = len(replica.requests)
+        nightly = crawl(replica.base_url, folder / "nightly.db", *options)
+        assert nightly.returncode == 0, nightly.stdout + nightly.stderr
+        nightly_requests = [path for _, path, _ in replica.requests[before:] if is_decision_request(path)]
         runs, budgeted = [], []
         for _ in range(15):
             before = len(replica.requests)
@@ -52,17 +59,17 @@ def backfilled(tmp_path_factory):
                 break
         authority = published.find_authority(replica.site, SLUG)
         served = replica_decisions.decisions_in_epoch(replica.site, authority, 2025)
-    return folder, runs, budgeted, served
+    return folder, runs, budgeted, served, nightly_requests
 
 
 def test_one_long_run_stores_every_decision_the_search_reaches(backfilled):
-    folder, _, _, served = backfilled
+    folder, _, _, served, _ = backfilled
     assert [row[0] for row in decisions(folder / "long.db")] == sorted(d.case_ref for d in served)
     assert last_summary(folder / "long.db")["decision_budget_reached"] is False
 
 
 def test_the_budget_stops_each_run_and_later_runs_finish_the_back_fill(backfilled):
-    folder, runs, budgeted, _ = backfilled
+    folder, runs, budgeted, *_ = backfilled
     assert len(runs) > 2 and budgeted[:-1] == [True] * (len(runs) - 1) and budgeted[-1] is False
     # A report begun is finished even past the budget: only its further chapters may exceed it.
     first_pages = [[path for path in paths if "chapter=" not in path] for paths in runs]
@@ -72,3 +79,15 @@ def test_the_budget_stops_each_run_and_later_runs_finish_the_back_fill(backfille
         path for paths in runs for path in paths if "Listing" not in path and "SearchResults" not in path
     ]
     assert len(fetched) == len(set(fetched))  # no decision page fetched twice across the runs
+
+
+def test_after_a_completed_back_fill_the_search_starts_from_the_newest_stored_decision(backfilled):
+    folder, *_, served, nightly_requests = backfilled
+    assert last_summary(folder / "long.db")["decision_searches_completed"] == {SLUG: "2013-04-01"}
+    newest = max(d.decision_date for d in served).isoformat()
+    searches = [parse_qs(urlsplit(path).query) for path in nightly_requests if "SearchResults" in path]
+    assert [(query["fd"], query["page"]) for query in searches] == [([newest], ["1"])]
+    # The statistics page's listings are re-checked as every night; no decision page is fetched again.
+    assert [path for path in nightly_requests if "SearchResults" not in path and "Listing" not in path] == []
+    assert decisions(folder / "nightly.db") == decisions(folder / "long.db")
+    assert last_summary(folder / "nightly.db")["decisions_read"] == 0

@@ -101,7 +101,8 @@ def test_improvements_and_reports_join_their_decisions(crawled):
         "WHERE d.case_ref IS NULL"
     ).fetchone()[0]
     reports = conn.execute(
-        "SELECT count(*), count(d.case_ref) FROM reports AS r LEFT JOIN decisions AS d ON d.url = r.url"
+        "SELECT count(*), count(d.case_ref) FROM reports AS r LEFT JOIN decisions AS d ON d.case_ref = r.case_ref"
+        " AND d.url = r.url"
     ).fetchone()
     assert unjoined == 0 and reports[0] == reports[1] > 0
     found = conn.execute(

@@ -95,7 +95,7 @@ def test_a_crawl_upgrades_a_release_0_1_database_in_place(replica_2025, tmp_path
     added = {c for rows in after.values() for row in rows[:1] for c in row} - {
         c for rows in before.values() for row in rows[:1] for c in row
     }
-    assert added == {"raw_values"}
+    assert added == {"raw_values", "case_ref"}
     assert {row["raw_values"] for row in after["annual_statistics"]} == {None}
     assert dict(conn.execute("SELECT * FROM crawl_runs WHERE id = 1").fetchone()) == old_run
     assert [tuple(row) for row in conn.execute("PRAGMA integrity_check")] == [("ok",)]

@@ -45,6 +45,7 @@ class Command(crawl.Command):
                     authorities=plan.authorities,
                     letters_read=plan.letters_read,
                     decisions_read=plan.decisions_read,
+                    decision_search_starts=plan.decision_search_starts,
                     **opts.spargs,
                 )
                 self.crawler_process.start()

@@ -185,6 +185,17 @@ def _random_date(rng: random.Random, first: dt.date, last: dt.date) -> dt.date:
     return first + dt.timedelta(days=rng.randint(0, (last - first).days))
 
 
+def with_room(decided: dt.date, room: dict[str, int]) -> dt.date:
+    """An upheld decision's date, moved back to the end of the latest earlier year with room when its own
+    year's page counts no more upheld decisions than it already has (an abolished council's last years can
+    count none while its reports and improvements fall then); the chosen year's room shrinks by one."""
+    earlier = [year for year in room if year <= statistics_year(decided) and room[year] > 0]
+    if earlier:
+        decided = min(decided, year_bounds(max(earlier))[1])
+    room[statistics_year(decided)] = room.get(statistics_year(decided), 0) - 1
+    return decided
+
+
 def _authority_rng(seed: int, slug: str, purpose: str) -> random.Random:
     return random.Random(f"{seed}/{slug}/{purpose}")
 
@@ -531,11 +542,15 @@ def _improvements(authority: Authority, seed: int, figures: dict, used_refs: set
     weights = [CATEGORY_WEIGHTS[phrasebook.IMPROVEMENT_CATEGORIES[name][1]] for name in categories]
     first, last = _existence(authority)
     first = max(first, IMPROVEMENTS_SINCE)
+    room = {
+        year: figures[authority.slug, year].upheld_decisions
+        for year in years_between(authority.first_year, authority.last_year)
+    }
     improvements = []
     for _ in range(count):
         category = rng.choices(categories, weights)[0]
         sub_category = rng.choice(phrasebook.IMPROVEMENT_CATEGORIES[category][2])
-        decided = _random_date(rng, first, last)
+        decided = with_room(_random_date(rng, first, last), room)
         actions = tuple(rng.sample(phrasebook.IMPROVEMENT_ACTIONS[category], rng.choice((1, 1, 1, 2, 2, 3))))
         case_ref = _case_ref(rng, decided, used_refs)
         improvements.append(_improvement(case_ref, category, sub_category, decided, actions))

@@ -106,15 +106,27 @@ def _from_improvement(rng: random.Random, authority: Authority, improvement: Imp
     )
 
 
+def _upheld_room(site: Site, authority: Authority, cases: list[Decision]) -> dict[str, int]:
+    """Per statistics year, how many more upheld decisions fit under the page's "N upheld decisions"."""
+    room = {
+        year: site.figures[authority.slug, year].upheld_decisions
+        for year in build.years_between(authority.first_year, authority.last_year)
+    }
+    for case in cases:
+        room[build.statistics_year(case.decision_date)] -= 1
+    return room
+
+
 def _for_authority(
     authority: Authority, seed: int, site: Site, used_refs: set[str], disagreement: tuple[str, int] | None
 ) -> tuple[list[Decision], list[Report]]:
     """The authority's decisions, and its reports re-pointed at their decision pages."""
     rng = random.Random(f"{seed}/{authority.slug}/decisions")
     cases = [_from_improvement(rng, authority, i) for i in site.improvements[authority.slug]]
+    room = _upheld_room(site, authority, cases)
     reports = []
     for position, report in enumerate(site.reports[authority.slug]):
-        decided = report.date - dt.timedelta(days=rng.randint(7, 40))
+        decided = build.with_room(report.date - dt.timedelta(days=rng.randint(7, 40)), room)
         chapters = REPORT_CHAPTERS[position % len(REPORT_CHAPTERS)]
         remedy = tuple(rng.sample(REMEDIES, 2))
         case = _case(rng, authority, decided, used_refs, is_report=True, chapters=chapters, actions=remedy)

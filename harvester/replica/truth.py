@@ -188,6 +188,7 @@ def ground_truth(site: Site, epoch: int, base_url: str) -> dict[str, list[dict]]
                     "url": base_url + report.path,
                     "summary": report.summary,
                     "date": report.date.isoformat(),
+                    "case_ref": report.path.rsplit("/", 1)[-1],
                 }
             )
         for improvement in published.improvements_in_epoch(site, authority, epoch):
