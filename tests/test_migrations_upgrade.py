@@ -92,10 +92,15 @@ def test_a_crawl_upgrades_a_release_0_1_database_in_place(replica_2025, tmp_path
             kept = [row | {"gone_run": old["gone_run"], "last_changed_run": old["last_changed_run"]}
                     for row, old in zip(kept, before[table], strict=True)]  # fmt: skip
         assert kept == before[table], table
-    added = {c for rows in after.values() for row in rows[:1] for c in row} - {
-        c for rows in before.values() for row in rows[:1] for c in row
+    old_conn = connect(FIXTURE)
+    added = {
+        (table, column)
+        for table in DATA_TABLES
+        for column in {r["name"] for r in conn.execute(f"PRAGMA table_info([{table}])")}
+        - {r["name"] for r in old_conn.execute(f"PRAGMA table_info([{table}])")}
     }
-    assert added == {"raw_values", "case_ref"}
+    old_conn.close()
+    assert added == {("annual_statistics", "raw_values"), ("reports", "case_ref")}
     assert {row["raw_values"] for row in after["annual_statistics"]} == {None}
     assert dict(conn.execute("SELECT * FROM crawl_runs WHERE id = 1").fetchone()) == old_run
     assert [tuple(row) for row in conn.execute("PRAGMA integrity_check")] == [("ok",)]
