@@ -26,7 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-import pipelines.store  # noqa: E402
+import harvester.pipelines.store  # noqa: E402
 from harvester import cli, pagecache, store  # noqa: E402
 
 KILL_POINTS = ("page-cache-write", "letter-save", "letter-file", "authority-save", "response")
@@ -50,8 +50,8 @@ class KillSwitch:
     def install(self) -> None:
         write, sync_rows, save_fetches = pagecache.SqlitePageCache.write, store.sync_rows, store.save_fetches
         keep_pdf, response_received = (
-            pipelines.store.keep_pdf,
-            pipelines.store.StorePipeline.response_received,
+            harvester.pipelines.store.keep_pdf,
+            harvester.pipelines.store.StorePipeline.response_received,
         )
         switch = self
 
@@ -96,8 +96,8 @@ class KillSwitch:
         pagecache.SqlitePageCache.write = cache_write
         store.sync_rows = letter_rows
         store.save_fetches = last_write_of_a_save
-        pipelines.store.keep_pdf = keeping_pdf
-        pipelines.store.StorePipeline.response_received = on_response
+        harvester.pipelines.store.keep_pdf = keeping_pdf
+        harvester.pipelines.store.StorePipeline.response_received = on_response
 
 
 def main() -> None:
