@@ -156,8 +156,9 @@ class StorePipeline:
                     report.case_ref = case_refs.get(report.url)
             for document in bundle.letter_documents:
                 keep_pdf(self.letters_dir, document)
-            saved = store.save_authority(self.db, bundle, self.run_id, reference_entry(slug))
-            store.save_decisions(self.db, slug, decisions, listings, self.run_id)
+            with store.transaction(self.db):  # the authority and its decisions together, or neither
+                saved = store.save_authority(self.db, bundle, self.run_id, reference_entry(slug))
+                store.save_decisions(self.db, slug, decisions, listings, self.run_id)
         except Exception as error:  # noqa: BLE001 - locked, full, duplicate, OSError: a recorded run error
             logger.exception("saving %s failed", slug)
             self.record_error(
