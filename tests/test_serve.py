@@ -344,8 +344,10 @@ def test_a_slow_query_stops_at_the_time_limit(datasette):
     response = get(datasette, f"/{DATABASE_NAME}.json", sql=endless)
     elapsed = time.monotonic() - started
     assert response.status_code == 400
+    # Interrupted is the proof that the limit stopped it (the query never ends); no upper bound on the time,
+    # which a loaded machine stretches.
     assert response.json()["title"] == "SQL Interrupted"
-    assert 2.5 < elapsed < 8
+    assert elapsed > 2.5  # the 3-second limit, not a shorter one
 
 
 def test_metadata_rejects_a_table_the_schema_does_not_have(monkeypatch, tmp_path):
