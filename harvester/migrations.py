@@ -358,3 +358,42 @@ def m005_reports_case_ref(db: sqlite_utils.Database) -> None:
     """Reports join decisions by case reference, read from the decision page the report links."""
     db.execute("ALTER TABLE reports ADD COLUMN case_ref TEXT")
     db.execute("UPDATE reports SET case_ref = (SELECT d.case_ref FROM decisions AS d WHERE d.url = reports.url)")
+
+
+BROWSING_INDEXES = [
+    ("decisions", "decision_date"),
+    ("decisions", "outcome"),
+    ("decisions", "outcome_group"),
+    ("decisions", "is_report"),
+    ("letters", "status"),
+    ("letter_complaints_received", "year"),
+    ("letter_complaints_received", "category"),
+    ("letter_decisions", "year"),
+    ("letter_decisions", "outcome"),
+    ("service_improvements", "case_ref"),
+    ("service_improvements", "sub_category"),
+    ("changes", "change"),
+    ("changes", "table_name"),
+    ("crawl_errors", "kind"),
+    *(
+        (table, column)
+        for table in ("letters", "decisions")
+        for column in ("first_seen_run", "last_changed_run", "gone_run")
+    ),
+]
+"""(table, column) of the indexes named `<table>_by_<column>`: the columns Datasette's pages facet and sort by, where
+a table is large enough for a scan to show. Letters and decisions store their runs after their full text, so a scan
+for a run (a crawl run's page counts the rows it added, changed and marked gone) reads every letter and decision."""
+
+
+def create_browsing_indexes(db: sqlite_utils.Database) -> None:
+    """BROWSING_INDEXES on the tables DB has (a published copy has no private tables). Run by m006 and by
+    `harvester publish`; an index added later goes in a migration of its own, as any schema change."""
+    for table, column in BROWSING_INDEXES:
+        if db[table].exists():
+            db.execute(f"CREATE INDEX IF NOT EXISTS {table}_by_{column} ON {table}({column})")
+
+
+@migrations()
+def m006_browsing_indexes(db: sqlite_utils.Database) -> None:
+    create_browsing_indexes(db)

@@ -22,6 +22,7 @@ from datasette.database import Database
 
 from harvester import schema_docs
 from harvester.export import PRIVATE_TABLES
+from harvester.migrations import create_browsing_indexes
 
 CONFIG_DIR = Path(__file__).parent / "datasette"
 METADATA_FILE = CONFIG_DIR / "metadata.yml"
@@ -34,6 +35,9 @@ SETTINGS = {
     "facet_time_limit_ms": 500,
     "max_returned_rows": 2000,
     "truncate_cells_html": 500,
+    # Suggesting facets runs a query per column on every table page (most of the letters page's time); the
+    # facets worth having are configured per table in metadata.yml instead.
+    "suggest_facets": False,
 }
 
 
@@ -105,6 +109,8 @@ def _snapshot_public_tables(db_path: Path, snapshot: Path) -> None:
     try:
         for table in PRIVATE_TABLES:
             copy[table].drop()
+        # A harvest made before the migration that adds them gets the indexes its pages facet and sort by.
+        create_browsing_indexes(copy)
         copy.execute("PRAGMA journal_mode = DELETE")
         # VACUUM again so no page of the dropped tables survives in the file's free space.
         copy.vacuum()
