@@ -149,7 +149,7 @@ def pages(server: Server) -> dict[str, str]:
         if table["fts_table"]:
             found[f"search {name}"] = f"/{DATABASE}/{tilde_encode(name)}?" + urlencode({"_search": "council"})
     for view in described["views"]:
-        found[f"view {view}"] = f"/{DATABASE}/{tilde_encode(view)}"
+        found[f"view {view['name']}"] = f"/{DATABASE}/{tilde_encode(view['name'])}"
     for query in described["queries"]:
         params = QUERY_EXAMPLES.get(query["name"], {})
         found[f"query {query['name']}"] = f"/{DATABASE}/{query['name']}" + (

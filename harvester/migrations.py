@@ -366,6 +366,7 @@ BROWSING_INDEXES = [
     ("decisions", "outcome_group"),
     ("decisions", "is_report"),
     ("letters", "status"),
+    ("letters", "public_report"),
     ("letter_complaints_received", "year"),
     ("letter_complaints_received", "category"),
     ("letter_decisions", "year"),

@@ -15,10 +15,21 @@ from pathlib import Path
 
 import pytest
 from datasette.app import Datasette
+from datasette.database import Database
+from markupsafe import Markup
 
-from harvester import schema_docs
+from harvester import schema_docs, store
 from harvester.export import PRIVATE_TABLES
-from harvester.serve import DATABASE_NAME, PLUGINS_DIR, TEMPLATES_DIR, datasette_for, metadata, publish
+from harvester.migrations import BROWSING_INDEXES
+from harvester.serve import (
+    DATABASE_NAME,
+    PLUGINS_DIR,
+    SETTINGS,
+    TEMPLATES_DIR,
+    datasette_for,
+    metadata,
+    publish,
+)
 
 AUTHORITIES = (
     "luton-borough-council",
@@ -509,3 +520,123 @@ def test_a_councils_row_page_links_to_its_chart_and_history(datasette):
     assert f"/{DATABASE_NAME}/uphold_chart?council=luton-borough-council" in page
     assert f"/{DATABASE_NAME}/council_history?council=luton-borough-council" in page
     assert f"/{DATABASE_NAME}/changes?authority_slug=luton-borough-council" in page
+
+
+# What makes the pages fast, as behaviour; the speed itself is measured by bench/datasette.py.
+
+
+def index_columns(db_path) -> set[tuple[str, str]]:
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        names = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")]
+        return {
+            (conn.execute("SELECT tbl_name FROM sqlite_master WHERE name = ?", [name]).fetchone()[0], column)
+            for name in names
+            for (_, _, column) in conn.execute(f"PRAGMA index_info([{name}])")
+        }
+    finally:
+        conn.close()
+
+
+def test_a_new_database_has_an_index_on_every_faceted_and_sorted_column(tmp_path):
+    db_path = tmp_path / "lgsco.db"
+    store.open_db(db_path).close()
+    assert set(BROWSING_INDEXES) <= index_columns(db_path)
+    assert ("decisions", "decision_date") in BROWSING_INDEXES and ("letters", "status") in BROWSING_INDEXES
+
+
+def test_every_default_facet_and_sort_column_of_a_large_table_is_indexed(tmp_path):
+    db_path = tmp_path / "lgsco.db"
+    store.open_db(db_path).close()
+    indexed = index_columns(db_path)
+    large = ("decisions", "letters", "letter_complaints_received", "letter_decisions", "service_improvements")
+    tables = metadata()["databases"][DATABASE_NAME]["tables"]
+    for table in large:
+        wanted = [*tables[table].get("facets", []), tables[table].get("sort_desc"), tables[table].get("sort")]
+        for column in filter(None, wanted):
+            assert (table, column) in indexed, (table, column)
+
+
+def test_harvester_serve_suggests_no_facets_and_shows_the_configured_ones(small_harvest):
+    datasette = datasette_for(small_harvest)
+    assert datasette.setting("suggest_facets") is False
+    letters = get(datasette, f"/{DATABASE_NAME}/letters.json", _extra="suggested_facets,facet_results").json()
+    assert letters["suggested_facets"] == []
+    assert set(letters["facet_results"]) == {"year", "status", "public_report"}
+    years = {value["value"] for value in letters["facet_results"]["year"]["results"]}
+    stored = sqlite3.connect(small_harvest).execute("SELECT DISTINCT year FROM letters").fetchall()
+    assert years == {year for (year,) in stored}
+
+
+def test_a_published_copy_carries_the_settings_indexes_and_table_counts(small_harvest, tmp_path):
+    out = tmp_path / "site"
+    copy_path = publish(small_harvest, out)
+    assert json.loads((out / "settings.json").read_text()) == SETTINGS
+    assert SETTINGS["suggest_facets"] is False
+    public_indexes = {(table, column) for table, column in BROWSING_INDEXES if table not in PRIVATE_TABLES}
+    assert public_indexes <= index_columns(copy_path)
+    counts = json.loads((out / "inspect-data.json").read_text())[DATABASE_NAME]["tables"]
+    conn = sqlite3.connect(copy_path)
+    assert counts["letters"]["count"] == conn.execute("SELECT count(*) FROM letters").fetchone()[0] > 0
+    conn.close()
+    site = Datasette(config_dir=out)
+    assert site.setting("suggest_facets") is False
+    page = get(site, f"/{DATABASE_NAME}/letters.json").json()
+    assert page["filtered_table_rows_count"] == counts["letters"]["count"] and page["suggested_facets"] == []
+    # The count a page shows comes from the inspect file, not from counting the rows on every request.
+    inspected = json.loads((out / "inspect-data.json").read_text())
+    inspected[DATABASE_NAME]["tables"]["letters"]["count"] = 123456
+    (out / "inspect-data.json").write_text(json.dumps(inspected))
+    recounted = get(Datasette(config_dir=out), f"/{DATABASE_NAME}/letters.json").json()
+    assert recounted["filtered_table_rows_count"] == 123456
+
+
+def test_publish_indexes_a_harvest_made_before_the_indexing_migration(small_harvest, tmp_path):
+    old = tmp_path / "old.db"
+    conn = sqlite3.connect(small_harvest)
+    conn.execute("VACUUM INTO ?", [str(old)])
+    conn.close()
+    conn = sqlite3.connect(old)
+    for table, column in BROWSING_INDEXES:
+        conn.execute(f"DROP INDEX {table}_by_{column}")
+    conn.close()
+    assert ("letters", "status") not in index_columns(old)
+    copy_path = publish(old, tmp_path / "site")
+    public_indexes = {(table, column) for table, column in BROWSING_INDEXES if table not in PRIVATE_TABLES}
+    assert public_indexes <= index_columns(copy_path)
+
+
+def test_permission_rules_are_read_once_per_table_and_still_deny(small_harvest):
+    denied = metadata()
+    denied["databases"][DATABASE_NAME]["tables"]["letters"]["allow"] = False
+    datasette = Datasette(metadata=denied, template_dir=str(TEMPLATES_DIR), plugins_dir=str(PLUGINS_DIR))
+    datasette.add_database(Database(datasette, path=str(small_harvest)), name=DATABASE_NAME)
+    for _ in range(2):
+        assert get(datasette, f"/{DATABASE_NAME}/letters").status_code == 403
+        assert get(datasette, f"/{DATABASE_NAME}/authorities").status_code == 200
+    rules = datasette._table_permission_allows.cache_info()
+    assert rules.hits > 0 and rules.currsize >= 2
+
+
+def test_table_rows_are_written_as_datasettes_template_writes_them_escaped():
+    rows = [
+        [
+            {"column": "name", "value": "<b>Luton</b> & co", "value_type": "str", "raw": "<b>Luton</b> & co"},
+            {"column": "odd name", "value": Markup('<a href="/x">1</a>'), "value_type": "int", "raw": 1},
+        ]
+    ]
+    odd = load_plugin().css_class("odd name")
+    assert odd.startswith("odd-name-") and len(odd) == len("odd-name-") + 6
+    assert load_plugin().table_body(rows) == Markup(
+        '<tr><td class="col-name type-str">&lt;b&gt;Luton&lt;/b&gt; &amp; co</td>'
+        f'<td class="col-{odd} type-int"><a href="/x">1</a></td></tr>\n'
+    )
+
+
+def test_a_table_page_shows_every_row_with_its_cells(small_harvest):
+    datasette = datasette_for(small_harvest)
+    page = get(datasette, f"/{DATABASE_NAME}/authorities", _size="max").text
+    count = sqlite3.connect(small_harvest).execute("SELECT count(*) FROM authorities").fetchone()[0]
+    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert body.count("<tr>") == count > 0
+    assert '<td class="col-name type-str">Luton Borough Council</td>' in body
