@@ -7,16 +7,16 @@
    database, read-only) and plain `datasette serve OUT` (the published copy).
 3. The pages, found from each server's own /lgsco.json: the index and database pages, every table page
    (default facets and all), one row page per table, every canned query page with example parameters, and a
-   full-text search on each searchable table, and every view. One untimed request per page warms the server, then ROUNDS
-   rounds each request every page once, in turn, one at a time over a kept-alive connection; a page's p95 is
-   over its ROUNDS timings (time to the last byte of the HTML); its CPU is the server process's CPU time
+   full-text search on each searchable table, and every view. One untimed request per page warms the server,
+   then ROUNDS rounds each request every page once, in turn, one at a time over a kept-alive connection; a
+   page's p95 is over its ROUNDS timings (time to the last byte of the HTML); its CPU is the server process's CPU time
    (/proc, clock ticks) over those requests, divided by ROUNDS: a figure the machine's load changes less.
-4. The heavy mix, published copy only: CLIENTS threads, each on its own connection, share MIX_REQUESTS requests
-   drawn in a fixed order from table pages with facets, searches with varied words and canned queries;
+4. The heavy mix, published copy only: CLIENTS threads, each on its own connection, share MIX_REQUESTS
+   requests drawn in a fixed order from table pages with facets, searches with varied words and canned queries;
    responses/s is requests answered over the wall time, with the server's CPU seconds per response beside it.
-Every response must be 200 with HTML; any other is counted and shown. Every loop is bounded in count and time.
-With --json the last line of stdout is one JSON object (keys: canned_p95_ms, slowest_page, slowest_page_p95_ms,
-letters_table_p95_ms, mix_responses_per_s) for bench/perf.py.
+Every response must be 200; any other is counted and shown. Every loop is bounded in count and time.
+With --json the last line of stdout is one JSON object (keys: canned_p95_ms, slowest_page,
+slowest_page_p95_ms, letters_table_p95_ms, mix_responses_per_s) for bench/perf.py.
 """
 
 from __future__ import annotations
@@ -312,7 +312,8 @@ def main() -> None:
         workdir = Path(scratch)
         published = workdir / "published"
         subprocess.run(
-            [sys.executable, "-m", "harvester.cli", "publish", "--db", str(options.db), "--out", str(published)],
+            [sys.executable, "-m", "harvester.cli", "publish", "--db", str(options.db),
+             "--out", str(published)],
             check=True, capture_output=True, timeout=600,
         )  # fmt: skip
         live_port, published_port = free_port(), free_port()

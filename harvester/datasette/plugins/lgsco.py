@@ -82,7 +82,8 @@ def table_body(rows) -> Markup:
     for row in rows:
         html.append("<tr>")
         html.extend(
-            f'<td class="col-{css_class(cell["column"])} type-{escape(cell["value_type"])}">{escape(cell["value"])}</td>'
+            f'<td class="col-{css_class(cell["column"])} type-{escape(cell["value_type"])}">'
+            f"{escape(cell['value'])}</td>"
             for cell in row
         )
         html.append("</tr>\n")
