@@ -151,12 +151,14 @@ class Walker:
             url = following[0]
 
     def run(self, authorities: list[str]) -> None:
+        """Every council on the index or, as `harvester crawl --authority` does, the chosen ones' pages."""
         index_url = self.base_url + INDEX
-        soup = self.soup(index_url)
-        wanted = {slug.casefold() for slug in authorities}
-        for url in self.links(soup, index_url, ending="/statistics"):
-            if not wanted or url.rstrip("/").split("/")[-2].casefold() in wanted:
-                self.council(url)
+        if authorities:
+            councils = [f"{index_url}/{slug}/statistics" for slug in authorities]
+        else:
+            councils = self.links(self.soup(index_url), index_url, ending="/statistics")
+        for url in councils:
+            self.council(url)
 
 
 def main() -> None:
