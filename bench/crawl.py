@@ -211,7 +211,7 @@ def fresh_db(workdir: Path, name: str) -> Path:
     return folder / "lgsco.db"
 
 
-def harvester_argv(base_url: str, db_path: Path, authorities: list[str]) -> list[str]:
+def harvester_argv(base_url: str, db_path: Path, authorities: list[str], *options: str) -> list[str]:
     chosen = [arg for slug in authorities for arg in ("--authority", slug)]
     return [
         sys.executable,
@@ -223,6 +223,7 @@ def harvester_argv(base_url: str, db_path: Path, authorities: list[str]) -> list
         "--db",
         str(db_path),
         *chosen,
+        *options,
     ]
 
 
