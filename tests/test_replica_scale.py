@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import urllib.request
 
 import pytest
+from click.testing import CliRunner
 
+from harvester.cli import cli
 from harvester.pages.statistics import parse_statistics_page
 from harvester.replica import published
 from harvester.replica.build import scale_site
+from harvester.replica.process import replica_process
 from harvester.replica.server import ReplicaServer
 from harvester.replica.truth import ground_truth
 from tests.test_replica_http import fetch, links, page, text_of
@@ -105,3 +109,19 @@ def test_scale_is_bounded_by_the_room_in_case_references(replica_site):
     for times in (0, 11):
         with pytest.raises(ValueError, match="from 1 to 10"):
             scale_site(replica_site, times)
+
+
+def test_replica_command_serves_the_scaled_site(replica_2025):
+    with (
+        replica_process(2025, 2025, "--scale", "2") as base_url,
+        urllib.request.urlopen(base_url + "/your-councils-performance", timeout=30) as index,
+    ):
+        twice = statistics_links(index.read())
+    assert len(twice) == 2 * len(statistics_links(page(replica_2025, "/your-councils-performance")))
+    assert twice["Leeds City Council 2"] == "/your-councils-performance/leeds-city-council-2/statistics"
+
+
+def test_replica_command_refuses_a_scale_without_room():
+    result = CliRunner().invoke(cli, ["replica", "--port", "0", "--scale", "11"])
+    assert result.exit_code == 2
+    assert "--scale" in result.output and "1<=x<=10" in result.output
