@@ -162,7 +162,9 @@ class _ProcSamples:
                     self.helpers_peak_kib = max(self.helpers_peak_kib, _peak_rss_kib(child))
 
 
-def run_child(label: str, argv: list[str], server: ReplicaServer) -> ChildRun:
+def run_child(
+    label: str, argv: list[str], server: ReplicaServer, timeout: float = CHILD_TIMEOUT_SECONDS
+) -> ChildRun:
     first_request = len(server.requests)
     replica_before = resource.getrusage(resource.RUSAGE_SELF)
     samples = _ProcSamples()
@@ -173,10 +175,10 @@ def run_child(label: str, argv: list[str], server: ReplicaServer) -> ChildRun:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
-            if time.perf_counter() - started > CHILD_TIMEOUT_SECONDS:
+            if time.perf_counter() - started > timeout:
                 process.kill()
                 process.wait()
-                raise ChildFailed(f"{label}: still running after {CHILD_TIMEOUT_SECONDS} s, killed")
+                raise ChildFailed(f"{label}: still running after {timeout:.0f} s, killed")
             samples.take(process.pid)
             time.sleep(POLL_SECONDS)
         wall = time.perf_counter() - started
@@ -209,7 +211,7 @@ def fresh_db(workdir: Path, name: str) -> Path:
     return folder / "lgsco.db"
 
 
-def harvester_argv(base_url: str, db_path: Path, authorities: list[str]) -> list[str]:
+def harvester_argv(base_url: str, db_path: Path, authorities: list[str], *options: str) -> list[str]:
     chosen = [arg for slug in authorities for arg in ("--authority", slug)]
     return [
         sys.executable,
@@ -221,7 +223,33 @@ def harvester_argv(base_url: str, db_path: Path, authorities: list[str]) -> list
         "--db",
         str(db_path),
         *chosen,
+        *options,
     ]
+
+
+def warm_then_measure(
+    server: ReplicaServer,
+    workdir: Path,
+    authorities: list[str],
+    name: str = "",
+    timeout: float = CHILD_TIMEOUT_SECONDS,
+) -> tuple[ChildRun, ChildRun, Path]:
+    """A warm-up crawl, so the replica has rendered every page and PDF it will serve (its lazy rendering would
+    otherwise be timed as the first client's), then the measured crawl into a fresh database: (the warm-up
+    run, the measured run, the measured run's database). `name` tells the folders of one call from another's."""
+    argv = harvester_argv(server.base_url, fresh_db(workdir, f"warm-up{name}"), authorities)
+    cold = run_child("harvester, cold replica", argv, server, timeout)
+    db_path = fresh_db(workdir, f"measured{name}")
+    harvester = run_child("harvester", harvester_argv(server.base_url, db_path, authorities), server, timeout)
+    return cold, harvester, db_path
+
+
+def same_resources(first: ChildRun, second: ChildRun) -> bool:
+    """Whether two runs requested the same resources. By resource, not by spelling: a council linked in two
+    letter cases may be met either way first."""
+    return {normalised_target(t) for _, t, _ in first.requests} == {
+        normalised_target(t) for _, t, _ in second.requests
+    }
 
 
 def run_floor(
@@ -458,15 +486,9 @@ def main() -> None:
         print(
             "harvester's settings for it, the floors' too: " + ", ".join(f"{k} {v}" for k, v in pace.items())
         )
-        argv = harvester_argv(server.base_url, fresh_db(workdir, "warm-up"), options.authority)
-        cold = run_child("harvester, cold replica", argv, server)
-        argv = harvester_argv(server.base_url, fresh_db(workdir, "measured"), options.authority)
-        harvester = run_child("harvester", argv, server)
+        cold, harvester, _ = warm_then_measure(server, workdir, options.authority)
         urls = [server.base_url + target for _, target, _ in harvester.requests]
-        # By resource, not by spelling: a council linked in two letter cases may be met either way first.
-        same = {normalised_target(t) for _, t, _ in cold.requests} == {
-            normalised_target(t) for _, t, _ in harvester.requests
-        }
+        same = same_resources(cold, harvester)
         scrapy_floor = run_floor("plain Scrapy floor", "scrapy", urls, workdir, server)
         connections = str(pace["CONCURRENT_REQUESTS"])
         asyncio_floor = run_floor(

@@ -16,7 +16,7 @@ import click
 
 from harvester.pages.kinds import KINDS
 from harvester.replica.faults import DEFAULT_RATE, FaultSpec, describe_faults
-from harvester.replica.model import EPOCHS
+from harvester.replica.model import EPOCHS, MAX_SCALE
 from harvester.settings import REAL_SITE
 
 DEFAULT_DB = Path("data/lgsco.db")
@@ -155,7 +155,9 @@ page is never faulted.
               help="How long the 'hang' fault holds a connection.")  # fmt: skip
 @click.option("--ground-truth", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Also write the site's ground truth (JSON) to this file.")  # fmt: skip
-def replica(port, epoch, seed, faults, fault_seed, hang_seconds, ground_truth):
+@click.option("--scale", type=click.IntRange(min=1, max=MAX_SCALE), default=1, show_default=True,
+              help="Serve every authority this many times (copy N: slug-N, 'Name N'), to measure a crawl's growth.")  # fmt: skip
+def replica(port, epoch, seed, faults, fault_seed, hang_seconds, ground_truth, scale):
     from harvester.replica.server import serve
 
     try:
@@ -172,11 +174,14 @@ def replica(port, epoch, seed, faults, fault_seed, hang_seconds, ground_truth):
             write_ground_truth(server.site, server.epoch, server.base_url, ground_truth)
             click.echo(f"Ground truth written to {ground_truth}", err=True)
         fault_note = f" with faults {', '.join(faults)} (fault seed {fault_seed})" if faults else ""
-        click.echo(f"Replica of www.lgo.org.uk, epoch {server.epoch}, seed {seed}{fault_note}", err=True)
+        scale_note = f", every authority {scale} times" if scale > 1 else ""
+        click.echo(
+            f"Replica of www.lgo.org.uk, epoch {server.epoch}, seed {seed}{scale_note}{fault_note}", err=True
+        )
         click.echo(server.base_url)
 
     try:
-        serve(int(epoch), seed, faults, fault_seed, port, hang_seconds, on_ready=ready)
+        serve(int(epoch), seed, faults, fault_seed, port, hang_seconds, on_ready=ready, scale=scale)
     except KeyboardInterrupt:
         click.echo("Stopped.", err=True)
 

@@ -21,7 +21,16 @@ from collections.abc import Iterable
 
 from harvester.register import RegisterEntry, load_register
 from harvester.replica import facts, phrasebook
-from harvester.replica.model import STATISTICS_YEARS, Authority, Figures, Improvement, Letter, Report, Site
+from harvester.replica.model import (
+    MAX_SCALE,
+    STATISTICS_YEARS,
+    Authority,
+    Figures,
+    Improvement,
+    Letter,
+    Report,
+    Site,
+)
 
 FIRST_YEAR = STATISTICS_YEARS[0]
 LATEST_YEAR = STATISTICS_YEARS[-1]
@@ -682,3 +691,98 @@ def build_site(seed: int = 2025) -> Site:
 
     add_decisions(site, seed, used_refs)
     return site
+
+
+ATTACHMENT_ID_STRIDE = 100_000
+"""A copy's letter attachment ids are the original's plus (copy - 1) times this."""
+CASE_SEQUENCE_STRIDE = 1000 // MAX_SCALE
+"""A copy's case reference 'YY-NNN-NNN' adds (copy - 1) times this to its middle group (the site's are < 100)."""
+
+
+def _copied_ref(case_ref: str, copy: int) -> str:
+    year, middle, last = case_ref.split("-")
+    if int(middle) >= CASE_SEQUENCE_STRIDE:
+        raise BuildError(f"case reference {case_ref} has no room for copies")
+    return f"{year}-{int(middle) + (copy - 1) * CASE_SEQUENCE_STRIDE:03d}-{last}"
+
+
+def _copied_path(path: str, copy: int) -> str:
+    """A decision page path ('/decisions/{category}/{sub-category}/{case ref}') of the copy's case."""
+    folder, _, case_ref = path.rpartition("/")
+    return f"{folder}/{_copied_ref(case_ref, copy)}"
+
+
+def _copy_of(site: Site, authority: Authority, copy: int, into: Site) -> None:
+    """Add to `into` the authority's copy number `copy`: its slugs, name, case references and attachment ids
+    made distinct, everything else as the original's."""
+
+    def slug(original: str) -> str:
+        return f"{original}-{copy}"
+
+    twin = dataclasses.replace(
+        authority,
+        slug=slug(authority.slug),
+        name=f"{authority.name} {copy}",
+        predecessor_slugs=tuple(slug(s) for s in authority.predecessor_slugs),
+        gss_code=None,
+    )
+    into.authorities.append(twin)
+    for year in STATISTICS_YEARS:
+        if (authority.slug, year) in site.figures:
+            into.figures[twin.slug, year] = site.figures[authority.slug, year]
+    into.reports[twin.slug] = [
+        dataclasses.replace(report, path=_copied_path(report.path, copy))
+        for report in site.reports[authority.slug]
+    ]
+    into.improvements[twin.slug] = [
+        dataclasses.replace(
+            improvement,
+            case_ref=_copied_ref(improvement.case_ref, copy),
+            decision_path=_copied_path(improvement.decision_path, copy),
+        )
+        for improvement in site.improvements[authority.slug]
+    ]
+    into.decisions[twin.slug] = [
+        dataclasses.replace(
+            decision,
+            case_ref=_copied_ref(decision.case_ref, copy),
+            authority_slug=slug(decision.authority_slug),
+            path=_copied_path(decision.path, copy),
+        )
+        for decision in site.decisions[authority.slug]
+    ]
+    into.letters[twin.slug] = []
+    for letter in site.letters[authority.slug]:
+        attachment_id = int(letter.pdf_path.split("/")[3])
+        if attachment_id >= ATTACHMENT_ID_STRIDE:
+            raise BuildError(f"attachment id {attachment_id} has no room for copies")
+        year_suffix = letter.pdf_path.rsplit("-annual-review-letter-", 1)[1]
+        path = (
+            f"/assets/attach/{attachment_id + (copy - 1) * ATTACHMENT_ID_STRIDE}/"
+            f"{_letter_file_stem(twin.name)}-annual-review-letter-{year_suffix}"
+        )
+        into.letters[twin.slug].append(dataclasses.replace(letter, pdf_path=path))
+
+
+def scale_site(site: Site, times: int) -> Site:
+    """The same site with every authority `times` times: copy N of 'Luton Borough Council' (luton-borough-council)
+    is 'Luton Borough Council N' (luton-borough-council-N), with its pages, letters and decisions, and merger
+    boxes naming the predecessors' copies N. For measuring how a crawl grows with the number of authorities."""
+    if not 1 <= times <= MAX_SCALE:
+        raise ValueError(f"scale must be from 1 to {MAX_SCALE}, not {times}")
+    if times == 1:
+        return site
+    scaled = Site(
+        seed=site.seed,
+        authorities=list(site.authorities),
+        figures=dict(site.figures),
+        reports=dict(site.reports),
+        improvements=dict(site.improvements),
+        letters=dict(site.letters),
+        decisions=dict(site.decisions),
+    )
+    for copy in range(2, times + 1):
+        for authority in site.authorities:
+            _copy_of(site, authority, copy, scaled)
+    scaled.authorities.sort(key=lambda a: a.name.casefold())
+    return scaled

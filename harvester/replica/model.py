@@ -16,6 +16,10 @@ STATISTICS_YEARS = [f"{y}-{(y + 1) % 100:02d}" for y in range(2013, 2025)]
 EPOCHS = {2023: "2022-23", 2024: "2023-24", 2025: "2024-25"}
 """Template epoch -> the newest statistics year published in it."""
 
+MAX_SCALE = 10
+"""Most copies of every authority a scaled replica serves (`build.scale_site`): case references 'YY-NNN-NNN'
+have room for that many in their middle group."""
+
 AUTHORITY_KINDS = ("County", "District", "Metropolitan", "Unitary", "London Borough")
 
 

@@ -322,7 +322,8 @@ class _HTTPServer(ThreadingHTTPServer):
 class ReplicaServer:
     """The replica on 127.0.0.1 in a background thread; use as a context manager.
 
-    `site` lets callers share one built Site between servers (building it is the slow part)."""
+    `site` lets callers share one built Site between servers (building it is the slow part); `scale` serves
+    every authority that many times (`build.scale_site`)."""
 
     def __init__(
         self,
@@ -334,12 +335,11 @@ class ReplicaServer:
         *,
         hang_seconds: float = 30.0,
         site: Site | None = None,
+        scale: int = 1,
     ):
-        if site is None:
-            from harvester.replica.build import build_site
+        from harvester.replica.build import build_site, scale_site
 
-            site = build_site(seed)
-        self.replica = Replica(site, epoch)
+        self.replica = Replica(scale_site(site or build_site(seed), scale), epoch)
         self.faults = FaultPlan(faults, seed=fault_seed, hang_seconds=hang_seconds)
         self.connections: set[socket.socket] = set()
         self._log_lock = threading.Lock()
@@ -522,9 +522,10 @@ def serve(
     port: int = 0,
     hang_seconds: float = 30.0,
     on_ready=None,
+    scale: int = 1,
 ) -> None:
     """Serve in the foreground until interrupted; `on_ready(server)` runs once the port is bound."""
-    server = ReplicaServer(epoch, seed, faults, fault_seed, port, hang_seconds=hang_seconds)
+    server = ReplicaServer(epoch, seed, faults, fault_seed, port, hang_seconds=hang_seconds, scale=scale)
     if on_ready is not None:
         on_ready(server)
     server.serve_forever()
