@@ -67,6 +67,7 @@ DOWNLOADER_MIDDLEWARES = {
     "harvester.middlewares.PartialBodyRetryMiddleware": 560,
     "harvester.middlewares.SameHostRedirectMiddleware": 650,
 }
+SPIDER_MIDDLEWARES = {"harvester.middlewares.ItemsPerPage": 1100}
 ITEM_PIPELINES = {
     "harvester.pipelines.validate.ValidationPipeline": 100,
     "harvester.pipelines.store.StorePipeline": 800,
