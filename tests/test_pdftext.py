@@ -230,7 +230,7 @@ def test_ctrl_c_does_not_reach_the_readers(pool):
 
 
 def test_an_interrupted_letter_is_never_stored_as_failed(monkeypatch):
-    def stopped(content, accept):
+    def stopped(content, **_):
         raise ReadInterrupted("pdfium was killed by SIGTERM while reading it")
 
     monkeypatch.setattr("harvester.letters.extract_text", stopped)
