@@ -112,6 +112,20 @@ def test_the_layout_reader_runs_when_the_fast_text_is_rejected():
     assert " ".join(extracted.text.split()) == "Annual Review letter 2020 13 upheld decisions"
 
 
+def test_the_callers_parse_runs_in_the_worker_on_each_text_and_is_what_accept_judges():
+    judged = []
+
+    def accept(parsed):
+        judged.append(parsed)
+        return False
+
+    # str.split, a builtin, pickles to the worker as the caller's own parse function would.
+    extracted = extract_text(letter_pdf(1), accept=accept, parse=str.split)
+    assert extracted.reader == LAYOUT
+    assert judged == [["Annual", "Review", "letter", "2020", "13", "upheld", "decisions"]]
+    assert extracted.parsed == extracted.text.split()
+
+
 def test_corrupt_pdf():
     whole = letter_pdf()
     mangled = whole[:20] + bytes(range(256)) * 8 + whole[-40:]
