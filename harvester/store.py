@@ -376,7 +376,8 @@ def letters_read(db: sqlite_utils.Database) -> frozenset[str]:
 
 
 def save_fetches(db: sqlite_utils.Database, fetches: Iterable[Fetch], run_id: int) -> None:
-    rows = [asdict(f) | {"fetched_at": now(), "run_id": run_id} for f in fetches]
+    fetched_at = now()
+    rows = [asdict(f) | {"fetched_at": fetched_at, "run_id": run_id} for f in fetches]
     if rows:
         columns = list(rows[0])
         replaced = ", ".join(f"[{column}] = excluded.[{column}]" for column in columns if column != "url")
