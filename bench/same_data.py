@@ -1,6 +1,6 @@
 """Does this tree's full crawl store exactly what another revision's does?
 
-    python bench/same_data.py [--against main] [--authority SLUG ...]
+    python bench/same_data.py [--against main | --against-code DIR] [--authority SLUG ...]
 
 Lays out the other revision's package from `git archive` (its spiders/, pipelines/ and data/reference/ inside
 harvester/, where the installed package puts them), crawls one replica with that code and with this tree's,
@@ -52,10 +52,10 @@ def lay_out(revision: str, into: Path) -> Path:
     return code
 
 
-def crawl(label: str, code: Path | None, base_url: str, db: Path, authorities: list[str]) -> None:
-    env = dict(os.environ)
-    if code is not None:
-        env["PYTHONPATH"] = str(code)  # ahead of the editable install of this tree
+def crawl(label: str, code: Path, base_url: str, db: Path, authorities: list[str]) -> None:
+    # Ahead of the editable install; what a tree laid out by lay_out() lacks (this worktree's spiders/ and
+    # pipelines/) the editable install of this worktree provides.
+    env = dict(os.environ) | {"PYTHONPATH": str(code)}
     # Not from this tree's folder: `python -m` puts the working directory first on the path.
     cwd = db.parent
     argv = harvester_argv(base_url, db, authorities)
@@ -121,6 +121,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--against", default="main", help="the revision to compare with (default main)")
+    parser.add_argument("--against-code", type=Path, help="or that revision already laid out in this folder")
     parser.add_argument("--epoch", type=int, default=2025)
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--authority", action="append", default=[], metavar="SLUG")
@@ -130,9 +131,9 @@ def main() -> None:
         ReplicaServer(options.epoch, options.seed) as server,
     ):
         work = Path(scratch)
-        code = lay_out(options.against, work)
+        code = options.against_code or lay_out(options.against, work)
         databases = {}
-        for label, using in ((options.against, code), ("this tree", None)):
+        for label, using in ((options.against, code), ("this tree", REPO)):
             databases[label] = work / label.replace(" ", "-") / "lgsco.db"
             databases[label].parent.mkdir()
             crawl(label, using, server.base_url, databases[label], options.authority)
