@@ -89,6 +89,7 @@ HARVESTER_DECISION_BUDGET = None
 """At most this many decision requests (listings, searches, decision pages) in one run; None: no limit."""
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
+LOG_FORMATTER = "harvester.progress.LevelAwareLogFormatter"
 
 # On a loopback replica nobody needs protecting: go as fast as the machine allows.
 LOOPBACK_OVERRIDES = {
