@@ -381,15 +381,17 @@ def save_fetches(db: sqlite_utils.Database, fetches: Iterable[Fetch], run_id: in
     if rows:
         columns = list(rows[0])
         replaced = ", ".join(f"[{column}] = excluded.[{column}]" for column in columns if column != "url")
-        db.conn.executemany(
-            f"INSERT INTO fetches ({names(columns)}) VALUES ({marks(columns)}) "
-            f"ON CONFLICT (url) DO UPDATE SET {replaced}",
-            [list(row.values()) for row in rows],
-        )
+        with transaction(db):  # also called on its own, at the end of a run
+            db.conn.executemany(
+                f"INSERT INTO fetches ({names(columns)}) VALUES ({marks(columns)}) "
+                f"ON CONFLICT (url) DO UPDATE SET {replaced}",
+                [list(row.values()) for row in rows],
+            )
 
 
-# Rows are written with plain executemany in the caller's transaction: sqlite-utils' insert_all, update and
-# upsert_all read the table's schema again on every call, which cost more than the writes themselves.
+# Rows are written with plain executemany inside the caller's transaction(): sqlite-utils' insert_all, update
+# and upsert_all read the table's schema again on every call, which cost more than the writes themselves.
+# Outside one, Python's sqlite3 would begin a transaction of its own that nothing commits.
 
 
 def insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
