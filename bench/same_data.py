@@ -34,7 +34,7 @@ PROVENANCE_COLUMNS = {"id", "run_id", "fetched_at", "started_at", "finished_at",
 """Besides every column ending in '_run': what differs between two crawls of the same site by design."""
 SKIPPED_TABLES = ("sqlite_", "_")
 """SQLite's own tables and the migrations' bookkeeping."""
-CRAWL_TIMEOUT_SECONDS = 900
+CRAWL_TIMEOUT_SECONDS = 2400
 
 
 def lay_out(revision: str, into: Path) -> Path:
