@@ -46,6 +46,7 @@ sys.path.insert(0, str(REPO))
 from bench.floors import harvester_concurrency  # noqa: E402
 from bench.machine import machine_line  # noqa: E402
 from harvester.letters import read_letter  # noqa: E402
+from harvester.pages.decisions import parse_decision_listing, parse_decision_page  # noqa: E402
 from harvester.pages.improvements import parse_improvements_page  # noqa: E402
 from harvester.pages.index import parse_index  # noqa: E402
 from harvester.pages.letter import parse_letter  # noqa: E402
@@ -69,6 +70,8 @@ HTML_PARSERS: dict[str, tuple[str, Callable]] = {
     "letters": ("letters list", parse_letters_list),
     "reports": ("reports list", parse_reports_list),
     "improvements": ("improvements page", parse_improvements_page),
+    "decision": ("decision page", parse_decision_page),
+    "listing": ("decision listing", parse_decision_listing),
 }
 """Replica resource kind -> (label, the parser the spider calls on it)."""
 

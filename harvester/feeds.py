@@ -28,12 +28,14 @@ def public_form(item) -> dict | None:
 
 
 class PublicItems:
-    """Exports public_form(item) in place of the item, and nothing for an internal one."""
+    """Exports public_form(item) in place of the item, and nothing for an internal one; a page's items
+    (harvester.middlewares.ItemsPerPage) one by one, as if each had come alone."""
 
     def export_item(self, item) -> None:
-        shown = public_form(item)
-        if shown is not None:
-            super().export_item(shown)
+        for one in items.unpacked(item):
+            shown = public_form(one)
+            if shown is not None:
+                super().export_item(shown)
 
 
 class JsonLinesItemExporter(PublicItems, exporters.JsonLinesItemExporter):

@@ -168,6 +168,16 @@ class AuthorityDone:
 
 
 @dataclass
+class PageItems:
+    """Every item one callback gave for one response, travelling as one: Scrapy's per-item work (the
+    spider middlewares, the item pipelines, their signals and logs) then runs once per page, not once per
+    row. Made by harvester.middlewares.ItemsPerPage; the pipelines and the feed exporter take its items
+    one by one, in order, as if each had come alone."""
+
+    items: list
+
+
+@dataclass
 class LetterDocument:
     """An annual review letter PDF as downloaded and read (or found unreadable)."""
 
@@ -283,3 +293,8 @@ def authority_key(item) -> str | None:
     group items by (the site's slugs are case-insensitive); None for the index page's errors."""
     slug = item.slug if isinstance(item, Authority) else item.authority_slug
     return slug.lower() if slug else None
+
+
+def unpacked(item) -> list:
+    """The items a PageItems carries, or the item alone."""
+    return item.items if isinstance(item, PageItems) else [item]

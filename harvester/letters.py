@@ -1,18 +1,45 @@
 """A downloaded letter PDF to items: its text, what it says, and its figures.
 
 Runs the untrusted PDF through harvester.pdftext (bounded child processes, layout-aware fallback)
-and harvester.pages.letter; a PDF that can't be read or parsed becomes a 'failed' LetterDocument
-with its reason, never an exception that stops the crawl. A read stopped by a signal is no verdict
+and harvester.pages.letter, parsed in the child process that read it, so the crawl's own process only
+receives the result; a PDF that can't be read or parsed becomes a 'failed' LetterDocument with its
+reason, never an exception that stops the crawl. A read stopped by a signal is no verdict
 on the PDF: it yields no LetterDocument at all, only an 'interrupted' error, and is read next run.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from dataclasses import dataclass
 
 from harvester import items
-from harvester.pages.letter import LetterParseError, ParsedLetter, parse_letter, parse_letter_checked
+from harvester.pages.letter import LetterParseError, ParsedLetter, parse_letter_checked
 from harvester.pdftext import PdfError, ReadInterrupted, extract_text
+
+
+@dataclass
+class LetterReading:
+    """A letter's text as parsed in the reader's worker process: the letter, or why it didn't parse."""
+
+    letter: ParsedLetter | None
+    disagreements: list[str]
+    """Ways the letter's figures disagree with each other: PDFium's text with any is read again by pdfminer."""
+    error: str | None = None
+
+
+def parse_in_worker(text: str, authority_slug: str, pdf_url: str) -> LetterReading:
+    """harvester.pdftext's `parse`: one parse of each text read, serving as the acceptance check and the result."""
+    try:
+        letter, disagreements = parse_letter_checked(text, authority_slug=authority_slug, pdf_url=pdf_url)
+    except LetterParseError as error:
+        return LetterReading(None, [], str(error))
+    return LetterReading(letter, disagreements)
+
+
+def usable(reading: LetterReading) -> bool:
+    """The fallback's trigger: PDFium's text is kept when it parses and its figures agree."""
+    return reading.letter is not None and not reading.disagreements
 
 
 def read_letter(content: bytes, link: items.LetterLink) -> list:
@@ -26,21 +53,9 @@ def read_letter(content: bytes, link: items.LetterLink) -> list:
         status="failed",
         content=content,
     )
-    parsed: dict[str, ParsedLetter] = {}
-
-    def usable(text: str) -> bool:
-        """The fallback's trigger: a text that parses is kept, so the letter is parsed once, not twice."""
-        try:
-            letter, disagreements = parse_letter_checked(
-                text, authority_slug=link.authority_slug, pdf_url=link.pdf_url
-            )
-        except LetterParseError:
-            return False
-        parsed[text] = letter
-        return not disagreements
-
+    parse = functools.partial(parse_in_worker, authority_slug=link.authority_slug, pdf_url=link.pdf_url)
     try:
-        pdf = extract_text(content, accept=usable)
+        pdf = extract_text(content, accept=usable, parse=parse)
     except PdfError as error:
         document.error = str(error)
         return [document, unreadable(link, document.error)]
@@ -51,12 +66,9 @@ def read_letter(content: bytes, link: items.LetterLink) -> list:
             )
         ]
     document.text, document.page_count, document.reader = pdf.text, pdf.page_count, pdf.reader
-    try:
-        letter = parsed.get(pdf.text) or parse_letter(
-            pdf.text, authority_slug=link.authority_slug, pdf_url=link.pdf_url
-        )
-    except LetterParseError as error:
-        document.error = f"unparseable: {error}"
+    letter = pdf.parsed.letter
+    if letter is None:
+        document.error = f"unparseable: {pdf.parsed.error}"
         return [document, unreadable(link, document.error)]
     document.status = "ok"
     document.title = letter.title

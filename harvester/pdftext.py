@@ -9,7 +9,9 @@ that overruns its time is killed. A worker that dies (killed, aborted, out of me
 Two readers: PDFium (pypdfium2), fast, text in content-stream order; and pdfminer.six, slower, which groups
 text by position (LAParams with a wide line margin), so a figure drawn apart from its label ("13" above
 "upheld decisions", written into the page before the text) is read next to it. `extract_text` uses PDFium,
-and pdfminer only when the caller's `accept` check rejects PDFium's text.
+and pdfminer only when the caller's `accept` check rejects PDFium's text. The caller's own parse of the text
+can run in the worker too, beside the reader: the calling process (a crawl's busy event loop) then only
+receives the result.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from typing import Any
 
 FAST = "pdfium"
 LAYOUT = "pdfminer"
@@ -68,6 +71,8 @@ class PdfText:
     page_count: int
     reader: str
     """FAST ('pdfium') or LAYOUT ('pdfminer'): which reader produced `text`."""
+    parsed: Any = None
+    """What the caller's `parse` made of `text` in the worker; None without one."""
 
 
 def extract_text(
@@ -76,22 +81,26 @@ def extract_text(
     timeout: float = DEFAULT_TIMEOUT,
     max_memory: int = DEFAULT_MAX_MEMORY,
     max_bytes: int = DEFAULT_MAX_BYTES,
-    accept: Callable[[str], bool] | None = None,
+    accept: Callable[[Any], bool] | None = None,
+    parse: Callable[[str], Any] | None = None,
     pool: WorkerPool | None = None,
 ) -> PdfText:
     """Read `pdf_bytes` in a worker process; raise PdfError if that cannot be done safely.
 
-    `timeout` and `max_memory` bound each reader's run. When `accept` is given and returns False for PDFium's
-    text, the layout-aware reader runs and its text is returned, accepted or not: the caller's parser then
-    says precisely what is missing. `pool` defaults to one shared by the whole process.
+    `timeout` and `max_memory` bound each reader's run (with `parse`, reading and parsing). When `accept` is
+    given and returns False for PDFium's text, the layout-aware reader runs and its text is returned, accepted
+    or not: the caller's parser then says precisely what is missing. `parse`, a picklable function of the
+    text (a module's function, or a functools.partial of one), runs in the worker after each reader; its
+    result is PdfText.parsed and is what `accept` is asked about in place of the text. It must not raise for
+    text it can't read: it says so in what it returns. `pool` defaults to one shared by the whole process.
     """
     _check_envelope(pdf_bytes, max_bytes)
     pool = pool or _shared_pool()
-    text, page_count = pool.read(FAST, pdf_bytes, timeout=timeout, max_memory=max_memory)
-    if accept is None or accept(text):
-        return PdfText(text, page_count, FAST)
-    text, _ = pool.read(LAYOUT, pdf_bytes, timeout=timeout, max_memory=max_memory)
-    return PdfText(text, page_count, LAYOUT)
+    text, page_count, parsed = pool.read(FAST, pdf_bytes, timeout=timeout, max_memory=max_memory, parse=parse)
+    if accept is None or accept(text if parse is None else parsed):
+        return PdfText(text, page_count, FAST, parsed)
+    text, _, parsed = pool.read(LAYOUT, pdf_bytes, timeout=timeout, max_memory=max_memory, parse=parse)
+    return PdfText(text, page_count, LAYOUT, parsed)
 
 
 def _check_envelope(pdf_bytes: bytes, max_bytes: int) -> None:
@@ -152,21 +161,22 @@ READERS = {FAST: pdfium_text, LAYOUT: pdfminer_text}
 
 
 def serve(job_fd: int, reply_fd: int) -> None:
-    """A worker's life: take jobs (reader, memory limit, bytes) and answer each with
-    ('ok', text, pages), ('error', reason), or ('fatal', reason) just before quitting."""
+    """A worker's life: take jobs (reader, memory limit, parse or None, bytes) and answer each with
+    ('ok', text, pages, parsed), ('error', reason), or ('fatal', reason) just before quitting."""
     jobs, replies = Connection(job_fd, writable=False), Connection(reply_fd, readable=False)
     # Ctrl-C is for the crawl, which stops gracefully: a letter being read when it comes is read to the end.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     unlimited = resource.getrlimit(resource.RLIMIT_AS)
     while True:
         try:
-            reader, max_memory = jobs.recv()
+            reader, max_memory, parse = jobs.recv()
             pdf_bytes = jobs.recv_bytes()
         except EOFError:
             return
         resource.setrlimit(resource.RLIMIT_AS, (max_memory, unlimited[1]))
         try:
-            reply = ("ok", *READERS[reader](pdf_bytes))
+            text, pages = READERS[reader](pdf_bytes)
+            reply = ("ok", text, pages, parse(text) if parse is not None else None)
         except MemoryError:
             # A reader interrupted mid-allocation may have left its state broken: this worker quits.
             reply = ("fatal", f"memory limit exceeded: {reader} needed over {max_memory // 2**20} MiB")
@@ -215,9 +225,11 @@ class _Worker:
         self.usable = True
         """False once the worker timed out, crashed or quit: it must not be given another job."""
 
-    def read(self, reader: str, pdf_bytes: bytes, timeout: float, max_memory: int) -> tuple[str, int]:
+    def read(
+        self, reader: str, pdf_bytes: bytes, timeout: float, max_memory: int, parse: Callable | None
+    ) -> tuple[str, int, Any]:
         try:
-            self.jobs.send((reader, max_memory))
+            self.jobs.send((reader, max_memory, parse))
             self.jobs.send_bytes(pdf_bytes)
         except (BrokenPipeError, ConnectionResetError) as error:
             self.usable = False
@@ -234,7 +246,7 @@ class _Worker:
                 raise ReadInterrupted(f"{reader} was {death} while reading it") from None
             raise PdfError(f"{reader} crashed reading it ({death}): a hostile or broken PDF") from None
         if status == "ok":
-            return answer[0], answer[1]
+            return answer[0], answer[1], answer[2]
         self.usable = status != "fatal"
         raise PdfError(answer[0])
 
@@ -270,11 +282,14 @@ class WorkerPool:
         self._started = 0
         self._available = threading.Condition()
 
-    def read(self, reader: str, pdf_bytes: bytes, *, timeout: float, max_memory: int) -> tuple[str, int]:
+    def read(
+        self, reader: str, pdf_bytes: bytes, *, timeout: float, max_memory: int, parse: Callable | None = None
+    ) -> tuple[str, int, Any]:
+        """(text, page count, parse(text) or None)."""
         for _attempt in range(2):
             worker = self._checkout()
             try:
-                return worker.read(reader, pdf_bytes, timeout, max_memory)
+                return worker.read(reader, pdf_bytes, timeout, max_memory, parse)
             except _WorkerGone:
                 continue
             finally:

@@ -12,7 +12,7 @@ import logging
 import sys
 import time
 
-from scrapy import signals
+from scrapy import logformatter, signals
 from twisted.internet import task
 
 
@@ -102,3 +102,23 @@ def use_json_logging(settings) -> None:
     handler.setLevel(settings.get("LOG_LEVEL"))
     logging.root.addHandler(handler)
     logging.captureWarnings(True)  # Scrapy leaves warnings alone (as plain text) when -W or PYTHONWARNINGS is set
+
+
+class LevelAwareLogFormatter(logformatter.LogFormatter):
+    """Scrapy's "Crawled" and "Scraped" DEBUG messages, not even made below LOG_LEVEL: Scrapy leaves the root
+    logger at NOTSET, so each response's and item's record was built and then dropped by the handler."""
+
+    def __init__(self, verbose: bool):
+        self.verbose = verbose
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        level = crawler.settings.get("LOG_LEVEL")
+        number = level if isinstance(level, int) else logging.getLevelName(str(level).upper())
+        return cls(verbose=not isinstance(number, int) or number <= logging.DEBUG)
+
+    def crawled(self, request, response, spider):
+        return super().crawled(request, response, spider) if self.verbose else None
+
+    def scraped(self, item, response, spider):
+        return super().scraped(item, response, spider) if self.verbose else None

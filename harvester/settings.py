@@ -67,6 +67,7 @@ DOWNLOADER_MIDDLEWARES = {
     "harvester.middlewares.PartialBodyRetryMiddleware": 560,
     "harvester.middlewares.SameHostRedirectMiddleware": 650,
 }
+SPIDER_MIDDLEWARES = {"harvester.middlewares.ItemsPerPage": 1100}
 ITEM_PIPELINES = {
     "harvester.pipelines.validate.ValidationPipeline": 100,
     "harvester.pipelines.store.StorePipeline": 800,
@@ -88,6 +89,7 @@ HARVESTER_DECISION_BUDGET = None
 """At most this many decision requests (listings, searches, decision pages) in one run; None: no limit."""
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
+LOG_FORMATTER = "harvester.progress.LevelAwareLogFormatter"
 
 # On a loopback replica nobody needs protecting: go as fast as the machine allows.
 LOOPBACK_OVERRIDES = {

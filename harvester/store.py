@@ -376,9 +376,46 @@ def letters_read(db: sqlite_utils.Database) -> frozenset[str]:
 
 
 def save_fetches(db: sqlite_utils.Database, fetches: Iterable[Fetch], run_id: int) -> None:
-    rows = [asdict(f) | {"fetched_at": now(), "run_id": run_id} for f in fetches]
+    fetched_at = now()
+    rows = [asdict(f) | {"fetched_at": fetched_at, "run_id": run_id} for f in fetches]
     if rows:
-        db["fetches"].upsert_all(rows, pk="url")
+        columns = list(rows[0])
+        replaced = ", ".join(f"[{column}] = excluded.[{column}]" for column in columns if column != "url")
+        with transaction(db):  # also called on its own, at the end of a run
+            db.conn.executemany(
+                f"INSERT INTO fetches ({names(columns)}) VALUES ({marks(columns)}) "
+                f"ON CONFLICT (url) DO UPDATE SET {replaced}",
+                [list(row.values()) for row in rows],
+            )
+
+
+# Rows are written with plain executemany inside the caller's transaction(): sqlite-utils' insert_all, update
+# and upsert_all read the table's schema again on every call, which cost more than the writes themselves.
+# Outside one, Python's sqlite3 would begin a transaction of its own that nothing commits.
+
+
+def insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
+    """Rows of one table in one statement; a column some rows leave out is NULL in those."""
+    columns = list(dict.fromkeys(column for row in rows for column in row))
+    db.conn.executemany(
+        f"INSERT INTO [{table}] ({names(columns)}) VALUES ({marks(columns)})",
+        [[row.get(column) for column in columns] for row in rows],
+    )
+
+
+def update_row(db: sqlite_utils.Database, table: str, key: tuple, values: dict) -> None:
+    """Set `values` in the row of `table` whose KEYS columns are `key`."""
+    assignments = ", ".join(f"[{column}] = ?" for column in values)
+    where = " AND ".join(f"[{column}] = ?" for column in KEYS[table])
+    db.conn.execute(f"UPDATE [{table}] SET {assignments} WHERE {where}", [*values.values(), *key])
+
+
+def names(columns: list[str]) -> str:
+    return ", ".join(f"[{column}]" for column in columns)
+
+
+def marks(columns: list[str]) -> str:
+    return ", ".join("?" for _ in columns)
 
 
 def sync_rows(
@@ -427,21 +464,21 @@ def sync_rows(
                 change_row(run_id, table, row_key, authority_slug, "changed", column, old[column], value)
             )
         if differences or old["gone_run"] is not None:
-            db[table].update(key, differences | {"last_changed_run": run_id, "gone_run": None})
+            update_row(db, table, key, differences | {"last_changed_run": run_id, "gone_run": None})
             saved.changed += 1
     if complete_list:
         for key, old in existing.items():
             if key not in seen and old["gone_run"] is None:
-                db[table].update(key, {"gone_run": run_id, "last_changed_run": run_id})
+                update_row(db, table, key, {"gone_run": run_id, "last_changed_run": run_id})
                 changes.append(
                     change_row(run_id, table, "/".join(str(k) for k in key), authority_slug, "gone")
                 )
                 saved.gone += 1
     if inserts:
-        db[table].insert_all(inserts)
+        insert_rows(db, table, inserts)
         saved.new += len(inserts)
     if changes:
-        db["changes"].insert_all(changes)
+        insert_rows(db, "changes", changes)
     return saved
 
 
@@ -489,7 +526,8 @@ def save_decisions(
     saved = Saved()
     with transaction(db):
         # As save_authority does: an authority first stored this run logs no 'new' change per row.
-        log_new = db["authorities"].get(slug)["first_seen_run"] != run_id
+        first_seen = db.execute("SELECT first_seen_run FROM authorities WHERE slug = ?", [slug]).fetchone()
+        log_new = first_seen[0] != run_id
         sync = functools.partial(sync_rows, db, run_id=run_id, log_new=log_new)
         rows = [asdict(decision) for decision in decisions]
         saved += sync("decisions", {"authority_slug": slug}, rows, complete_list=False)

@@ -73,30 +73,31 @@ class StorePipeline:
         )
 
     def process_item(self, item):
-        try:
-            self.collect(item)
-        except Exception as error:  # noqa: BLE001 - whatever breaks here is a run error, not a log line
-            logger.exception("storing a %s failed", type(item).__name__)
-            key = item.key if isinstance(item, items.AuthorityDone) else items.authority_key(item)
-            message = f"storing a {type(item).__name__}: {type(error).__name__}: {error}"
-            self.record_error(items.CrawlError("", key, "authority", "internal", message))
+        for one in items.unpacked(item):
+            try:
+                self.collect(one)
+            except Exception as error:  # noqa: BLE001 - whatever breaks here is a run error, not a log line
+                logger.exception("storing a %s failed", type(one).__name__)
+                message = f"storing a {type(one).__name__}: {type(error).__name__}: {error}"
+                self.record_error(items.CrawlError("", key_of(one), "authority", "internal", message))
         return item
 
     def item_error(self, item, response, failure, **_):
         """An earlier pipeline raised on an item, which then never reaches this one: Scrapy only logs that."""
-        key = item.key if isinstance(item, items.AuthorityDone) else items.authority_key(item)
-        message = f"a {type(item).__name__} was lost: {failure.type.__name__}: {failure.value}"
-        self.record_error(
-            items.CrawlError(response.url if response else "", key, "authority", "internal", message)
-        )
+        for one in items.unpacked(item):
+            message = f"a {type(one).__name__} was lost: {failure.type.__name__}: {failure.value}"
+            self.record_error(
+                items.CrawlError(response.url if response else "", key_of(one), "authority", "internal", message)
+            )
 
     def collect(self, item) -> None:
+        # Counted as Scrapy counted the items when each came alone, pages or not.
+        self.totals.items += 1
+        key = key_of(item)
         if isinstance(item, items.AuthorityDone):
-            self.announced[item.key] = item
-            self.listed.add(item.key)
-            key = item.key
+            self.announced[key] = item
+            self.listed.add(key)
         else:
-            key = items.authority_key(item)
             self.take(item)
             if key is not None:
                 self.received[key] += 1
@@ -202,7 +203,6 @@ class StorePipeline:
         self.totals.requests = stats.get_value("downloader/request_count", 0)
         self.totals.pages = stats.get_value("response_received_count", 0)
         self.totals.pages_unchanged = stats.get_value("httpcache/revalidate", 0)
-        self.totals.items = stats.get_value("item_scraped_count", 0)
         self.totals.errors = sum(1 for e in self.errors if e.kind != "missing")
         letters_read = sum(self.letters_read.values())
         verdict = judge_run(
@@ -261,6 +261,10 @@ class StorePipeline:
             store.fail_run(self.db, self.run_id, [problem])
         except Exception:  # noqa: BLE001 - the database refuses even this: the crawl's summary says so
             logger.exception("could not mark run %s failed", self.run_id)
+
+
+def key_of(item) -> str | None:
+    return item.key if isinstance(item, items.AuthorityDone) else items.authority_key(item)
 
 
 def one_per_case(improvements: list[items.ServiceImprovement]) -> list[items.ServiceImprovement]:

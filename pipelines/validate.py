@@ -17,6 +17,12 @@ class ValidationPipeline:
     parsers' own flags (figures that were not numbers)."""
 
     def process_item(self, item):
+        if isinstance(item, items.PageItems):
+            item.items = [self.checked(one) for one in item.items]
+            return item
+        return self.checked(item)
+
+    def checked(self, item):
         if isinstance(item, items.AnnualStatistics):
             flags = (item.flags.split(",") if item.flags else []) + normalise.percentages_off(item)
             item.flags = ",".join(dict.fromkeys(flags)) or None

@@ -8,9 +8,11 @@ import sys
 import warnings
 
 import pytest
+from scrapy.http import Request, Response
 from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
 
-from harvester.progress import JsonFormatter, use_json_logging
+from harvester.progress import JsonFormatter, LevelAwareLogFormatter, use_json_logging
 
 
 def test_python_warnings_are_logged_as_json(capsys):
@@ -58,3 +60,12 @@ def test_every_stderr_line_of_a_crawl_is_one_json_object(replica, tmp_path):
     assert any(r.get("level") == "INFO" and r["message"].startswith("Overridden settings") for r in records)
     assert any(r.get("event") == "progress" and r["authorities_done"] == 1 for r in records)
     assert "no authority 'no-such-council' on the site" in result.stdout
+
+
+@pytest.mark.parametrize(("level", "logged"), [("WARNING", False), ("INFO", False), ("DEBUG", True), (10, True)])
+def test_crawled_and_scraped_messages_are_made_only_when_their_level_is_logged(level, logged):
+    formatter = LevelAwareLogFormatter.from_crawler(get_crawler(settings_dict={"LOG_LEVEL": level}))
+    request = Request("https://www.lgo.org.uk/")
+    response = Response(request.url, request=request)
+    assert (formatter.crawled(request, response, None) is not None) is logged
+    assert (formatter.scraped({"a": 1}, response, None) is not None) is logged

@@ -1,5 +1,6 @@
 """The crawl's HTTP rules, checked on Scrapy objects without a server."""
 
+import asyncio
 import gzip
 import zlib
 
@@ -10,9 +11,11 @@ from scrapy.settings import Settings
 from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 from scrapy.utils.test import get_crawler
 
+from harvester import items
 from harvester import settings as harvester_settings
 from harvester.middlewares import (
     CharsetMiddleware,
+    ItemsPerPage,
     PartialBodyRetryMiddleware,
     ResponseSizeLimitMiddleware,
     RevalidateEveryTime,
@@ -230,3 +233,42 @@ def test_a_refused_bomb_keeps_none_of_what_it_inflated():
                 frame_bytes += sum(len(item) for item in value if isinstance(item, bytes))
         traceback = traceback.tb_next
     assert frame_bytes == 0
+
+
+def test_a_pages_items_travel_as_one_and_its_requests_as_they_come():
+    request = Request(URL + "/next")
+    authority = items.Authority("luton-borough-council", "Luton Borough Council", URL)
+    error = items.CrawlError(URL, "luton-borough-council", "statistics", "layout", "no figures")
+    output = list(ItemsPerPage().process_spider_output(None, iter([authority, request, error])))
+    assert output == [request, items.PageItems([authority, error])]
+    assert list(ItemsPerPage().process_spider_output(None, iter([request]))) == [request]
+
+
+def test_items_yielded_before_a_callback_raises_still_go_on():
+    authority = items.Authority("luton-borough-council", "Luton Borough Council", URL)
+
+    def callback():
+        yield authority
+        raise ValueError("parser bug")
+
+    output = ItemsPerPage().process_spider_output(None, callback())
+    assert next(output) == items.PageItems([authority])
+    with pytest.raises(ValueError, match="parser bug"):
+        next(output)
+
+
+async def collected(output) -> list:
+    return [thing async for thing in output]
+
+
+def test_an_async_callbacks_items_travel_as_one_too():
+    request = Request(URL + "/letter.pdf")
+    authority = items.Authority("luton-borough-council", "Luton Borough Council", URL)
+
+    async def callback():
+        yield request
+        yield authority
+        yield authority
+
+    output = asyncio.run(collected(ItemsPerPage().process_spider_output_async(None, callback())))
+    assert output == [request, items.PageItems([authority, authority])]

@@ -112,6 +112,20 @@ def test_the_layout_reader_runs_when_the_fast_text_is_rejected():
     assert " ".join(extracted.text.split()) == "Annual Review letter 2020 13 upheld decisions"
 
 
+def test_the_callers_parse_runs_in_the_worker_on_each_text_and_is_what_accept_judges():
+    judged = []
+
+    def accept(parsed):
+        judged.append(parsed)
+        return False
+
+    # str.split, a builtin, pickles to the worker as the caller's own parse function would.
+    extracted = extract_text(letter_pdf(1), accept=accept, parse=str.split)
+    assert extracted.reader == LAYOUT
+    assert judged == [["Annual", "Review", "letter", "2020", "13", "upheld", "decisions"]]
+    assert extracted.parsed == extracted.text.split()
+
+
 def test_corrupt_pdf():
     whole = letter_pdf()
     mangled = whole[:20] + bytes(range(256)) * 8 + whole[-40:]
@@ -230,7 +244,7 @@ def test_ctrl_c_does_not_reach_the_readers(pool):
 
 
 def test_an_interrupted_letter_is_never_stored_as_failed(monkeypatch):
-    def stopped(content, accept):
+    def stopped(content, **_):
         raise ReadInterrupted("pdfium was killed by SIGTERM while reading it")
 
     monkeypatch.setattr("harvester.letters.extract_text", stopped)

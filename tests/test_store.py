@@ -240,3 +240,17 @@ def test_a_letter_that_fails_to_read_again_keeps_the_good_copy(db):
         "Letter",
         "aa",
     )
+
+
+def test_fetches_saved_on_their_own_are_committed(tmp_path):
+    # The end of a run saves the fetches of pages no authority owns (the index) outside any other transaction.
+    path = tmp_path / "lgsco.db"
+    db = store.open_db(path)
+    run_id = store.start_run(db, "http://x", "test")
+    store.save_fetches(db, [store.Fetch("http://x/index", 200, '"e1"', None, "ab" * 32)], run_id)
+    store.finish_run(db, run_id, "ok", store.RunTotals(), {})
+    db.close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT url, etag FROM fetches").fetchall() == [("http://x/index", '"e1"')]
+    assert conn.execute("SELECT status FROM crawl_runs").fetchall() == [("ok",)]
+    conn.close()

@@ -228,6 +228,8 @@ def _chapter_urls(page: PageText) -> list[str]:
     current = _chapter(page.url)
     chapters: dict[int, str] = {}
     for link in page.links:
+        if "chapter" not in link.href:
+            continue  # most of a page's links: no need to take them apart
         parts = urlsplit(link.href)
         number = parse_qs(parts.query).get("chapter")
         same_page = parts.path.rstrip("/").lower() == path

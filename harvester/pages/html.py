@@ -182,15 +182,17 @@ def _walk(root: etree._Element, url: str, base_url: str) -> PageText:
             else:
                 if tag == "a" and (link := _raw_link(element, parts, position, origin, base_url)):
                     raw_links.append(link)
-                if element.text:
-                    parts.append(element.text)
+                # lxml builds a new str on every .text or .tail access: read each once.
+                if text := element.text:
+                    parts.append(text)
         else:
-            if tag in _HEADING_TAGS and blocks:
-                headings.append(len(blocks) - 1)
-            if tag == "h1":
-                h1s.append(_collapse(_STRING_VALUE(element)))
-            if element.tail:
-                parts.append(element.tail)
+            if tag in _HEADING_TAGS:
+                if blocks:
+                    headings.append(len(blocks) - 1)
+                if tag == "h1":
+                    h1s.append(_collapse(_STRING_VALUE(element)))
+            if tail := element.tail:
+                parts.append(tail)
     if parts and (block := _collapse("".join(parts))):
         blocks.append(block)
     links = [Link(text=text, href=href, offset=start + in_block) for start, in_block, text, href in raw_links]
