@@ -18,6 +18,7 @@ from scrapy.settings import Settings
 
 from harvester import settings as harvester_settings
 from harvester import store
+from harvester.pagecache import parsed_pages
 from harvester.progress import use_json_logging
 from harvester.report import real_site_pace
 from harvester.spiders.performance import PerformanceSpider
@@ -118,8 +119,11 @@ class CrawlPlan:
     decision_search_starts: dict[str, str] = field(default_factory=dict)
     """slug -> the day its decision search starts from, once its back-fill has completed."""
     lists_fresh: frozenset[str] = frozenset()
-    """Pages read in full within HARVESTER_LIST_MAX_AGE_DAYS: the lists a statistics page that answers 304
+    """Pages read in full within HARVESTER_LIST_MAX_AGE_DAYS: the lists a statistics page exactly as last saved
     links are not requested again while they are here (see fresh_pages)."""
+    pages_saved: dict[str, str] = field(default_factory=dict)
+    """url -> SHA-256 of the body last saved from it: a statistics page that comes back the same (a 304, or a
+    200 from a server that sends no validators) is unchanged."""
 
 
 def plan_crawl(
@@ -155,9 +159,11 @@ def plan_crawl(
     # Letters asked for again are reached through their list, so every list is read then.
     lists_fresh = frozenset() if (refresh_letters or full) else fresh_pages(db, float(max_age))
     db.close()
+    pages_saved = {url: page.sha256 for url, page in parsed_pages(db_path).items()} if lists_fresh else {}
     return CrawlPlan(
-        base_url, tuple(authorities), overrides, letters_read, decisions_read, search_starts, lists_fresh
-    )
+        base_url, tuple(authorities), overrides, letters_read, decisions_read, search_starts, lists_fresh,
+        pages_saved,
+    )  # fmt: skip
 
 
 def fresh_pages(db, max_age_days: float) -> frozenset[str]:
@@ -206,6 +212,7 @@ def run_crawl(
             decisions_read=plan.decisions_read,
             decision_search_starts=plan.decision_search_starts,
             lists_fresh=plan.lists_fresh,
+            pages_saved=plan.pages_saved,
         )
         process.start()
     return judge_crawl(crawler, db_path)

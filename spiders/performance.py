@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 from collections import defaultdict
 from urllib.parse import urlsplit
 
@@ -70,6 +71,7 @@ class PerformanceSpider(scrapy.Spider):
         decisions_read: frozenset[str] = frozenset(),
         decision_search_starts: dict[str, str] | None = None,
         lists_fresh: frozenset[str] = frozenset(),
+        pages_saved: dict[str, str] | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -89,6 +91,8 @@ class PerformanceSpider(scrapy.Spider):
         self.failed_parts: dict[str, set[str]] = {}
         self.lists_fresh = lists_fresh
         """Lists read in full lately (harvester.crawl.fresh_pages): not requested again while unchanged."""
+        self.pages_saved = pages_saved or {}
+        """url -> SHA-256 of the body last saved from it."""
         self.unchanged_parts: dict[str, set[str]] = defaultdict(set)
 
     async def start(self):
@@ -196,10 +200,12 @@ class PerformanceSpider(scrapy.Spider):
         yield from self.follow_decision_listings(page, key, response)
 
     def left_as_stored(self, statistics, key: str, part: str, url: str) -> bool:
-        """Whether a list the statistics page links is skipped: the page answered 304 (it is exactly the one
-        last saved) and the list was read in full within HARVESTER_LIST_MAX_AGE_DAYS. Its stored rows are
-        then left as they are, neither rewritten nor marked gone (AuthorityDone names it unchanged)."""
-        if "cached" not in statistics.flags or self.on_our_host(url) not in self.lists_fresh:
+        """Whether a list the statistics page links is skipped: the page is exactly the one last saved (it
+        answered 304, or the same bytes) and the list was read in full within HARVESTER_LIST_MAX_AGE_DAYS. Its
+        stored rows are then left as they are, neither rewritten nor marked gone (AuthorityDone names it unchanged)."""
+        if self.on_our_host(url) not in self.lists_fresh:
+            return False
+        if hashlib.sha256(statistics.body).hexdigest() != self.pages_saved.get(statistics.url):
             return False
         self.unchanged_parts[key].add(part)
         self.crawler.stats.inc_value("harvester/lists_left_as_stored")

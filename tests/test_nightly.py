@@ -20,6 +20,7 @@ from harvester.replica.faults import FaultPlan
 from harvester.replica.truth import ground_truth
 from harvester.report import real_site_pace
 from harvester.serve import DATABASE_NAME, datasette_for
+from tests.test_scrapy_commands import scrapy
 
 pytestmark = pytest.mark.slow
 
@@ -413,3 +414,23 @@ def test_a_list_that_failed_is_read_again_though_its_statistics_page_is_unchange
     _, after_failure = nightly_crawl(server, db, days_later=8)  # a failed run's reads don't count
     assert sorted(path for path in first_pages(after_failure) if page_kind(path) == "reports") == reports_lists
     assert [run_row(db, run)["rows_gone"] for run in range(1, 5)] == [0] * 4
+
+
+def test_a_statistics_page_sent_again_byte_for_byte_counts_as_unchanged(replica, tmp_path):
+    """A server that answers every request in full (no ETag, no Last-Modified honoured): a statistics page whose
+    body is the one last saved is unchanged, so its lists are left as stored all the same."""
+    server = replica()
+    crawl = ("crawl", "performance", "-a", f"base_url={server.base_url}", "-a", f"authorities={','.join(NIGHTLY)}",
+             "-s", "HARVESTER_CONDITIONAL_REQUESTS=False")  # fmt: skip
+    before = len(server.requests)
+    assert scrapy(tmp_path, *crawl).returncode == 0
+    first = server.requests[before:]
+    middle = len(server.requests)
+    second = scrapy(tmp_path, *crawl)
+    assert second.returncode == 0, second.stderr[-3000:]
+    rerun = server.requests[middle:]
+    assert {status for *_, status in rerun} == {200}
+    assert kinds(rerun) == {"robots": 1, "statistics": kinds(first)["statistics"]}
+    every_list = scrapy(tmp_path, *crawl, "-s", "HARVESTER_LIST_MAX_AGE_DAYS=0")
+    assert every_list.returncode == 0
+    assert sorted(first_pages(server.requests[middle + len(rerun) :])) == sorted(first_pages(first))

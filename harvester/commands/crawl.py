@@ -48,6 +48,7 @@ class Command(crawl.Command):
                     decisions_read=plan.decisions_read,
                     decision_search_starts=plan.decision_search_starts,
                     lists_fresh=plan.lists_fresh,
+                    pages_saved=plan.pages_saved,
                     **opts.spargs,
                 )
                 self.crawler_process.start()
