@@ -202,7 +202,7 @@ def replica(port, epoch, seed, faults, fault_seed, hang_seconds, ground_truth):
               help="Refetch every page and letter instead of asking the server what changed.")  # fmt: skip
 @click.option("--list-max-age", type=click.FloatRange(min=0), default=None, metavar="DAYS",
               help="Read every list (letters, reports, improvements, decision listings) at least this often "
-                   "(default 7 days); between, the lists of a statistics page that answers 304 are left as stored. "
+                   "(default 7 days); between, the lists of an unchanged statistics page are left as stored. "
                    "0: read every list every run.")  # fmt: skip
 @click.option("--resume", is_flag=True,
               help="Continue the last run, killed or interrupted, as the same run (same base URL and authorities).")  # fmt: skip
@@ -228,8 +228,8 @@ def crawl(
     Starts at BASE_URL/your-councils-performance, follows every council there and every council
     linked from a successor's merger box, and stores each one's statistics, reports, service
     improvements and annual letters. Pages are fetched conditionally, so an unchanged page costs a
-    304 and writes nothing; the lists of a statistics page that answers 304 are not requested at all
-    while they were read in full within --list-max-age days.
+    304 and writes nothing; the lists of an unchanged statistics page are not requested at all while
+    they were read in full within --list-max-age days.
 
     \b
     Exit status:

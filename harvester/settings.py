@@ -51,7 +51,7 @@ HTTPCACHE_POLICY = "harvester.middlewares.RevalidateEveryTime"
 HTTPCACHE_STORAGE = "harvester.pagecache.SqlitePageCache"
 HARVESTER_CONDITIONAL_REQUESTS = True
 HARVESTER_LIST_MAX_AGE_DAYS = 7
-"""When an authority's statistics page answers 304, the lists it links (annual letters, reports, service
+"""When an authority's statistics page is unchanged (a 304, or the same bytes), the lists it links (annual letters, reports, service
 improvements, upheld and remedy decisions) are not requested if they were read in full less than this many days
 ago: they are left as stored. 0 reads every list every run. README "Requests per night" says why this is safe."""
 
