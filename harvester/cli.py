@@ -205,6 +205,10 @@ def replica(port, epoch, seed, faults, fault_seed, hang_seconds, ground_truth, s
               help="Download letters already stored too (published letters don't change, so normally they aren't).")  # fmt: skip
 @click.option("--full", is_flag=True,
               help="Refetch every page and letter instead of asking the server what changed.")  # fmt: skip
+@click.option("--list-max-age", type=click.FloatRange(min=0), default=None, metavar="DAYS",
+              help="Read every list (letters, reports, improvements, decision listings) at least this often "
+                   "(default 7 days); between, the lists of an unchanged statistics page are left as stored. "
+                   "0: read every list every run.")  # fmt: skip
 @click.option("--resume", is_flag=True,
               help="Continue the last run, killed or interrupted, as the same run (same base URL and authorities).")  # fmt: skip
 @click.option("--no-robots", is_flag=True, help="Ignore robots.txt (only for your own copy of the site).")
@@ -221,15 +225,16 @@ def replica(port, epoch, seed, faults, fault_seed, hang_seconds, ground_truth, s
 @click.option("--progress-seconds", type=POSITIVE_SECONDS, default=60.0, show_default=True,
               help="Seconds between progress lines when not on a terminal.")  # fmt: skip
 def crawl(
-    base_url, db_path, authorities, concurrency, delay, timeout, retries, refresh_letters, full, resume, no_robots,
-    decisions_since, max_requests, log_level, log_format, progress_seconds,
+    base_url, db_path, authorities, concurrency, delay, timeout, retries, refresh_letters, full, list_max_age, resume,
+    no_robots, decisions_since, max_requests, log_level, log_format, progress_seconds,
 ):  # fmt: skip
     """Crawl the "Your council's performance" section into one SQLite file.
 
     Starts at BASE_URL/your-councils-performance, follows every council there and every council
     linked from a successor's merger box, and stores each one's statistics, reports, service
     improvements and annual letters. Pages are fetched conditionally, so an unchanged page costs a
-    304 and writes nothing.
+    304 and writes nothing; the lists of an unchanged statistics page are not requested at all while
+    they were read in full within --list-max-age days.
 
     \b
     Exit status:
@@ -263,6 +268,8 @@ def crawl(
         overrides |= {"HARVESTER_DECISIONS_SINCE": decisions_since.date().isoformat()}
     if max_requests is not None:
         overrides |= {"HARVESTER_DECISION_BUDGET": max_requests}
+    if list_max_age is not None:
+        overrides |= {"HARVESTER_LIST_MAX_AGE_DAYS": list_max_age}
     try:
         outcome = run_crawl(
             base_url, db_path, authorities, overrides,

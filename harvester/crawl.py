@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import ipaddress
 import json
@@ -17,7 +18,9 @@ from scrapy.settings import Settings
 
 from harvester import settings as harvester_settings
 from harvester import store
+from harvester.pagecache import parsed_pages
 from harvester.progress import use_json_logging
+from harvester.report import real_site_pace
 from harvester.spiders.performance import PerformanceSpider
 
 
@@ -115,6 +118,12 @@ class CrawlPlan:
     """Case references of decisions already stored: a published decision never changes."""
     decision_search_starts: dict[str, str] = field(default_factory=dict)
     """slug -> the day its decision search starts from, once its back-fill has completed."""
+    lists_fresh: frozenset[str] = frozenset()
+    """Pages read in full within HARVESTER_LIST_MAX_AGE_DAYS: the lists a statistics page exactly as last saved
+    links are not requested again while they are here (see fresh_pages)."""
+    pages_saved: dict[str, str] = field(default_factory=dict)
+    """url -> SHA-256 of the body last saved from it: a statistics page that comes back the same (a 304, or a
+    200 from a server that sends no validators) is unchanged."""
 
 
 def plan_crawl(
@@ -146,8 +155,23 @@ def plan_crawl(
     decisions_read = frozenset() if full else store.decisions_read(db)
     since = overrides.get("HARVESTER_DECISIONS_SINCE")
     search_starts = store.decision_search_starts(db, since) if since and not full else {}
+    max_age = overrides.get("HARVESTER_LIST_MAX_AGE_DAYS", harvester_settings.HARVESTER_LIST_MAX_AGE_DAYS)
+    # Letters asked for again are reached through their list, so every list is read then.
+    lists_fresh = frozenset() if (refresh_letters or full) else fresh_pages(db, float(max_age))
     db.close()
-    return CrawlPlan(base_url, tuple(authorities), overrides, letters_read, decisions_read, search_starts)
+    pages_saved = {url: page.sha256 for url, page in parsed_pages(db_path).items()} if lists_fresh else {}
+    return CrawlPlan(
+        base_url, tuple(authorities), overrides, letters_read, decisions_read, search_starts, lists_fresh,
+        pages_saved,
+    )  # fmt: skip
+
+
+def fresh_pages(db, max_age_days: float) -> frozenset[str]:
+    """Pages last read in full (store.pages_revalidated) less than `max_age_days` ago, by store.now()'s clock."""
+    cutoff = dt.datetime.fromisoformat(store.now()) - dt.timedelta(days=max_age_days)
+    return frozenset(
+        url for url, at in store.pages_revalidated(db).items() if dt.datetime.fromisoformat(at) > cutoff
+    )
 
 
 def run_crawl(
@@ -187,6 +211,8 @@ def run_crawl(
             letters_read=plan.letters_read,
             decisions_read=plan.decisions_read,
             decision_search_starts=plan.decision_search_starts,
+            lists_fresh=plan.lists_fresh,
+            pages_saved=plan.pages_saved,
         )
         process.start()
     return judge_crawl(crawler, db_path)
@@ -222,7 +248,9 @@ def describe_run(db, run_id: int) -> CrawlOutcome:
         counts = "counts not recorded"
     else:
         counts = (
-            f"{run['authorities']} authorities, {run['requests']} requests ({run['pages_unchanged']} unchanged), "
+            f"{run['authorities']} authorities, {run['requests']} requests ({run['pages_unchanged']} unchanged, "
+            f"{summary.get('lists_left_as_stored', 0)} lists left as stored; "
+            f"{real_site_pace(run['requests'])} at the real site's pace), "
             f"{run['errors']} errors, rows {run['rows_new']} new / {run['rows_changed']} changed / "
             f"{run['rows_gone']} gone"
         )

@@ -165,6 +165,9 @@ class AuthorityDone:
     failed somewhere, and its stored rows are left as they were."""
     items: int
     """How many items the spider sent for the authority: the store saves once it has them all."""
+    unchanged_parts: frozenset[str] = frozenset()
+    """Lists not requested this run because the statistics page was unchanged and they were read in full
+    lately ('letters', 'reports', 'improvements', 'upheld', 'remedy'): left as stored, never marked gone."""
 
 
 @dataclass

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 
 import sqlite_utils
+
+from harvester import settings
 
 FIGURES = {
     "upheld_pct": ("uphold rate", "%"),
@@ -41,19 +44,51 @@ RUN_COLUMNS = (
     "id", "started_at", "finished_at", "status", "authorities", "requests", "pages_unchanged", "errors",
     "rows_new", "rows_changed", "rows_gone",
 )  # fmt: skip
+NIGHTLY_COLUMNS = ("lists_left_as_stored", "at_real_site_pace")
+"""What `harvester runs` adds from each run's summary: lists not requested (unchanged), and the run's requests
+at the real site's pace."""
 
 
 def recent_runs(db: sqlite_utils.Database, limit: int = 20) -> list[dict]:
-    return list(
-        db.query(f"SELECT {', '.join(RUN_COLUMNS)} FROM crawl_runs ORDER BY id DESC LIMIT ?", [limit])
-    )
+    columns = ", ".join(RUN_COLUMNS)
+    runs = db.query(f"SELECT {columns}, summary FROM crawl_runs ORDER BY id DESC LIMIT ?", [limit])
+    return [run | nightly_figures(run) for run in runs]
+
+
+def nightly_figures(run: dict) -> dict:
+    summary = json.loads(run.pop("summary") or "{}")
+    requests = run["requests"]
+    return {
+        "lists_left_as_stored": summary.get("lists_left_as_stored"),
+        "at_real_site_pace": None if requests is None else real_site_pace(requests),
+    }
+
+
+def real_site_seconds(requests: int) -> float:
+    """How long `requests` take at the real site's pace (harvester.settings' politeness): Scrapy sends a host one
+    request per DOWNLOAD_DELAY (randomised between 0.5 and 1.5 times it: on average the delay itself) however many
+    may be in flight (the 2 concurrent requests only matter when an answer takes longer than the delay), and
+    AutoThrottle only ever widens that gap, to the site's latency / AUTOTHROTTLE_TARGET_CONCURRENCY: at least this."""
+    return requests * settings.DOWNLOAD_DELAY
+
+
+def real_site_pace(requests: int) -> str:
+    """'≈ 22 min': the run's requests at the real site's pace, rounded as a person says it."""
+    seconds = real_site_seconds(requests)
+    if seconds < 90:
+        return f"≈ {seconds:.0f} s"
+    minutes = round(seconds / 60)
+    if minutes < 90:
+        return f"≈ {minutes} min"
+    return f"≈ {minutes // 60} h {minutes % 60:02d} min"
 
 
 def runs_table(runs: list[dict]) -> str:
-    rows = [RUN_COLUMNS, *[tuple("" if r[c] is None else str(r[c]) for c in RUN_COLUMNS) for r in runs]]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(RUN_COLUMNS))]
+    columns = (*RUN_COLUMNS, *NIGHTLY_COLUMNS)
+    rows = [columns, *[tuple("" if r[c] is None else str(r[c]) for c in columns) for r in runs]]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(columns))]
     return "\n".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
     )
 
 

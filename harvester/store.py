@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -73,7 +74,13 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
 
 
 def now() -> str:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    """The time a run, a fetch or a list's age is reckoned in (UTC, to the second). HARVESTER_NOW (ISO 8601,
+    UTC unless it says otherwise) sets it, so a test or a benchmark can crawl "eight days later" without waiting."""
+    fixed = os.environ.get("HARVESTER_NOW")
+    moment = dt.datetime.fromisoformat(fixed) if fixed else dt.datetime.now(dt.UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat()
 
 
 def start_run(db: sqlite_utils.Database, base_url: str, version: str, scope: str = "all") -> int:
@@ -373,6 +380,19 @@ def read_before(db: sqlite_utils.Database, slug: str) -> set[str]:
 def letters_read(db: sqlite_utils.Database) -> frozenset[str]:
     """PDF URLs of letters already read successfully: published letters don't change."""
     return frozenset(row["pdf_url"] for row in db.query("SELECT pdf_url FROM letters WHERE status = 'ok'"))
+
+
+def pages_revalidated(db: sqlite_utils.Database) -> dict[str, str]:
+    """url -> when the page was last fetched (200, or 304: unchanged) in a healthy run that spent no decision
+    budget, i.e. when what it lists was last read in full: a run in which any page failed or could not be
+    parsed, or a decision listing was cut short by the budget, is not healthy in that sense, and a page whose
+    last fetch was in such a run has no entry (its `fetches` row holds only the last fetch)."""
+    rows = db.execute(
+        "SELECT f.url, f.fetched_at FROM fetches f JOIN crawl_runs r ON r.id = f.run_id "
+        "WHERE f.status IN (200, 304) AND r.status = 'ok' "
+        "AND NOT coalesce(json_extract(r.summary, '$.decision_budget_reached'), 0)"
+    )
+    return dict(rows.fetchall())
 
 
 def save_fetches(db: sqlite_utils.Database, fetches: Iterable[Fetch], run_id: int) -> None:

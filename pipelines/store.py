@@ -37,6 +37,7 @@ class StorePipeline:
         """Authorities whose requests have all finished but whose items are not all here yet."""
         self.letters_read: dict[str, int] = defaultdict(int)
         self.decisions_read = 0
+        self.lists_left_as_stored = 0
         self.totals = store.RunTotals()
         crawler.signals.connect(self.response_received, signal=signals.response_received)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -138,7 +139,8 @@ class StorePipeline:
         fetches = self.fetches.pop(done.key, {})
         if bundle is None:
             return  # its statistics page failed: an error is recorded and stored rows stay as they were
-        complete = done.complete_parts - self.invalid_parts.pop(done.key, set())
+        # A list left as stored (unchanged) is never synced, so never marks a row gone, whatever else it is named.
+        complete = done.complete_parts - done.unchanged_parts - self.invalid_parts.pop(done.key, set())
         bundle.statistics = buffered.get("AnnualStatistics", [])
         bundle.reports = buffered.get("Report", []) if "reports" in complete else None
         improvements = one_per_case(buffered.get("ServiceImprovement", []))
@@ -169,6 +171,7 @@ class StorePipeline:
             )
             return
         self.decisions_read += len(decisions)
+        self.lists_left_as_stored += len(done.unchanged_parts)
         for document in saved.kept_letters:
             message = f"{document.error}; the copy read before is kept"
             self.record_error(items.CrawlError(document.pdf_url, slug, "letter", "reread", message))
@@ -224,6 +227,7 @@ class StorePipeline:
             "problems": verdict.problems,
             "letters_read": letters_read,
             "decisions_read": self.decisions_read,
+            "lists_left_as_stored": self.lists_left_as_stored,
             "decision_budget_reached": bool(stats.get_value("harvester/decision_budget_reached")),
             "decision_searches_completed": dict(getattr(self.crawler.spider, "decision_searches_completed", {})),
             "letters_unreadable": [e.url for e in self.errors if e.kind == "unreadable"],

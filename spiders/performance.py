@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
+from collections import defaultdict
 from urllib.parse import urlsplit
 
 import scrapy
@@ -68,6 +70,8 @@ class PerformanceSpider(scrapy.Spider):
         letters_read: frozenset[str] = frozenset(),
         decisions_read: frozenset[str] = frozenset(),
         decision_search_starts: dict[str, str] | None = None,
+        lists_fresh: frozenset[str] = frozenset(),
+        pages_saved: dict[str, str] | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -85,6 +89,11 @@ class PerformanceSpider(scrapy.Spider):
         self.pending: dict[str, int] = {}
         self.items_sent: dict[str, int] = {}
         self.failed_parts: dict[str, set[str]] = {}
+        self.lists_fresh = lists_fresh
+        """Lists read in full lately (harvester.crawl.fresh_pages): not requested again while unchanged."""
+        self.pages_saved = pages_saved or {}
+        """url -> SHA-256 of the body last saved from it."""
+        self.unchanged_parts: dict[str, set[str]] = defaultdict(set)
 
     async def start(self):
         if self.requested_slugs:
@@ -179,15 +188,28 @@ class PerformanceSpider(scrapy.Spider):
                 self.part_failed(key, part)
         for predecessor_url in page.authority.predecessor_urls:
             yield from self.follow_authority(predecessor_url)
-        if page.letters_url:
+        if page.letters_url and not self.left_as_stored(response, key, "letters", page.letters_url):
             yield self.request(page.letters_url, key, "letters", self.parse_letters)
-        if page.reports_url:
+        if page.reports_url and not self.left_as_stored(response, key, "reports", page.reports_url):
             yield self.request(page.reports_url, key, "reports", self.parse_reports)
-        if page.improvements_url:
-            yield self.request(page.improvements_url, key, "improvements", self.parse_improvements)
+        improvements = page.improvements_url
+        if improvements and not self.left_as_stored(response, key, "improvements", improvements):
+            yield self.request(improvements, key, "improvements", self.parse_improvements)
         # No "View all": whatever the teaser shows (usually nothing) is the whole list.
         yield from self.with_decisions(page.teaser_improvements)
-        yield from self.follow_decision_listings(page, key)
+        yield from self.follow_decision_listings(page, key, response)
+
+    def left_as_stored(self, statistics, key: str, part: str, url: str) -> bool:
+        """Whether a list the statistics page links is skipped: the page is exactly the one last saved (it
+        answered 304, or the same bytes) and the list was read in full within HARVESTER_LIST_MAX_AGE_DAYS. Its
+        stored rows are then left as they are, neither rewritten nor marked gone (AuthorityDone names it unchanged)."""
+        if self.on_our_host(url) not in self.lists_fresh:
+            return False
+        if hashlib.sha256(statistics.body).hexdigest() != self.pages_saved.get(statistics.url):
+            return False
+        self.unchanged_parts[key].add(part)
+        self.crawler.stats.inc_value("harvester/lists_left_as_stored")
+        return True
 
     @counted
     def parse_letters(self, response):
@@ -253,7 +275,7 @@ class PerformanceSpider(scrapy.Spider):
             if url and case_ref_in_url(url):
                 yield from self.follow_decision(url, item.authority_slug, is_report)
 
-    def follow_decision_listings(self, page, key: str):
+    def follow_decision_listings(self, page, key: str, statistics):
         """The statistics page's "View upheld decisions" and "View all satisfactory remedy decisions", and
         with HARVESTER_DECISIONS_SINCE the decision search for the authority (a search yields no listing)."""
         if page.statistics is None:
@@ -265,7 +287,9 @@ class PerformanceSpider(scrapy.Spider):
             ("remedy", page.remedy_decisions_url),
             *(searches if self.decisions_since else []),
         ]:
-            if url and self.within_decision_budget():
+            if not url or (listing is not None and self.left_as_stored(statistics, key, listing, url)):
+                continue
+            if self.within_decision_budget():
                 yield self.request(
                     url, key, "decision_listings", self.parse_decision_listing, slug=page.authority.slug,
                     year=page.statistics.year, listing=listing, list_url=url, case_refs=[], visited=[url],
@@ -385,8 +409,9 @@ class PerformanceSpider(scrapy.Spider):
     def finished(self, key: str):
         self.pending[key] -= 1
         if self.pending[key] == 0:
-            parts = frozenset(LIST_PARTS) - self.failed_parts[key]
-            yield items.AuthorityDone(key, parts, self.items_sent[key])
+            unchanged = frozenset(self.unchanged_parts.pop(key, ()))
+            parts = frozenset(LIST_PARTS) - self.failed_parts[key] - unchanged
+            yield items.AuthorityDone(key, parts, self.items_sent[key], unchanged)
 
 
 def authority_slugs(authorities: tuple[str, ...] | str) -> tuple[str, ...]:

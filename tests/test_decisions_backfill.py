@@ -87,7 +87,7 @@ def test_after_a_completed_back_fill_the_search_starts_from_the_newest_stored_de
     newest = max(d.decision_date for d in served).isoformat()
     searches = [parse_qs(urlsplit(path).query) for path in nightly_requests if "SearchResults" in path]
     assert [(query["fd"], query["page"]) for query in searches] == [([newest], ["1"])]
-    # The statistics page's listings are re-checked as every night; no decision page is fetched again.
+    # Only the search and (when their statistics page changed or they are stale) the listings; no decision page.
     assert [path for path in nightly_requests if "SearchResults" not in path and "Listing" not in path] == []
     assert decisions(folder / "nightly.db") == decisions(folder / "long.db")
     assert last_summary(folder / "nightly.db")["decisions_read"] == 0

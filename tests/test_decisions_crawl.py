@@ -72,8 +72,10 @@ def test_each_decision_page_is_fetched_once_and_never_again(crawled):
     chapters = sqlite3.connect(db).execute("SELECT sum(chapters) FROM decisions").fetchone()[0]
     assert len(pages) == chapters
     assert [path for _, path, _ in second_requests if is_decision_page(path)] == []
-    listings = [status for _, path, status in second_requests if "/Listing" in path]
-    assert listings and set(listings) == {304}
+    # Unchanged statistics pages: their listings, read in full a moment ago, are left as stored (README
+    # "Requests per night"); tests/test_nightly.py reads them again once they are older than the bound.
+    assert [path for _, path, _ in second_requests if "/Listing" in path] == []
+    assert [path for _, path, status in first_requests if "/Listing" in path and status == 200]
     summaries = [json.loads(s) for (s,) in sqlite3.connect(db).execute("SELECT summary FROM crawl_runs")]
     assert [s["decisions_read"] for s in summaries] == [len(stored(db, "decisions")), 0]
 

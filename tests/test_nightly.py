@@ -2,6 +2,8 @@
 watching while a crawl writes, two crawls on one database."""
 
 import asyncio
+import collections
+import datetime as dt
 import json
 import os
 import signal
@@ -10,12 +12,15 @@ import subprocess
 import sys
 import threading
 import time
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, unquote_plus, urlsplit
 
 import pytest
 
+from harvester.replica.faults import FaultPlan
 from harvester.replica.truth import ground_truth
+from harvester.report import real_site_pace
 from harvester.serve import DATABASE_NAME, datasette_for
+from tests.test_scrapy_commands import scrapy
 
 pytestmark = pytest.mark.slow
 
@@ -258,3 +263,174 @@ def test_cron_output_is_a_line_a_minute_and_json_when_asked(replica, tmp_path):
     progress = [line for line in lines if line.get("event") == "progress"]
     assert len(progress) >= 2
     assert progress[-1]["authorities_done"] == progress[-1]["authorities_found"] == 19
+
+
+# --- Requests per night: lists of an unchanged statistics page are left as stored for a bounded time ---
+
+NIGHTLY = ("luton-borough-council", "kent-county-council", "North-Northamptonshire-Council")
+"""Authorities with every list (letters, reports, a paged improvements list, decision listings) and, through
+North Northamptonshire's merger box, abolished predecessors."""
+LIST_KINDS = ("annualletters", "reports", "serviceimprovements", "listing")
+
+
+def page_kind(path):
+    """What a request asked the replica for, by the site's URL shapes."""
+    segments = [s for s in urlsplit(path).path.lower().split("/") if s]
+    if segments == ["robots.txt"]:
+        return "robots"
+    if segments[0] == "your-councils-performance":
+        return segments[-1] if len(segments) == 3 else "index"
+    if segments[:2] == ["assets", "attach"]:
+        return "pdf"
+    if segments[0] == "decisions":
+        return "listing" if segments[-1] == "listing" else "decision"
+    return "other"
+
+
+def nightly_crawl(server, db, *extra, days_later=0, expect=0):
+    """A crawl of NIGHTLY, `days_later` by the harvester's clock; its requests as the replica logged them."""
+    env = dict(os.environ)
+    if days_later:
+        env["HARVESTER_NOW"] = (dt.datetime.now(dt.UTC) + dt.timedelta(days=days_later)).isoformat()
+    before = len(server.requests)
+    args = ["crawl", "--base-url", server.base_url, "--db", str(db), *extra]
+    for slug in NIGHTLY:
+        args += ["--authority", slug]
+    result = harvester(*args, env=env)
+    assert result.returncode == expect, result.stdout + result.stderr[-2000:]
+    return result, server.requests[before:]
+
+
+def kinds(requests):
+    return collections.Counter(page_kind(path) for _, path, _ in requests)
+
+
+def first_pages(requests):
+    """Requests for the first page of a list (the URL the statistics page links, without a pager's page=)."""
+    return [
+        path
+        for _, path, _ in requests
+        if page_kind(path) in LIST_KINDS and "page=" not in urlsplit(path).query
+    ]
+
+
+def run_row(db, run_id):
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    return dict(conn.execute("SELECT * FROM crawl_runs WHERE id = ?", [run_id]).fetchone())
+
+
+def stored(db):
+    return {table: table_rows(db, table) for table in (*DATA_TABLES, "decisions", "decision_listings")}
+
+
+def test_an_unchanged_rerun_asks_only_for_robots_and_statistics_pages(replica, tmp_path):
+    server = replica()
+    db = tmp_path / "lgsco.db"
+    _, first = nightly_crawl(server, db)
+    authorities = sqlite3.connect(db).execute("SELECT count(*) FROM authorities").fetchone()[0]
+    assert {"annualletters", "reports", "serviceimprovements", "listing", "pdf"} <= kinds(first).keys()
+    before = stored(db)
+
+    result, rerun = nightly_crawl(server, db)
+    assert kinds(rerun) == {"robots": 1, "statistics": authorities}
+    assert {status for *_, status in rerun} == {304}
+    assert stored(db) == before  # every list left as stored: no row rewritten, none marked gone
+    run = run_row(db, 2)
+    assert (run["status"], run["rows_new"], run["rows_changed"], run["rows_gone"]) == ("ok", 0, 0, 0)
+    assert json.loads(run["summary"])["lists_left_as_stored"] == len(first_pages(first))
+    assert f"{len(rerun)} requests ({len(rerun)} unchanged, {len(first_pages(first))} lists left as stored; " in (
+        result.stdout
+    )
+
+    listed = harvester("runs", "--db", str(db)).stdout.splitlines()
+    assert listed[0].split()[-2:] == ["lists_left_as_stored", "at_real_site_pace"]
+    second, first_run = (" ".join(line.split()) for line in listed[1:3])
+    assert second.startswith("2 ") and second.endswith(f" {len(first_pages(first))} ≈ {len(rerun)} s")
+    assert first_run.startswith("1 ") and first_run.endswith(f" 0 {real_site_pace(len(first))}")
+    assert real_site_pace(len(first)) == f"≈ {round(len(first) / 60)} min"  # 1 request/s at the real site
+
+
+def test_lists_are_read_again_once_older_than_the_bound(replica, tmp_path):
+    server = replica()
+    db = tmp_path / "lgsco.db"
+    _, first = nightly_crawl(server, db)
+    lists_read = collections.Counter(page_kind(path) for path in first_pages(first))
+
+    _, six_days = nightly_crawl(server, db, days_later=6)
+    assert not first_pages(six_days)
+    _, eight_days = nightly_crawl(server, db, days_later=8)
+    assert collections.Counter(page_kind(path) for path in first_pages(eight_days)) == lists_read
+    assert kinds(eight_days)["pdf"] == 0  # letters read before are never fetched again
+    assert {status for *_, status in eight_days} == {304}
+    _, nine_days = nightly_crawl(server, db, days_later=9)  # read on day 8: fresh again
+    assert not first_pages(nine_days)
+    _, every_list = nightly_crawl(server, db, "--list-max-age", "0", days_later=9)
+    assert sorted(first_pages(every_list)) == sorted(first_pages(first))
+    assert [run_row(db, run)["rows_gone"] for run in range(1, 6)] == [0] * 5
+
+
+def test_a_changed_statistics_page_has_its_lists_read_again(replica, tmp_path):
+    server = replica(epoch=2024)
+    db = tmp_path / "lgsco.db"
+    nightly_crawl(server, db)
+    server.set_epoch(2025)
+    _, rerun = nightly_crawl(server, db)
+    slug_of_name = dict(sqlite3.connect(db).execute("SELECT lower(name), lower(slug) FROM authorities"))
+
+    def slug(path):
+        parts = urlsplit(path)
+        if page_kind(path) == "listing":
+            return slug_of_name[unquote_plus(parse_qs(parts.query)["aname"][0]).lower()]
+        return parts.path.split("/")[2].lower()
+
+    answered = {slug(path): status for _, path, status in rerun if page_kind(path) == "statistics"}
+    changed = {s for s, status in answered.items() if status == 200}
+    assert changed  # each epoch is a new template: every statistics page changed
+    assert {slug(path) for path in first_pages(rerun)} == changed
+    assert all(status == 304 for s, status in answered.items() if s not in changed)
+
+
+def test_full_reads_every_list_and_letter_again(replica, tmp_path):
+    server = replica()
+    db = tmp_path / "lgsco.db"
+    _, first = nightly_crawl(server, db)
+    _, full = nightly_crawl(server, db, "--full")
+    assert kinds(full) == kinds(first)
+    assert run_row(db, 2)["rows_gone"] == 0
+
+
+def test_a_list_that_failed_is_read_again_though_its_statistics_page_is_unchanged(replica, tmp_path):
+    server = replica()
+    db = tmp_path / "lgsco.db"
+    _, first = nightly_crawl(server, db)
+    reports_lists = sorted(path for path in first_pages(first) if page_kind(path) == "reports")
+    server.faults = FaultPlan(["unreadable-reports@1"])
+    _, within_bound = nightly_crawl(server, db, days_later=1)  # statistics pages 304: reports left as stored
+    assert not first_pages(within_bound)
+    _, stale = nightly_crawl(server, db, days_later=8, expect=1)  # read again, and the fault fails the run
+    assert sorted(path for path in first_pages(stale) if page_kind(path) == "reports") == reports_lists
+    server.faults = FaultPlan([])
+    _, after_failure = nightly_crawl(server, db, days_later=8)  # a failed run's reads don't count
+    assert sorted(path for path in first_pages(after_failure) if page_kind(path) == "reports") == reports_lists
+    assert [run_row(db, run)["rows_gone"] for run in range(1, 5)] == [0] * 4
+
+
+def test_a_statistics_page_sent_again_byte_for_byte_counts_as_unchanged(replica, tmp_path):
+    """A server that answers every request in full (no ETag, no Last-Modified honoured): a statistics page whose
+    body is the one last saved is unchanged, so its lists are left as stored all the same."""
+    server = replica()
+    crawl = ("crawl", "performance", "-a", f"base_url={server.base_url}", "-a", f"authorities={','.join(NIGHTLY)}",
+             "-s", "HARVESTER_CONDITIONAL_REQUESTS=False")  # fmt: skip
+    before = len(server.requests)
+    assert scrapy(tmp_path, *crawl).returncode == 0
+    first = server.requests[before:]
+    middle = len(server.requests)
+    second = scrapy(tmp_path, *crawl)
+    assert second.returncode == 0, second.stderr[-3000:]
+    rerun = server.requests[middle:]
+    assert {status for *_, status in rerun} == {200}
+    assert kinds(rerun) == {"robots": 1, "statistics": kinds(first)["statistics"]}
+    every_list = scrapy(tmp_path, *crawl, "-s", "HARVESTER_LIST_MAX_AGE_DAYS=0")
+    assert every_list.returncode == 0
+    assert sorted(first_pages(server.requests[middle + len(rerun) :])) == sorted(first_pages(first))

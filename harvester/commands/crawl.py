@@ -36,7 +36,8 @@ class Command(crawl.Command):
         authorities = authority_slugs(opts.spargs.pop("authorities", ""))
         try:
             with crawl_lock(db_path):
-                plan = plan_crawl(db_path, base_url, authorities)
+                max_age = self.settings.getfloat("HARVESTER_LIST_MAX_AGE_DAYS")
+                plan = plan_crawl(db_path, base_url, authorities, {"HARVESTER_LIST_MAX_AGE_DAYS": max_age})
                 crawler = self._create_crawler(PerformanceSpider.name)
                 set_run_settings(crawler.settings, plan.base_url, db_path, plan.overrides, plan.authorities)
                 self.crawler_process.crawl(
@@ -46,6 +47,8 @@ class Command(crawl.Command):
                     letters_read=plan.letters_read,
                     decisions_read=plan.decisions_read,
                     decision_search_starts=plan.decision_search_starts,
+                    lists_fresh=plan.lists_fresh,
+                    pages_saved=plan.pages_saved,
                     **opts.spargs,
                 )
                 self.crawler_process.start()
