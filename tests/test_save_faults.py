@@ -222,7 +222,8 @@ def test_an_exception_in_an_earlier_pipeline_fails_the_run_with_its_cause(replic
         "        raise KeyError('date')\n"
         "validate.contract_breach = contract_breach\n"
     )
-    result = harvester(*crawl_args(server, db), prelude=broken)
+    # Every list read again: an unchanged night would leave the reports list as stored and send no Report.
+    result = harvester(*crawl_args(server, db, "--list-max-age", "0"), prelude=broken)
     assert result.returncode == 1
     assert "a Report was lost: KeyError: 'date'" in result.stdout
     assert gone_authorities(db) == []
