@@ -125,3 +125,12 @@ def test_replica_command_refuses_a_scale_without_room():
     result = CliRunner().invoke(cli, ["replica", "--port", "0", "--scale", "11"])
     assert result.exit_code == 2
     assert "--scale" in result.output and "1<=x<=10" in result.output
+
+
+def test_a_copys_stale_predecessor_link_stays_the_originals(doubled, replica_site):
+    """Bournemouth, Christchurch and Poole's merger box links borough-of-poole, which the site doesn't have (a
+    link that 404s): the copy's box links the same one, and its page renders (it raised KeyError before)."""
+    copy = next(a for a in doubled.site.authorities if a.slug == "bournemouth-christchurch-and-poole-council-2")
+    assert "borough-of-poole" in copy.predecessor_slugs
+    body = page(doubled, "/your-councils-performance/bournemouth-christchurch-and-poole-council-2/statistics")
+    assert "/your-councils-performance/borough-of-poole/statistics" in statistics_links(body).values()

@@ -723,7 +723,8 @@ def _copy_of(site: Site, authority: Authority, copy: int, into: Site) -> None:
         authority,
         slug=slug(authority.slug),
         name=f"{authority.name} {copy}",
-        predecessor_slugs=tuple(slug(s) for s in authority.predecessor_slugs),
+        # A predecessor the site doesn't have (a stale link that 404s) stays the same stale link in every copy.
+        predecessor_slugs=tuple(s if s in facts.MISSING_PREDECESSORS else slug(s) for s in authority.predecessor_slugs),
         gss_code=None,
     )
     into.authorities.append(twin)
