@@ -308,8 +308,11 @@ def main() -> None:
         if options.skip_scale:
             notes.append("scale: skipped (--skip-scale)")
         else:
-            more_rows, scale_lines = scale_rows(site, options, authorities, workdir, crawl)
-            rows += more_rows
+            try:
+                more_rows, scale_lines = scale_rows(site, options, authorities, workdir, crawl)
+                rows += more_rows
+            except ChildFailed as error:  # the rows measured so far are still printed
+                notes.append(f"scale: a crawl failed: {str(error)[:2000]}")
 
     print()
     for line in table(rows):
