@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -30,6 +31,8 @@ TEMPLATES_DIR = CONFIG_DIR / "templates"
 PLUGINS_DIR = CONFIG_DIR / "plugins"
 # The templates and queries are named after the database, so it is served under this name whatever the file's.
 DATABASE_NAME = "lgsco"
+SERVED_DB_VARIABLE = "HARVESTER_SERVE_DB"
+"""How `serve` tells its worker processes which file to serve."""
 SETTINGS = {
     "sql_time_limit_ms": 3000,
     "facet_time_limit_ms": 500,
@@ -38,6 +41,11 @@ SETTINGS = {
     # Suggesting facets runs a query per column on every table page (most of the letters page's time); the
     # facets worth having are configured per table in metadata.yml instead.
     "suggest_facets": False,
+    # SQL on the event loop's own thread: a page's dozens of small queries each cost a hand-off to a thread
+    # pool otherwise (a third of the index page's time), and the pages are CPU-bound on one interpreter
+    # anyway. Several requests at once are served by several processes (`harvester serve --workers`); a
+    # slow query still stops at sql_time_limit_ms.
+    "num_sql_threads": 0,
 }
 
 
@@ -91,12 +99,31 @@ def datasette_for(db_path: Path) -> Datasette:
     return datasette
 
 
-def serve(datasette: Datasette, host: str, port: int) -> None:
-    """Serve a Datasette from datasette_for() until interrupted."""
+def serve(db_path: Path, host: str, port: int, workers: int = 1) -> None:
+    """Serve datasette_for(DB_PATH) until interrupted, from WORKERS processes sharing the port.
+
+    Datasette renders a page in Python on one interpreter, so one process uses one core; uvicorn's workers
+    each build their own Datasette (served_by_worker) and the kernel shares the connections between them.
+    """
     import uvicorn
 
-    asyncio.run(datasette.invoke_startup())
-    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on")
+    # A broken configuration fails here, once, before the port is taken and the workers start.
+    asyncio.run(datasette_for(db_path).invoke_startup())
+    os.environ[SERVED_DB_VARIABLE] = str(db_path.resolve())
+    uvicorn.run(
+        "harvester.serve:served_by_worker",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="warning",
+        lifespan="on",
+    )
+
+
+def served_by_worker():
+    """The ASGI application of one serving process: the Datasette of the file `serve` was given."""
+    return datasette_for(Path(os.environ[SERVED_DB_VARIABLE])).app()
 
 
 def _snapshot_public_tables(db_path: Path, snapshot: Path) -> None:

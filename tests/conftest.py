@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from harvester.replica.build import build_site
@@ -40,3 +42,10 @@ def replica_2025(replica_site):
     with ReplicaServer(epoch=2025, site=replica_site) as server:
         yield server
     assert not server.errors, server.errors[0]
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 nothing listens on, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
+from tests.conftest import free_port
 from tests.test_serve import small_harvest  # noqa: F401  (the shared crawled-harvest fixture)
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "browser"
@@ -46,12 +46,6 @@ def chromium() -> str:
             pytest.fail(f"{reason}: CI must install it")
         pytest.skip(reason)
     return path
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

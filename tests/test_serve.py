@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hashlib
 import importlib.util
 import json
@@ -11,6 +12,8 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -30,6 +33,7 @@ from harvester.serve import (
     metadata,
     publish,
 )
+from tests.conftest import free_port
 
 AUTHORITIES = (
     "luton-borough-council",
@@ -640,3 +644,107 @@ def test_a_table_page_shows_every_row_with_its_cells(small_harvest):
     body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     assert body.count("<tr>") == count > 0
     assert '<td class="col-name type-str">Luton Borough Council</td>' in body
+
+
+def test_query_rows_are_written_as_datasettes_template_writes_them_escaped():
+    rows = [["<b>Luton</b> & co", Markup('<a href="/x">1</a>'), 12.5]]
+    odd = load_plugin().css_class("odd name")
+    assert load_plugin().query_body(rows, ["council", "odd name", "upheld_pct"]) == Markup(
+        '<tr><td class="col-council">&lt;b&gt;Luton&lt;/b&gt; &amp; co</td>'
+        f'<td class="col-{odd}"><a href="/x">1</a></td><td class="col-upheld_pct">12.5</td></tr>\n'
+    )
+
+
+def test_a_query_page_shows_every_row_with_its_cells(datasette):
+    page = get(datasette, f"/{DATABASE_NAME}/latest_figures", type="", region="").text
+    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert body.count("<tr>") == len(AUTHORITIES)
+    assert '<td class="col-council">Luton Borough Council</td>' in body
+    assert "returning 4 rows" in page and 'class="column-descriptions"' in page
+
+
+def best_figures(db_path: Path) -> dict[tuple[str, str], sqlite3.Row]:
+    """(council, year) -> the figures the canned queries must show: the statistics page's, else the letter's."""
+    best = {}
+    for row in stored(db_path, "SELECT * FROM annual_statistics WHERE gone_run IS NULL"):
+        key = (row["authority_slug"], row["year"])
+        if key not in best or row["source"] == "page":
+            best[key] = row
+    return best
+
+
+def test_per_year_queries_show_one_row_a_council_the_pages_figures_before_the_letters(datasette, small_harvest):
+    best = best_figures(small_harvest)
+    names = {row["slug"]: row["name"] for row in stored(small_harvest, "SELECT slug, name FROM authorities")}
+    years = sorted({year for _, year in best})
+    assert len(years) >= 10 and {row["source"] for row in best.values()} == {"page", "letter"}
+    for year in years:
+        expected = {
+            (names[slug], row["source"], row["upheld_pct"])
+            for (slug, that_year), row in best.items()
+            if that_year == year and row["upheld_pct"] is not None
+        }
+        rows = query_rows(datasette, "highest_uphold_rates", year=year, type="")
+        assert {(row["council"], row["figures_from"], row["upheld_pct"]) for row in rows} == expected, year
+        mapped = query_rows(datasette, "uphold_map", year=year, measure="", layout="")
+        assert {(row["council"], row["value"]) for row in mapped} == {
+            (council, pct) for council, _, pct in expected
+        } | {(names[slug], None) for (slug, y), row in best.items() if y == year and row["upheld_pct"] is None}
+
+
+def test_latest_figures_are_each_councils_newest_year_the_page_before_the_letter(datasette, small_harvest):
+    newest = {}
+    for (slug, year), row in best_figures(small_harvest).items():
+        if slug not in newest or year > newest[slug]["year"]:
+            newest[slug] = row
+    rows = query_rows(datasette, "latest_figures", type="", region="")
+    assert {row["slug"]: (row["year"], row["figures_from"], row["upheld_pct"]) for row in rows} == {
+        slug: (row["year"], row["source"], row["upheld_pct"]) for slug, row in newest.items()
+    }
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError):
+        return False
+
+
+def process_cpu_ticks() -> dict[int, tuple[int, int]]:
+    """pid -> (parent pid, CPU clock ticks) of every process."""
+    table = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        table[int(stat.parent.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    return table
+
+
+def test_serve_with_two_workers_answers_from_two_processes(small_harvest):
+    port = free_port()
+    command = [sys.executable, "-m", "harvester.cli", "serve", "--db", str(small_harvest), "--port", str(port)]
+    server = subprocess.Popen([*command, "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while not answers(f"{base}/-/versions.json"):
+            assert server.poll() is None, server.stdout.read().decode()
+            assert time.monotonic() < deadline, "harvester serve --workers 2 did not answer within 60 s"
+            time.sleep(0.2)
+        before = process_cpu_ticks()
+        workers = [pid for pid, (parent, _) in before.items() if parent == server.pid]
+        page = f"{base}/{DATABASE_NAME}/latest_figures?type=&region="
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            pages = list(pool.map(lambda _: urllib.request.urlopen(page, timeout=30).read(), range(48)))
+        assert all(b"Luton Borough Council" in body for body in pages)
+        after = process_cpu_ticks()
+        busy = [pid for pid in workers if pid in after and after[pid][1] - before[pid][1] > 0]
+        assert len(busy) >= 2, f"only {busy} of the processes {workers} answered"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    time.sleep(0.5)
+    assert not [pid for pid, (parent, _) in process_cpu_ticks().items() if parent == server.pid]
