@@ -1,6 +1,6 @@
 """Datasette over a harvest: p95 per page a journalist opens, and throughput under a heavy read mix.
 
-    python bench/datasette.py --db PATH [--json] [--clients 8] [--mix-requests 600] [--rounds 20]
+    python bench/datasette.py --db PATH [--json] [--clients 8] [--mix-requests 600] [--rounds 20] [--workers N]
 
 1. `harvester publish --db PATH` into a scratch folder: the copy `datasette serve OUT` serves, opened immutable.
 2. Two servers, each a child process on a free port of 127.0.0.1: `harvester serve --db PATH` (the live
@@ -9,14 +9,18 @@
    (default facets and all), one row page per table, every canned query page with example parameters, and a
    full-text search on each searchable table, and every view. One untimed request per page warms the server,
    then ROUNDS rounds each request every page once, in turn, one at a time over a kept-alive connection; a
-   page's p95 is over its ROUNDS timings (time to the last byte of the HTML); its CPU is the server process's CPU time
-   (/proc, clock ticks) over those requests, divided by ROUNDS: a figure the machine's load changes less.
-4. The heavy mix, published copy only: CLIENTS threads, each on its own connection, share MIX_REQUESTS
-   requests drawn in a fixed order from table pages with facets, searches with varied words and canned queries;
-   responses/s is requests answered over the wall time, with the server's CPU seconds per response beside it.
+   page's p95 is over its ROUNDS timings (time to the last byte of the HTML); its CPU is the server's CPU time
+   (/proc, clock ticks, the process and its children) over those requests, divided by ROUNDS: a figure the
+   machine's load changes less.
+4. The heavy mix on the published copy, twice: served by plain `datasette serve OUT` (one process), then by
+   `harvester serve --db OUT/lgsco.db --workers N` (N processes, default one a core). CLIENTS threads, each on
+   its own connection, share MIX_REQUESTS requests drawn in a fixed order from table pages with facets,
+   searches with varied words and canned queries; responses/s is requests answered over the wall time, with
+   the server's CPU seconds per response beside it.
 Every response must be 200; any other is counted and shown. Every loop is bounded in count and time.
 With --json the last line of stdout is one JSON object (keys: canned_p95_ms, slowest_page,
-slowest_page_p95_ms, letters_table_p95_ms, mix_responses_per_s) for bench/perf.py.
+slowest_page_p95_ms, letters_table_p95_ms, mix_responses_per_s (the N processes), mix_workers,
+mix_one_process_responses_per_s) for bench/perf.py.
 """
 
 from __future__ import annotations
@@ -210,8 +214,21 @@ def mix_paths(count: int) -> list[str]:
 
 
 def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU time of the process and of every live process under it (`harvester serve --workers`)."""
+    parents, ticks = {}, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while the table was read
+            continue
+        process = int(stat.parent.name)
+        parents[process], ticks[process] = int(fields[1]), int(fields[11]) + int(fields[12])
+    tree, todo = set(), [pid]
+    while todo:
+        process = todo.pop()
+        tree.add(process)
+        todo += [child for child, parent in parents.items() if parent == process and child not in tree]
+    return sum(ticks.get(process, 0) for process in tree) / os.sysconf("SC_CLK_TCK")
 
 
 def heavy_mix(server: Server, clients: int, requests: int) -> dict:
@@ -304,6 +321,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20, help="timed requests per page and server")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients in the heavy mix")
     parser.add_argument("--mix-requests", type=int, default=600, help="requests in the heavy mix")
+    parser.add_argument("--workers", type=int, default=os.cpu_count(),
+                        help="processes of `harvester serve --workers` in the second heavy mix (default: one a core)")  # fmt: skip
     options = parser.parse_args()
     if not options.db.is_file():
         raise SystemExit(f"--db {options.db}: no such file")
@@ -321,6 +340,9 @@ def main() -> None:
                         "--port", str(live_port)]  # fmt: skip
         published_command = [sys.executable, "-m", "datasette", "serve", str(published),
                              "--host", "127.0.0.1", "--port", str(published_port)]  # fmt: skip
+        workers_port = free_port()
+        workers_command = [sys.executable, "-m", "harvester.cli", "serve", "--db", str(published / "lgsco.db"),
+                           "--port", str(workers_port), "--workers", str(options.workers)]  # fmt: skip
         servers = []
         with running("live", live_command, live_port, workdir / "live.log") as live:
             measure_pages(live, pages(live), options.rounds)
@@ -328,24 +350,33 @@ def main() -> None:
         with running("published", published_command, published_port, workdir / "published.log") as copy:
             measure_pages(copy, pages(copy), options.rounds)
             servers.append(copy)
-            mix = heavy_mix(copy, options.clients, options.mix_requests)
+            one_process_mix = heavy_mix(copy, options.clients, options.mix_requests)
+        with running("workers", workers_command, workers_port, workdir / "workers.log") as workers:
+            mix = heavy_mix(workers, options.clients, options.mix_requests)
     print(
         f"\np50 and p95 per page over {options.rounds} sequential requests each, after one warm-up request; "
         "CPU: the server process's mean CPU time per request"
     )
     for line in page_table(servers):
         print(line)
-    print(
-        f"\nHeavy mix on the published copy: {mix['clients']} clients, {mix['answered']} responses in "
-        f"{mix['wall_s']:.1f} s = {mix['responses_per_s']:.1f} responses/s; server CPU "
-        f"{mix['server_cpu_ms_per_response']:.1f} ms per response; load {os.getloadavg()[0]:.2f} at the end"
-    )
-    failures = [f"{s.name}: {failure}" for s in servers for failure in s.failures] + mix["failed"]
+    for served_by, figures in (("`datasette serve` (one process)", one_process_mix),
+                               (f"`harvester serve --workers {options.workers}`", mix)):  # fmt: skip
+        print(
+            f"\nHeavy mix on the published copy, {served_by}: {figures['clients']} clients, "
+            f"{figures['answered']} responses in {figures['wall_s']:.1f} s = {figures['responses_per_s']:.1f} "
+            f"responses/s; server CPU {figures['server_cpu_ms_per_response']:.1f} ms per response"
+        )
+    print(f"load {os.getloadavg()[0]:.2f} at the end")
+    failures = [f"{s.name}: {failure}" for s in servers for failure in s.failures]
+    failures += one_process_mix["failed"] + mix["failed"]
     if failures:
         print(f"\n{len(failures)} responses were not 200, e.g.:")
         for failure in failures[:10]:
             print(f"  {failure}")
-    figures = summary(servers, mix)
+    figures = summary(servers, mix) | {
+        "mix_workers": options.workers,
+        "mix_one_process_responses_per_s": round(one_process_mix["responses_per_s"], 1),
+    }
     print(
         f"\nWorst canned query p95 {figures['canned_p95_ms']} ms; slowest page {figures['slowest_page']} "
         f"p95 {figures['slowest_page_p95_ms']} ms; letters table p95 {figures['letters_table_p95_ms']} ms"
