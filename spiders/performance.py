@@ -188,24 +188,29 @@ class PerformanceSpider(scrapy.Spider):
                 self.part_failed(key, part)
         for predecessor_url in page.authority.predecessor_urls:
             yield from self.follow_authority(predecessor_url)
-        if page.letters_url and not self.left_as_stored(response, key, "letters", page.letters_url):
+        as_saved = self.as_last_saved(response)
+        if page.letters_url and not self.left_as_stored(as_saved, key, "letters", page.letters_url):
             yield self.request(page.letters_url, key, "letters", self.parse_letters)
-        if page.reports_url and not self.left_as_stored(response, key, "reports", page.reports_url):
+        if page.reports_url and not self.left_as_stored(as_saved, key, "reports", page.reports_url):
             yield self.request(page.reports_url, key, "reports", self.parse_reports)
         improvements = page.improvements_url
-        if improvements and not self.left_as_stored(response, key, "improvements", improvements):
+        if improvements and not self.left_as_stored(as_saved, key, "improvements", improvements):
             yield self.request(improvements, key, "improvements", self.parse_improvements)
         # No "View all": whatever the teaser shows (usually nothing) is the whole list.
         yield from self.with_decisions(page.teaser_improvements)
-        yield from self.follow_decision_listings(page, key, response)
+        yield from self.follow_decision_listings(page, key, as_saved)
 
-    def left_as_stored(self, statistics, key: str, part: str, url: str) -> bool:
-        """Whether a list the statistics page links is skipped: the page is exactly the one last saved (it
-        answered 304, or the same bytes) and the list was read in full within HARVESTER_LIST_MAX_AGE_DAYS. Its
-        stored rows are then left as they are, neither rewritten nor marked gone (AuthorityDone names it unchanged)."""
-        if self.on_our_host(url) not in self.lists_fresh:
-            return False
-        if hashlib.sha256(statistics.body).hexdigest() != self.pages_saved.get(statistics.url):
+    def as_last_saved(self, statistics) -> bool:
+        """Whether a statistics page is exactly the one last saved (it answered 304, or the same bytes): hashed
+        once per page, for the up to five lists it links."""
+        saved = self.pages_saved.get(statistics.url)
+        return saved is not None and hashlib.sha256(statistics.body).hexdigest() == saved
+
+    def left_as_stored(self, statistics_as_saved: bool, key: str, part: str, url: str) -> bool:
+        """Whether a list the statistics page links is skipped: the page is as last saved (`as_last_saved`)
+        and the list was read in full within HARVESTER_LIST_MAX_AGE_DAYS. Its stored rows are then left as
+        they are, neither rewritten nor marked gone (AuthorityDone names it unchanged)."""
+        if not statistics_as_saved or self.on_our_host(url) not in self.lists_fresh:
             return False
         self.unchanged_parts[key].add(part)
         self.crawler.stats.inc_value("harvester/lists_left_as_stored")
@@ -275,7 +280,7 @@ class PerformanceSpider(scrapy.Spider):
             if url and case_ref_in_url(url):
                 yield from self.follow_decision(url, item.authority_slug, is_report)
 
-    def follow_decision_listings(self, page, key: str, statistics):
+    def follow_decision_listings(self, page, key: str, statistics_as_saved: bool):
         """The statistics page's "View upheld decisions" and "View all satisfactory remedy decisions", and
         with HARVESTER_DECISIONS_SINCE the decision search for the authority (a search yields no listing)."""
         if page.statistics is None:
@@ -287,7 +292,7 @@ class PerformanceSpider(scrapy.Spider):
             ("remedy", page.remedy_decisions_url),
             *(searches if self.decisions_since else []),
         ]:
-            if not url or (listing is not None and self.left_as_stored(statistics, key, listing, url)):
+            if not url or (listing is not None and self.left_as_stored(statistics_as_saved, key, listing, url)):
                 continue
             if self.within_decision_budget():
                 yield self.request(

@@ -31,6 +31,28 @@ def test_relative_links_resolve_against_base_href():
     assert page.links[0].href == "https://lgo.org.uk/a/b"
 
 
+def test_a_link_filter_keeps_the_text_and_links_it_accepts_unchanged():
+    html = (
+        '<head><base href="https://lgo.org.uk/d/15-014-338"></head><nav><a href="/">Home</a></nav>'
+        '<p>Chapters: <a href="?chapter=2">Investigation</a> and <a href="/news">News</a></p>'
+        "<p>see <b>also</b> <a href='15-014-338?chapter=3'> Recommendations </a></p>"
+    )
+    every = page_text(html, URL)
+    chapters = page_text(html, URL, links=lambda href: "chapter=" in href)
+
+    assert chapters.blocks == every.blocks
+    assert chapters.heading_blocks == every.heading_blocks
+    assert chapters.links == [link for link in every.links if "chapter=" in link.href]
+    assert [(link.text, link.href) for link in chapters.links] == [
+        ("Investigation", "https://lgo.org.uk/d/15-014-338?chapter=2"),
+        ("Recommendations", "https://lgo.org.uk/d/15-014-338?chapter=3"),
+    ]
+    assert [chapters.text[link.offset :].split(" and")[0] for link in chapters.links] == [
+        "Investigation",
+        "Recommendations",
+    ]
+
+
 def test_empty_document_is_a_layout_error():
     with pytest.raises(PageLayoutError, match="not parseable"):
         page_text("", URL)

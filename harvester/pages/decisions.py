@@ -165,7 +165,7 @@ def _card(page: PageText, heading: re.Match[str]) -> DecisionCard | None:
 
 
 def parse_decision_page(html: str | bytes, url: str) -> DecisionPage:
-    page = page_text(html, url)
+    page = page_text(html, url, links=_may_link_a_chapter)
     category = find_once(CATEGORY, page, "'Category : Main > Sub'")
     headings = [m for m in REFERENCE_HEADING.finditer(page.text, 0, category.start())]
     if not headings:
@@ -222,14 +222,20 @@ def _chapter(url: str) -> int:
     return int(values[0])
 
 
+def _may_link_a_chapter(href: str) -> bool:
+    """Most of a decision page's links (menus, footer, sidebar) can't name a chapter: their text and
+    position are never worked out, nor are they taken apart."""
+    return "chapter" in href
+
+
 def _chapter_urls(page: PageText) -> list[str]:
     """Links to other chapters of this page: same path, a `chapter` number in the query."""
     path = urlsplit(page.url).path.rstrip("/").lower()
     current = _chapter(page.url)
     chapters: dict[int, str] = {}
     for link in page.links:
-        if "chapter" not in link.href:
-            continue  # most of a page's links: no need to take them apart
+        if not _may_link_a_chapter(link.href):
+            continue
         parts = urlsplit(link.href)
         number = parse_qs(parts.query).get("chapter")
         same_page = parts.path.rstrip("/").lower() == path

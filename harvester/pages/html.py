@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -149,11 +149,14 @@ class PageText:
         return self.links[index] if index < len(self.links) else None
 
 
-def _walk(root: etree._Element, url: str, base_url: str) -> PageText:
+def _walk(
+    root: etree._Element, url: str, base_url: str, wanted: Callable[[str], bool] | None = None
+) -> PageText:
     """One pass over the tree: block elements and <br> close the current block, text and tails fill it.
 
     Written as a single loop over lxml's iterwalk with local state: the statistics page budget
-    (3 ms for 60 KB) leaves no room for a method call per element.
+    (3 ms for 60 KB) leaves no room for a method call per element. `wanted` (see page_text) is asked
+    about each link's absolute href before its text and offset are worked out.
     """
     split = urlsplit(base_url)
     origin = f"{split.scheme}://{split.netloc}"
@@ -180,7 +183,7 @@ def _walk(root: etree._Element, url: str, base_url: str) -> PageText:
                 selects.append(_options(element))
                 walker.skip_subtree()
             else:
-                if tag == "a" and (link := _raw_link(element, parts, position, origin, base_url)):
+                if tag == "a" and (link := _raw_link(element, parts, position, origin, base_url, wanted)):
                     raw_links.append(link)
                 # lxml builds a new str on every .text or .tail access: read each once.
                 if text := element.text:
@@ -202,11 +205,19 @@ def _walk(root: etree._Element, url: str, base_url: str) -> PageText:
 
 
 def _raw_link(
-    element: etree._Element, parts: list[str], position: int, origin: str, base_url: str
+    element: etree._Element,
+    parts: list[str],
+    position: int,
+    origin: str,
+    base_url: str,
+    wanted: Callable[[str], bool] | None,
 ) -> tuple[int, int, str, str] | None:
     """(start of the current block, offset in it, text, absolute href) of a followable link."""
     href = element.get("href")
     if href is None or href.lstrip().lower().startswith(("javascript:", "mailto:", "#")):
+        return None
+    href = _absolute(href, origin, base_url)
+    if wanted is not None and not wanted(href):
         return None
     raw_text = _STRING_VALUE(element) if len(element) else element.text or ""
     before = "".join(parts)
@@ -214,7 +225,7 @@ def _raw_link(
     # After a word, the link starts past the single space that separates them.
     if in_block and (before[-1].isspace() or raw_text[:1].isspace()):
         in_block += 1
-    return position, in_block, _collapse(raw_text), _absolute(href, origin, base_url)
+    return position, in_block, _collapse(raw_text), href
 
 
 def _options(select: etree._Element) -> list[SelectOption]:
@@ -241,8 +252,11 @@ def _collapse(text: str) -> str:
     return " ".join(text.split())
 
 
-def page_text(html: str | bytes, url: str) -> PageText:
-    """Parse a page into text blocks and links; relative hrefs resolve against <base href> or `url`."""
+def page_text(html: str | bytes, url: str, links: Callable[[str], bool] | None = None) -> PageText:
+    """Parse a page into text blocks and links; relative hrefs resolve against <base href> or `url`.
+
+    `links`, when given, keeps only the links whose absolute href it accepts: a parser that reads a few
+    links of a page (a decision page, its chapters) skips working out the text and offset of the others."""
     try:
         root = etree.fromstring(html, _HTML_PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as error:
@@ -251,7 +265,7 @@ def page_text(html: str | bytes, url: str) -> PageText:
         raise PageLayoutError(url, "not parseable as HTML (empty document)")
     base_href = root.find(".//base[@href]")
     base_url = urljoin(url, base_href.get("href")) if base_href is not None else url
-    return _walk(root.getroottree().getroot(), url, base_url)
+    return _walk(root.getroottree().getroot(), url, base_url, links)
 
 
 def find_at_most_once(
