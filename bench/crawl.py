@@ -30,6 +30,7 @@ import os
 import re
 import resource
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -429,6 +430,11 @@ def profile_crawl(server: ReplicaServer, db_path: Path, authorities: list[str]) 
     argv = [py_spy(), "record", "--format", "raw", "--rate", str(PROFILE_RATE), "--output", str(samples),
             "--", *harvester_argv(server.base_url, db_path, authorities)]  # fmt: skip
     run = run_child("harvester under py-spy", argv, server)
+    # py-spy exits 0 whatever the crawl did: a crawl cut short would be profiled without a word.
+    with contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+        status, summary = conn.execute("SELECT status, summary FROM crawl_runs ORDER BY id DESC LIMIT 1").fetchone()
+    if status != "ok":
+        raise ChildFailed(f"{run.label}: the crawl's run ended {status!r}, not 'ok': {str(summary)[:2000]}")
     return [f"sampled crawl: {run.wall:.1f} s wall, {PROFILE_RATE} samples/s", *summarise_samples(samples)]
 
 
