@@ -294,6 +294,8 @@ class DecisionListing:
 def authority_key(item) -> str | None:
     """The case-folded slug of the authority an item belongs to, the key the spider and the store
     group items by (the site's slugs are case-insensitive); None for the index page's errors."""
+    if isinstance(item, AuthorityDone):
+        return item.key
     slug = item.slug if isinstance(item, Authority) else item.authority_slug
     return slug.lower() if slug else None
 

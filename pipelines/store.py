@@ -80,7 +80,7 @@ class StorePipeline:
             except Exception as error:  # noqa: BLE001 - whatever breaks here is a run error, not a log line
                 logger.exception("storing a %s failed", type(one).__name__)
                 message = f"storing a {type(one).__name__}: {type(error).__name__}: {error}"
-                self.record_error(items.CrawlError("", key_of(one), "authority", "internal", message))
+                self.record_error(items.CrawlError("", items.authority_key(one), "authority", "internal", message))
         return item
 
     def item_error(self, item, response, failure, **_):
@@ -88,13 +88,13 @@ class StorePipeline:
         for one in items.unpacked(item):
             message = f"a {type(one).__name__} was lost: {failure.type.__name__}: {failure.value}"
             self.record_error(
-                items.CrawlError(response.url if response else "", key_of(one), "authority", "internal", message)
+                items.CrawlError(response.url if response else "", items.authority_key(one), "authority", "internal", message)
             )
 
     def collect(self, item) -> None:
         # Counted as Scrapy counted the items when each came alone, pages or not.
         self.totals.items += 1
-        key = key_of(item)
+        key = items.authority_key(item)
         if isinstance(item, items.AuthorityDone):
             self.announced[key] = item
             self.listed.add(key)
@@ -265,10 +265,6 @@ class StorePipeline:
             store.fail_run(self.db, self.run_id, [problem])
         except Exception:  # noqa: BLE001 - the database refuses even this: the crawl's summary says so
             logger.exception("could not mark run %s failed", self.run_id)
-
-
-def key_of(item) -> str | None:
-    return item.key if isinstance(item, items.AuthorityDone) else items.authority_key(item)
 
 
 def one_per_case(improvements: list[items.ServiceImprovement]) -> list[items.ServiceImprovement]:
