@@ -44,6 +44,11 @@ class Verdict:
     """One line per reason the run is not healthy, for the log and the operator."""
 
 
+NOT_FAILURES = ("missing", "unreadable", "warning")
+"""Error kinds that don't fail a run by themselves: a 404, an unreadable letter (judged by share, below), and a
+warning (a part read in a form not understood, kept as text or skipped with its text)."""
+
+
 def judge_run(facts: RunFacts) -> Verdict:
     """A run fails when Scrapy stopped early, when nothing was saved, when any page could not be
     fetched or read or any authority saved, when too many letters were unreadable (in the run, or of
@@ -56,7 +61,7 @@ def judge_run(facts: RunFacts) -> Verdict:
     if facts.authorities == 0 and not not_saved:
         problems.append("no authority was saved")
     problems += unreadable_letters(facts)
-    failures = [e for e in facts.errors if e.kind not in ("missing", "unreadable")]
+    failures = [e for e in facts.errors if e.kind not in NOT_FAILURES]
     grouped: dict[tuple[str, str], list[items.CrawlError]] = {}
     for failure in failures:
         grouped.setdefault((failure.page, failure.kind), []).append(failure)

@@ -146,7 +146,8 @@ class CrawlError:
     failed save."""
     kind: str
     """'fetch' (failed after retries), 'http' (error status), 'layout' (parsed to nothing), 'missing' (404),
-    'unreadable' (a letter), 'reread' (a letter read before failed to read again: the old copy is kept),
+    'unreadable' (a letter), 'warning' (read, but a part in a form not understood was kept as text or skipped: not
+    a failure), 'reread' (a letter read before failed to read again: the old copy is kept),
     'save' (the authority could not be stored), 'internal' (the harvester itself failed), 'unknown' (a
     statistics page asked for with --authority that the site doesn't have), 'interrupted' (a letter whose
     reading a signal stopped: no verdict on it)."""

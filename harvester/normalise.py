@@ -16,7 +16,12 @@ _EMPHASIS = re.compile(r"^\*+|\*+$")
 _PERCENT = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*%")
 _COUNT = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
 _PER_100K = re.compile(r"(\d+(?:\.\d+)?)\s*%?")
-_CASE_REF = re.compile(r"(\d{2})[ \u00a0-]?(\d{3})[ \u00a0-]?(\d{3})")
+CASE_REF_AS_PRINTED = r"\d{2}[\s\u00a0-]?\d{3}[\s\u00a0-]?\d{3}[A-Za-z]?\b"
+"""A case reference as pages, cards and URLs print it: '24 005 444', '24-005-444', '17 002 402b' (joint cases with
+the health ombudsman carry a letter, site notes §2.13). The one pattern every reader of a case reference embeds."""
+CASE_REF_STORED = re.compile(r"\d{2}-\d{3}-\d{3}[a-z]?")
+"""A case reference as stored: 'YY-NNN-NNN', with the printed letter in lower case."""
+_CASE_REF = re.compile(r"(\d{2})[\s\u00a0-]?(\d{3})[\s\u00a0-]?(\d{3})([A-Za-z]?)")
 _STATISTICS_YEAR = re.compile(r"((?:19|20)\d{2})\s*[-–/]\s*(\d{2})")
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[ -]([A-Za-z]+)\.?,?[ -](\d{4})")
 _MONTH_DAY_YEAR = re.compile(r"([A-Za-z]+)\.? (\d{1,2}),? (\d{4})")
@@ -83,11 +88,12 @@ def per_100k(text: str) -> float:
 
 
 def case_ref(text: str) -> str:
-    """'23 020 528' (spaces, nbsp or hyphens) -> '23-020-528'."""
+    """'23 020 528' (spaces, nbsp or hyphens) -> '23-020-528'; '17 002 402B' -> '17-002-402b'."""
     match = _CASE_REF.fullmatch(collapse_whitespace(text))
     if match is None:
-        raise ValueError(f"not a case reference (YY NNN NNN): {text!r}")
-    return "-".join(match.groups())
+        raise ValueError(f"not a case reference (YY NNN NNN, perhaps with a letter): {text!r}")
+    year, first, second, letter = match.groups()
+    return f"{year}-{first}-{second}{letter.lower()}"
 
 
 def statistics_year(start_year: int) -> str:

@@ -120,10 +120,10 @@ class StorePipeline:
                 self.letters_read[item.authority_slug.lower()] += 1
 
     def record_error(self, error: items.CrawlError) -> None:
-        log = logger.warning if error.kind == "missing" else logger.error
+        log = logger.warning if error.kind in ("missing", "warning") else logger.error
         log("%s %s page %s: %s", error.kind, error.page, error.url, error.message)
         self.errors.append(error)
-        if error.kind != "missing":
+        if error.kind not in ("missing", "warning"):
             self.crawler.stats.inc_value("harvester/errors")
         if error.kind == "invalid" and error.authority_slug:
             self.invalid_parts[error.authority_slug.lower()].add(error.page)
@@ -206,7 +206,7 @@ class StorePipeline:
         self.totals.requests = stats.get_value("downloader/request_count", 0)
         self.totals.pages = stats.get_value("response_received_count", 0)
         self.totals.pages_unchanged = stats.get_value("httpcache/revalidate", 0)
-        self.totals.errors = sum(1 for e in self.errors if e.kind != "missing")
+        self.totals.errors = sum(1 for e in self.errors if e.kind not in ("missing", "warning"))
         letters_read = sum(self.letters_read.values())
         verdict = judge_run(
             RunFacts(

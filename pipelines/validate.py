@@ -7,7 +7,6 @@ import re
 from harvester import items, normalise
 
 YEAR = re.compile(r"\d{4}-\d{2}")
-CASE_REF = re.compile(r"\d{2}-\d{3}-\d{3}")
 PART_OF = {items.Report: "reports", items.ServiceImprovement: "improvements", items.LetterLink: "letters"}
 
 
@@ -45,8 +44,8 @@ def contract_breach(item) -> str | None:
         if item.source not in ("page", "letter"):
             return f"unknown source {item.source!r}"
     elif isinstance(item, items.ServiceImprovement):
-        if not CASE_REF.fullmatch(item.case_ref):
-            return f"case reference {item.case_ref!r} is not 'YY-NNN-NNN'"
+        if not normalise.CASE_REF_STORED.fullmatch(item.case_ref):
+            return f"case reference {item.case_ref!r} is not 'YY-NNN-NNN' (perhaps with a letter)"
         if not (item.category and item.sub_category):
             return "category or sub-category missing"
     elif isinstance(item, items.Report) and not (item.title and item.url):

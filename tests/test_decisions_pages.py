@@ -2,6 +2,7 @@
 
 import pytest
 
+from harvester import normalise
 from harvester.pages.decisions import (
     case_ref_in_url,
     decision_from_pages,
@@ -36,7 +37,23 @@ def test_outcome_groups(outcome, group):
 def test_case_ref_from_a_decision_url_only():
     assert case_ref_in_url(f"{BASE}/decisions/housing/homelessness/24-005-444") == "24-005-444"
     assert case_ref_in_url(f"{BASE}/decisions/housing/homelessness/24-005-444/?chapter=2") == "24-005-444"
+    assert case_ref_in_url(f"{BASE}/decisions/health/other/17-002-402b") == "17-002-402b"
     assert case_ref_in_url(f"{BASE}/information-centre/news/2019/may/ombudsman-responds") is None
+
+
+@pytest.mark.parametrize(
+    ("printed", "stored"),
+    [("24 005 444", "24-005-444"), ("24-005-444", "24-005-444"), ("17 002 402b", "17-002-402b"),
+     ("17\u00a0002\u00a0402B", "17-002-402b"), ("24005444", "24-005-444")],
+)  # fmt: skip
+def test_case_references_as_printed(printed, stored):
+    assert normalise.case_ref(printed) == stored
+
+
+@pytest.mark.parametrize("text", ["24 005 44", "24 005 444bc", "2 4005 444"])
+def test_what_is_not_a_case_reference(text):
+    with pytest.raises(ValueError, match="not a case reference"):
+        normalise.case_ref(text)
 
 
 @pytest.fixture(scope="module")
@@ -70,12 +87,34 @@ def test_chapters_of_different_cases_are_refused(replica_site, served):
         decision_from_pages([one, other], "birmingham-city-council", False, BASE + "/x")
 
 
-def test_a_card_must_link_to_its_decision():
+def test_a_card_without_a_link_is_skipped_with_its_text_and_the_rest_kept():
     html = (
         "<h3>Leeds City Council (24 019 797)</h3><p>Statement Upheld Other 06-Nov-2025</p><p>Summary: x</p>"
+        '<h3><a href="/decisions/housing/homelessness/25-001-020">Leeds City Council (25 001 020)</a></h3>'
+        "<p>Statement Not upheld Homelessness 21-Nov-2025</p><p>Summary: y</p>"
     )
-    with pytest.raises(PageLayoutError, match="0 links"):
-        parse_decision_listing(html, BASE + "/decisions/2025/u/Listing")
+    listing = parse_decision_listing(html, BASE + "/decisions/2025/u/Listing")
+    assert [card.case_ref for card in listing.cards] == ["25-001-020"]
+    assert listing.warnings == [
+        "card skipped (0 links to a decision page, expected one): "
+        "'Leeds City Council (24 019 797) / Statement Upheld Other 06-Nov-2025 / Summary: x'"
+    ]
+
+
+def test_a_heading_without_its_card_line_is_a_warning():
+    html = '<p><a href="/decisions/housing/homelessness/25-001-020">Leeds City Council (25 001 020)</a></p><p>x</p>'
+    listing = parse_decision_listing(html, BASE + "/decisions/2025/u/Listing")
+    assert listing.cards == [] and "Leeds City Council (25 001 020)" in listing.warnings[0]
+
+
+@pytest.mark.parametrize(
+    "wording",
+    ["There are no decisions to show.", "Your search has 0 results", "No results found.",
+     "There are no statements in this category.", "We found no decisions matching your search."],
+)  # fmt: skip
+def test_an_empty_listing_in_any_ordinary_phrasing(wording):
+    listing = parse_decision_listing(f"<h1>Decisions</h1><p>{wording}</p>", BASE + "/decisions/2025/u/Listing")
+    assert (listing.cards, listing.warnings) == ([], [])
 
 
 def test_a_listing_without_cards_or_empty_wording_is_a_layout_failure():

@@ -1,12 +1,18 @@
-"""Decision listings and decision pages (site notes §1.4, §1.8, §2.11).
+"""Decision listings and decision pages (site notes §1.4, §1.8, §2.11, §2.13).
 
-A listing card reads `{Authority} ({YY NNN NNN})` (a link to the decision page), then
-`{Statement|Report} {Outcome} {Sub category} {DD-Mon-YYYY}`, then `Summary: …`; ten a page, with a
-pager whose "Next" link is followed. A decision page reads `{Authority} ({YY NNN NNN})`,
-`Category : {Main} > {Sub}`, `Decision : {Outcome}`, `Decision date : {D Mon YYYY}`, then
-"The Ombudsman's final decision:", `Summary: …` and the statement in sections, each closed by
-"Back to top"; a public report runs over chapters linked as `?chapter=N` of the same page.
-Everything is anchored on that wording; the statement ends at its last "Back to top".
+A listing card reads `{Body} ({YY NNN NNN})` (a link to the decision page; some cards print no such
+heading), then `{Statement|Report} {Outcome} {Sub category} {DD-Mon-YYYY}`, then `Summary: …`; ten a
+page, with a pager whose "Next" link is followed. A card that can't be read is skipped with a warning
+naming its text; the rest of the page is kept.
+
+A decision page is anchored on its header: `{Body} ({YY NNN NNN})`, `Category : {Main} > {Sub}`,
+`Decision : {Outcome}`, `Decision date : {D Mon YYYY}`. Everything else is optional: a table of
+contents, "The Ombudsman's final decision:", `Summary: …`, "Back to top" after each section. The
+statement is the text after the header to the end of the main content (the element that holds both
+the header and what follows it; the last "Back to top" where the page prints one), in sections that
+begin at any heading the page marks up or at a heading the site is known to print. A public report is
+a landing page (summary, verdict, "The Council has agreed to:" and its actions, "Ombudsman satisfied
+with Council's response: {date}.") and chapters linked as `?chapter=N` of the same page.
 """
 
 from __future__ import annotations
@@ -14,58 +20,95 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
+
+from lxml import etree
 
 from harvester import normalise
 from harvester.items import Decision
-from harvester.pages.html import PageLayoutError, PageText, find_once, page_text, sentence
+from harvester.pages.html import (
+    PageLayoutError,
+    PageText,
+    Tree,
+        page_text,
+    parse_tree,
+    part_text,
+    sentence,
+)
 
-REFERENCE_HEADING = re.compile(r"^(.+?)\s*\((\d{2}\s\d{3}\s\d{3})\)$", re.MULTILINE)
-CARD_LINE = re.compile(r"^(Statement|Report)\s+(.+?)\s+(\d{1,2}-[A-Za-z]{3}-\d{4})$")
+REFERENCE_HEADING = re.compile(rf"^(.+?)\s*\(({normalise.CASE_REF_AS_PRINTED})\)$", re.MULTILINE)
+CARD_LINE = re.compile(r"^(Statement|Report)\s+(.+?)\s+(\d{1,2}[- ][A-Za-z]{3,9}[- ]\d{4})$")
 CARD_OUTCOME = re.compile(
     r"(Not upheld|Upheld|Closed after initial enquiries)(?:\s*(?::|-|–)\s*[a-z][a-z ,]*[a-z])?(?=\s+[A-Z0-9])"
 )
 """An outcome at the start of a card's line, compound ones included: the sub category after it is capitalised."""
 SUMMARY = re.compile(r"^Summary\s*:\s*(.+)$", re.MULTILINE)
-NO_DECISIONS = sentence(r"There are no decisions to show|Your search has 0 results")
+NO_DECISIONS = sentence(
+    r"(?:there are |there were |we found |your search (?:has|returned|found) )?(?:no|0|zero) (?:matching )?"
+    r"(?:decisions|results|statements|reports|cases)\b"
+)
+"""An empty listing in the ordinary phrasings: 'There are no decisions to show', 'Your search has 0 results',
+'No results found', 'There are no statements in this category'."""
 NEXT_LINK_TEXT = re.compile(r"Next\b.*", re.IGNORECASE)
 
-CATEGORY = re.compile(r"^Category\s*:\s*(.+?)\s*>\s*(.+)$", re.MULTILINE)
-OUTCOME = re.compile(r"^Decision\s*:\s*(.+)$", re.MULTILINE)
-DECISION_DATE = re.compile(r"^Decision date\s*:\s*(.+)$", re.MULTILINE)
-FINAL_DECISION = sentence(r"The Ombudsman['’]s final decision:")
+
+
+def _header_line(label: str, value: str) -> re.Pattern[str]:
+    """`{label} : {value}` on one line, or the label (its colon optional) in one block and the value in the next."""
+    return re.compile(rf"^{label}[ \t]*(?::[ \t]*|:?[ \t]*\n(?::[ \t]*\n?)?[ \t]*){value}$", re.MULTILINE)
+
+
+CATEGORY = _header_line("Category", r"(.+?)\s*>\s*(.+)")
+OUTCOME = _header_line("Decision", r"(.+)")
+DECISION_DATE = _header_line("Decision date", r"(.+)")
+DECISION_DATE_LABEL = re.compile(r"Decision\s+date\s*:?", re.IGNORECASE)
+FINAL_DECISION = re.compile(r"The Ombudsm[ae]n['’]s final decision:?", re.IGNORECASE)
 BACK_TO_TOP = "back to top"
-REMEDY_HEADINGS = re.compile(r"Agreed actions?|Remedy|Remedies", re.IGNORECASE)
+CONTENTS_LABEL = re.compile(r"(?:Contents|On this page|In this (?:statement|report|decision)):?", re.IGNORECASE)
+REMEDY_HEADINGS = re.compile(r"Agreed actions?|Remedy|Remedies|Recommendations?|Agreed action and recommendations",
+                             re.IGNORECASE)  # fmt: skip
 SECTION_HEADINGS = re.compile(
-    r"The complaint|The Ombudsman['’]s role and powers|How I considered this complaint|What I found"
-    r"|My assessment|What I have investigated|Agreed actions?|Remedy|Remedies|Final decision",
+    r"The complaint|The Ombudsm[ae]n['’]s role and powers|How I considered this complaint|What I found"
+    r"|My assessment|What I have (?:and have not )?investigated|Agreed actions?|Remedy|Remedies|Final decision"
+    r"|Planning law and guidance|The Investigation|Legal and administrative background|Recommendations?"
+    r"|Report summary|Investigation|Conclusions?|Background|Relevant law and guidance|Analysis",
     re.IGNORECASE,
 )
-"""Section headings seen (§2.11): a section starts at one of these, or at any heading element."""
+"""Section headings seen (§2.11, §2.13): a hint, not a gate. A section also starts at any heading element."""
+AGREED_TO = re.compile(r"The (?:Council|[A-Z][\w&’' -]+?) (?:has|have) agreed to:?")
+"""A report landing page's "The Council has agreed to:", opening the list of agreed actions."""
+VERDICT = re.compile(r"The Ombudsm[ae]n (?:upheld|did not uphold|found|has found|finds|partly upheld)\b.*")
+SATISFIED = re.compile(r"Ombudsm[ae]n satisfied with (?:the )?.+?['’]s? response\s*:?\s*(.+?)\.?", re.IGNORECASE)
+"""'Ombudsman satisfied with Council's response: 4 November 2019.' (§2.13)"""
 OUTCOME_GROUPS = (
     (re.compile(r"Not upheld\b", re.IGNORECASE), "not upheld"),
     (re.compile(r"Upheld\b", re.IGNORECASE), "upheld"),
     (re.compile(r"Closed after initial enquiries\b", re.IGNORECASE), "closed early"),
 )
-DECISION_REF_IN_PATH = re.compile(r"/(\d{2}-\d{3}-\d{3})/?$")
+REFERENCE_IN_BRACKETS = re.compile(rf"\({normalise.CASE_REF_AS_PRINTED}\)")
+DECISION_REF_IN_PATH = re.compile(rf"/({normalise.CASE_REF_AS_PRINTED})/?$")
+_CHAPTER_HREFS = etree.XPath("//a[contains(@href, 'chapter')]/@href")
+_TEXT_NAMING_DECISION_DATE = etree.XPath("//text()[contains(., 'Decision date') or contains(., 'Decision Date')]")
+_STRING_VALUE = etree.XPath("string()")
 
 
 @dataclass
 class DecisionCard:
     """One result card of a decision listing."""
 
-    authority_name: str
+    authority_name: str | None
+    """The body as the card's heading prints it; None for a card without a heading."""
     case_ref: str
-    """'YY-NNN-NNN'."""
+    """'YY-NNN-NNN', perhaps with a letter."""
     url: str
-    """The decision page the card's heading links to."""
+    """The decision page the card links to."""
     is_report: bool
     """The card's line opens "Report" rather than "Statement"."""
     outcome: str | None
     """As printed; None when the line's outcome is not one the site is known to print."""
     sub_category: str | None
     decision_date: str
-    summary: str
+    summary: str | None
 
 
 @dataclass
@@ -73,6 +116,8 @@ class DecisionListing:
     cards: list[DecisionCard]
     next_url: str | None
     """The pager's "Next"; None on the last page."""
+    warnings: list[str] = field(default_factory=list)
+    """Cards that could not be read, each with its text: skipped, the rest of the page kept."""
 
 
 @dataclass
@@ -80,20 +125,29 @@ class DecisionPage:
     """One page of a decision: its header, summary and the statement's part shown on this page."""
 
     authority_name: str
+    """The body as the header prints it: a council, a care provider, an NHS trust."""
     case_ref: str
     category: str
     sub_category: str
     outcome: str
     decision_date: str
-    summary: str
+    summary: str | None
+    """`Summary: …`; None where the page prints none (a report's chapters)."""
     chapter: int
-    """This page's chapter (1 for a single-page statement)."""
+    """This page's chapter: 0 for the page without `?chapter=` (a statement, a report's landing page)."""
     statement: list[str]
-    """Headings and paragraphs in order, "Back to top" left out."""
+    """Headings and paragraphs in order, "Back to top" and any table of contents left out."""
     remedy: list[str]
-    """Paragraphs of the "Agreed action" / "Remedy" section on this page."""
+    """The agreed actions on this page: an "Agreed action" / "Remedy" / "Recommendations" section's paragraphs,
+    and the list after a report's "The Council has agreed to:"."""
     chapter_urls: list[str] = field(default_factory=list)
     """The other chapters this page links to, in chapter order."""
+    verdict: str | None = None
+    """A report landing page's verdict sentence ("The Ombudsman upheld the complaint, finding fault …")."""
+    satisfied_date: str | None = None
+    """ISO date of "Ombudsman satisfied with Council's response: …", where the page prints one."""
+    warnings: list[str] = field(default_factory=list)
+    """What was read in a form not understood: kept as text (the statement whole, the date NULL)."""
 
 
 def outcome_group(outcome: str) -> str | None:
@@ -105,9 +159,10 @@ def outcome_group(outcome: str) -> str | None:
 
 
 def case_ref_in_url(url: str) -> str | None:
-    """The 'YY-NNN-NNN' a decision page's URL ends in (SEEN shape), None for any other URL."""
+    """The case reference a decision page's URL ends in (SEEN shape: '…/24-005-444', '…/17-002-402b'), None
+    for any other URL."""
     match = DECISION_REF_IN_PATH.search(urlsplit(url).path)
-    return match.group(1) if match else None
+    return normalise.case_ref(match.group(1)) if match else None
 
 
 def decision_search_url(base_url: str, authority_name: str, since: str) -> str:
@@ -122,64 +177,81 @@ def decision_search_url(base_url: str, authority_name: str, since: str) -> str:
 
 def parse_decision_listing(html: str | bytes, url: str) -> DecisionListing:
     page = page_text(html, url)
-    cards = [_card(page, heading) for heading in REFERENCE_HEADING.finditer(page.text)]
-    cards = [card for card in cards if card is not None]
-    if not cards and not NO_DECISIONS.search(page.text):
-        raise PageLayoutError(url, "no decision cards and no 'There are no decisions to show'")
+    cards, warnings = [], []
+    lines = [index for index, block in enumerate(page.blocks) if CARD_LINE.fullmatch(block)]
+    claimed: set[int] = set()
+    for position, index in enumerate(lines):
+        after = lines[position + 1] if position + 1 < len(lines) else len(page.blocks)
+        card, blocks, problem = _card(page, index, after)
+        claimed.update(blocks)
+        if card is not None:
+            cards.append(card)
+        else:
+            warnings.append(f"card skipped ({problem}): {' / '.join(page.blocks[i] for i in blocks)!r}")
+    for heading in REFERENCE_HEADING.finditer(page.text):
+        index = page.block_index(heading.start())
+        if index not in claimed:
+            warnings.append(f"card skipped (no 'Statement …' or 'Report …' line after it): {heading.group(0)!r}")
+    if not cards and not warnings and not NO_DECISIONS.search(page.text):
+        raise PageLayoutError(url, "no decision cards and no wording saying there are none")
     hrefs = {link.href for link in page.links if NEXT_LINK_TEXT.fullmatch(link.text)}
     if len(hrefs) > 1:
         raise PageLayoutError(url, f"{len(hrefs)} different 'Next' links")
-    return DecisionListing(cards=cards, next_url=hrefs.pop() if hrefs else None)
+    return DecisionListing(cards=cards, next_url=hrefs.pop() if hrefs else None, warnings=warnings)
 
 
-def _card(page: PageText, heading: re.Match[str]) -> DecisionCard | None:
-    """The card a '{Authority} (YY NNN NNN)' block opens; None when the next block is not a card's line."""
-    index = page.block_index(heading.start())
-    if index + 2 >= len(page.blocks):
-        return None
-    line = CARD_LINE.fullmatch(page.blocks[index + 1])
-    if line is None:
-        return None
-    summary = SUMMARY.fullmatch(page.blocks[index + 2])
-    what = f"card {heading.group(0)!r}"
-    if summary is None:
-        raise PageLayoutError(page.url, f"{what}: no 'Summary:' after its line")
-    links = page.links_between(page.block_starts[index], page.block_end(heading.start()))
-    if len(links) != 1:
-        raise PageLayoutError(page.url, f"{what}: {len(links)} links, expected the one to its decision")
-    outcome = CARD_OUTCOME.match(line.group(2))
+def _card(page: PageText, index: int, before: int) -> tuple[DecisionCard | None, list[int], str]:
+    """The card whose `Statement|Report …` line is block `index`: (card or None, its blocks, what was wrong).
+
+    Its heading is the block before the line when that reads `{Body} ({ref})`; its summary the block after
+    when that reads `Summary: …`; its link the one link among those blocks to a decision page."""
+    line = CARD_LINE.fullmatch(page.blocks[index])
+    heading = REFERENCE_HEADING.fullmatch(page.blocks[index - 1]) if index > 0 else None
+    summary = SUMMARY.fullmatch(page.blocks[index + 1]) if index + 1 < before else None
+    blocks = [i for i in (index - 1 if heading else None, index, index + 1 if summary else None) if i is not None]
+    start = page.block_starts[blocks[0]]
+    end = page.block_starts[blocks[-1]] + len(page.blocks[blocks[-1]])
+    urls = list(dict.fromkeys(link.href for link in page.links_between(start, end) if case_ref_in_url(link.href)))
+    if len(urls) != 1:
+        return None, blocks, f"{len(urls)} links to a decision page, expected one"
+    case_ref = case_ref_in_url(urls[0])
+    if heading is not None and normalise.case_ref(heading.group(2)) != case_ref:
+        return None, blocks, f"its heading names {heading.group(2)} but it links {urls[0]}"
     try:
         decision_date = normalise.uk_date(line.group(3))
     except ValueError as error:
-        raise PageLayoutError(page.url, f"{what}: {error}") from None
-    return DecisionCard(
-        authority_name=heading.group(1),
-        case_ref=normalise.case_ref(heading.group(2)),
-        url=links[0].href,
+        return None, blocks, str(error)
+    outcome = CARD_OUTCOME.match(line.group(2))
+    card = DecisionCard(
+        authority_name=heading.group(1) if heading else None,
+        case_ref=case_ref,
+        url=urls[0],
         is_report=line.group(1) == "Report",
         outcome=outcome.group(0) if outcome else None,
         sub_category=line.group(2)[outcome.end() :].strip() if outcome else None,
         decision_date=decision_date,
-        summary=summary.group(1),
+        summary=summary.group(1) if summary else None,
     )
+    return card, blocks, ""
 
 
 def parse_decision_page(html: str | bytes, url: str) -> DecisionPage:
-    page = page_text(html, url, links=_may_link_a_chapter)
-    category = find_once(CATEGORY, page, "'Category : Main > Sub'")
-    headings = [m for m in REFERENCE_HEADING.finditer(page.text, 0, category.start())]
+    tree = parse_tree(html, url)
+    page = part_text(tree, _main_content(tree), links=_may_link_a_chapter)
+    category = _first(CATEGORY, page, "'Category : Main > Sub'", 0)
+    headings = list(REFERENCE_HEADING.finditer(page.text, 0, category.start()))
     if not headings:
-        raise PageLayoutError(url, "no '{Authority} (YY NNN NNN)' heading before 'Category :'")
+        raise PageLayoutError(url, "no '{Body} (YY NNN NNN)' heading before 'Category :'")
     heading = headings[-1]
-    outcome = find_once(OUTCOME, page, "'Decision :'")
-    decided = find_once(DECISION_DATE, page, "'Decision date :'")
-    final = find_once(FINAL_DECISION, page, '"The Ombudsman\'s final decision:"')
-    summary = find_once(SUMMARY, page, "'Summary:' after the final decision", final.end())
+    # The header's own lines come first: a statement may have a section headed "Decision" further down.
+    outcome = _first(OUTCOME, page, "'Decision :'", heading.start())
+    decided = _first(DECISION_DATE, page, "'Decision date :'", heading.start())
     try:
         decision_date = normalise.uk_date(decided.group(1))
     except ValueError as error:
         raise PageLayoutError(url, f"'Decision date :' {error}") from None
-    statement, remedy = _statement(page, page.block_index(summary.start()) + 1)
+    header_end = max(page.block_index(match.end() - 1) for match in (heading, category, outcome, decided))
+    statement = _Statement(page, header_end + 1)
     return DecisionPage(
         authority_name=heading.group(1),
         case_ref=normalise.case_ref(heading.group(2)),
@@ -187,36 +259,122 @@ def parse_decision_page(html: str | bytes, url: str) -> DecisionPage:
         sub_category=category.group(2),
         outcome=outcome.group(1).strip(),
         decision_date=decision_date,
-        summary=summary.group(1).strip(),
+        summary=statement.summary,
         chapter=_chapter(url),
-        statement=statement,
-        remedy=remedy,
-        chapter_urls=_chapter_urls(page),
+        statement=statement.blocks,
+        remedy=statement.remedy,
+        chapter_urls=_chapter_urls(tree),
+        verdict=statement.verdict,
+        satisfied_date=statement.satisfied_date,
+        warnings=statement.warnings,
     )
 
 
-def _statement(page: PageText, first: int) -> tuple[list[str], list[str]]:
-    """Blocks from `first` to the last "Back to top", and the remedy section's paragraphs among them."""
-    ends = [i for i in range(first, len(page.blocks)) if page.blocks[i].lower() == BACK_TO_TOP]
-    if not ends:
-        raise PageLayoutError(page.url, "no 'Back to top' closing the statement")
-    statement, remedy, in_remedy = [], [], False
-    for index in range(first, ends[-1]):
-        block = page.blocks[index]
-        if block.lower() == BACK_TO_TOP:
-            continue
-        if index in page.heading_blocks or SECTION_HEADINGS.fullmatch(block):
-            in_remedy = REMEDY_HEADINGS.fullmatch(block) is not None
-        elif in_remedy:
-            remedy.append(block)
-        statement.append(block)
-    if not statement:
-        raise PageLayoutError(page.url, "an empty statement before 'Back to top'")
-    return statement, remedy
+def _first(pattern: re.Pattern[str], page: PageText, what: str, start: int) -> re.Match[str]:
+    match = pattern.search(page.text, start)
+    if match is None:
+        raise PageLayoutError(page.url, f"missing {what}")
+    return match
+
+
+def _main_content(tree: Tree) -> etree._Element:
+    """The element holding the decision's header and what follows it: the nearest ancestor of the
+    "Decision date" label that has text after the date. The whole page when there is no such element."""
+    for text in _TEXT_NAMING_DECISION_DATE(tree.root):
+        element = text.getparent()
+        while element is not None and element is not tree.root:
+            content = normalise.collapse_whitespace(_STRING_VALUE(element))
+            label = list(DECISION_DATE_LABEL.finditer(content))
+            after = content[label[-1].end() :] if label else ""
+            if REFERENCE_IN_BRACKETS.search(content) and len(after.split()) > 3:
+                return element
+            element = element.getparent()
+    return tree.root
+
+
+class _Statement:
+    """The text after a decision page's header, read as `parse_decision_page` describes."""
+
+    def __init__(self, page: PageText, first: int):
+        self.warnings: list[str] = []
+        self.summary: str | None = None
+        self.verdict: str | None = None
+        self.satisfied_date: str | None = None
+        self.remedy: list[str] = []
+        indices = self._indices(page, first)
+        self.blocks = [page.blocks[i] for i in indices]
+        sections, in_remedy = 0, False
+        for index, block in zip(indices, self.blocks, strict=True):
+            if index in page.heading_blocks or SECTION_HEADINGS.fullmatch(block):
+                sections += 1
+                in_remedy = REMEDY_HEADINGS.fullmatch(block) is not None
+            elif AGREED_TO.fullmatch(block):
+                in_remedy = True
+            elif satisfied := SATISFIED.fullmatch(block):
+                in_remedy = False
+                self._satisfied(satisfied.group(1))
+            elif in_remedy:
+                self.remedy.append(block)
+            elif self.verdict is None and sections == 0 and VERDICT.fullmatch(block):
+                self.verdict = block
+        if not self.blocks:
+            self.warnings.append("no statement text after the header")
+        elif sections == 0 and self.verdict is None and self.satisfied_date is None:
+            self.warnings.append("no section heading in the statement: its text is stored whole")
+
+    def _indices(self, page: PageText, first: int) -> list[int]:
+        """The statement's blocks: after the header, to the last "Back to top" (where there is one), without
+        "Back to top", a table of contents, "The Ombudsman's final decision:" and the summary."""
+        ends = [i for i in range(first, len(page.blocks)) if page.blocks[i].lower() == BACK_TO_TOP]
+        indices = [i for i in range(first, ends[-1] if ends else len(page.blocks))
+                   if page.blocks[i].lower() != BACK_TO_TOP]  # fmt: skip
+        opening = 0
+        while opening < len(indices) and _is_furniture(page, indices, opening):
+            opening += 1
+        if opening < len(indices) and (summary := SUMMARY.fullmatch(page.blocks[indices[opening]])):
+            self.summary = summary.group(1).strip()
+            return indices[opening + 1 :]
+        finals = [n for n in range(opening) if FINAL_DECISION.fullmatch(page.blocks[indices[n]])]
+        if finals:
+            return indices[finals[-1] + 1 :]
+        return indices[_contents_length(page, indices) :]
+
+    def _satisfied(self, text: str) -> None:
+        try:
+            self.satisfied_date = normalise.uk_date(text.rstrip("."))
+        except ValueError as error:
+            self.warnings.append(f"'Ombudsman satisfied with … response': {error}")
+
+
+def _is_furniture(page: PageText, indices: list[int], n: int) -> bool:
+    """Whether the block at indices[n] may stand between a header and its summary: "The Ombudsman's final
+    decision:", a table of contents (its label; entries printed again further down; headings), a chapter link."""
+    index = indices[n]
+    block = page.blocks[index]
+    return bool(
+        FINAL_DECISION.fullmatch(block)
+        or CONTENTS_LABEL.fullmatch(block)
+        or index in page.heading_blocks
+        or SECTION_HEADINGS.fullmatch(block)
+        or any(page.blocks[later] == block for later in indices[n + 1 :])
+        or any(link.text == block for link in page.links_between(page.block_starts[index], page.block_end(
+            page.block_starts[index])))
+    )
+
+
+def _contents_length(page: PageText, indices: list[int]) -> int:
+    """How many blocks a table of contents opening the statement takes: an optional "Contents" label, then two or
+    more entries each printed again further down (as the heading it points to); 0 when there is none."""
+    blocks = [page.blocks[i] for i in indices]
+    start = 1 if blocks and CONTENTS_LABEL.fullmatch(blocks[0]) else 0
+    end = start
+    while end < len(blocks) and blocks[end] in blocks[end + 1 :]:
+        end += 1
+    return end if end - start >= 2 else 0
 
 
 def _chapter(url: str) -> int:
-    values = parse_qs(urlsplit(url).query).get("chapter", ["1"])
+    values = parse_qs(urlsplit(url).query).get("chapter", ["0"])
     if len(values) != 1 or not values[0].isdigit():
         raise PageLayoutError(url, f"chapter {values} is not a number")
     return int(values[0])
@@ -228,24 +386,23 @@ def _may_link_a_chapter(href: str) -> bool:
     return "chapter" in href
 
 
-def _chapter_urls(page: PageText) -> list[str]:
-    """Links to other chapters of this page: same path, a `chapter` number in the query."""
-    path = urlsplit(page.url).path.rstrip("/").lower()
-    current = _chapter(page.url)
+def _chapter_urls(tree: Tree) -> list[str]:
+    """Links anywhere on the page to other chapters of it: same path, a `chapter` number in the query."""
+    path = urlsplit(tree.url).path.rstrip("/").lower()
+    current = _chapter(tree.url)
     chapters: dict[int, str] = {}
-    for link in page.links:
-        if not _may_link_a_chapter(link.href):
-            continue
-        parts = urlsplit(link.href)
+    for href in _CHAPTER_HREFS(tree.root):
+        absolute = urljoin(tree.base_url, href.strip())
+        parts = urlsplit(absolute)
         number = parse_qs(parts.query).get("chapter")
         same_page = parts.path.rstrip("/").lower() == path
         if same_page and number and number[0].isdigit() and int(number[0]) != current:
-            chapters.setdefault(int(number[0]), link.href)
+            chapters.setdefault(int(number[0]), absolute)
     return [chapters[number] for number in sorted(chapters)]
 
 
 def decision_from_pages(
-    pages: list[DecisionPage], authority_slug: str, is_report: bool, url: str
+    pages: list[DecisionPage], authority_slug: str | None, is_report: bool, url: str
 ) -> Decision:
     """One decision from its page(s): chapters joined in order; every chapter must name the same case."""
     ordered = sorted(pages, key=lambda p: p.chapter)
@@ -255,7 +412,7 @@ def decision_from_pages(
             raise PageLayoutError(
                 url, f"chapter {other.chapter} is about {other.case_ref}, not {first.case_ref}"
             )
-    remedy = [paragraph for p in ordered for paragraph in p.remedy]
+    remedy = list(dict.fromkeys(paragraph for p in ordered for paragraph in p.remedy))
     return Decision(
         authority_slug=authority_slug,
         case_ref=first.case_ref,
@@ -264,9 +421,9 @@ def decision_from_pages(
         outcome=first.outcome,
         outcome_group=outcome_group(first.outcome),
         decision_date=first.decision_date,
-        is_report=is_report or len(ordered) > 1,
+        is_report=is_report or len(ordered) > 1 or any(p.satisfied_date or p.verdict for p in ordered),
         chapters=len(ordered),
-        summary=first.summary,
+        summary=next((p.summary for p in ordered if p.summary), ""),
         text="\n".join(line for p in ordered for line in p.statement),
         remedy="\n".join(remedy) if remedy else None,
         url=url,

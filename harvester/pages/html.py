@@ -194,7 +194,8 @@ def _walk(
                     headings.append(len(blocks) - 1)
                 if tag == "h1":
                     h1s.append(_collapse(_STRING_VALUE(element)))
-            if tail := element.tail:
+            # The root's tail lies outside the part walked (see part_text).
+            if (tail := element.tail) and element is not root:
                 parts.append(tail)
     if parts and (block := _collapse("".join(parts))):
         blocks.append(block)
@@ -252,11 +253,17 @@ def _collapse(text: str) -> str:
     return " ".join(text.split())
 
 
-def page_text(html: str | bytes, url: str, links: Callable[[str], bool] | None = None) -> PageText:
-    """Parse a page into text blocks and links; relative hrefs resolve against <base href> or `url`.
+@dataclass(frozen=True)
+class Tree:
+    """A parsed page, for a parser that reads one part of it (`part_text`) rather than all of it."""
 
-    `links`, when given, keeps only the links whose absolute href it accepts: a parser that reads a few
-    links of a page (a decision page, its chapters) skips working out the text and offset of the others."""
+    root: etree._Element
+    url: str
+    base_url: str
+    """What relative hrefs resolve against: <base href>, or the page's URL."""
+
+
+def parse_tree(html: str | bytes, url: str) -> Tree:
     try:
         root = etree.fromstring(html, _HTML_PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as error:
@@ -265,7 +272,21 @@ def page_text(html: str | bytes, url: str, links: Callable[[str], bool] | None =
         raise PageLayoutError(url, "not parseable as HTML (empty document)")
     base_href = root.find(".//base[@href]")
     base_url = urljoin(url, base_href.get("href")) if base_href is not None else url
-    return _walk(root.getroottree().getroot(), url, base_url, links)
+    return Tree(root.getroottree().getroot(), url, base_url)
+
+
+def part_text(tree: Tree, element: etree._Element, links: Callable[[str], bool] | None = None) -> PageText:
+    """One element of a parsed page (its main content, say) as text blocks and links, as `page_text` reads a page."""
+    return _walk(element, tree.url, tree.base_url, links)
+
+
+def page_text(html: str | bytes, url: str, links: Callable[[str], bool] | None = None) -> PageText:
+    """Parse a page into text blocks and links; relative hrefs resolve against <base href> or `url`.
+
+    `links`, when given, keeps only the links whose absolute href it accepts: a parser that reads a few
+    links of a page (a decision page, its chapters) skips working out the text and offset of the others."""
+    tree = parse_tree(html, url)
+    return part_text(tree, tree.root, links)
 
 
 def find_at_most_once(

@@ -16,7 +16,7 @@ from harvester.items import ServiceImprovement
 from harvester.pages.html import PageLayoutError, PageText, find_at_most_once, find_once, page_text, sentence
 from harvester.pages.index import slug_from_authority_url
 
-CASE_REFERENCE = re.compile(r"Case\s+reference\s*:\s*(\d{2}[\s-]?\d{3}[\s-]?\d{3})\b", re.IGNORECASE)
+CASE_REFERENCE = re.compile(rf"Case\s+reference\s*:\s*({normalise.CASE_REF_AS_PRINTED})", re.IGNORECASE)
 CATEGORY = re.compile(r"(?<!Sub\s)\bCategory\s*:\s*([^\n]+?)(?=\s*Sub\s+Category\s*:|\n|$)", re.IGNORECASE)
 SUB_CATEGORY = re.compile(r"\bSub\s+Category\s*:\s*([^\n]+)", re.IGNORECASE)
 BULLET = re.compile(r"^[•·▪‣◦]\s*")

@@ -19,7 +19,7 @@ NONE_STATEMENT = sentence(
 'There are no reports for this council', 'The Ombudsman has not published any reports against …'."""
 DATE_BLOCK = re.compile(r"(?:Published:?\s*)?(\d{1,2}\s+[A-Za-z]+\s+\d{4})")
 REPORT_PATH = re.compile(
-    r"/information-centre/news/\d{4}/[^/]+/[^/]+/?|/decisions/[^/]+/[^/]+/\d{2}-\d{3}-\d{3}/?"
+    rf"/information-centre/news/\d{{4}}/[^/]+/[^/]+/?|/decisions/[^/]+/[^/]+/{normalise.CASE_REF_AS_PRINTED}/?"
 )
 """A news article or a decision page: what a report headline links to (chrome such as "View all
 news" links to /information-centre/news and so is never taken for a report)."""
