@@ -243,10 +243,14 @@ class LetterTableCount:
 class Decision:
     """A published decision: the Ombudsman's statement (or public report) on one case, read from its page."""
 
-    authority_slug: str
-    """The authority whose statistics page, reports or improvements led to the decision."""
+    authority_slug: str | None
+    """The register authority the decision is about: the body its page names, matched by name ('Vale Of White
+    Horse…', '&' for 'and'); NULL for a care provider, an NHS trust or another body that is not in the register."""
     case_ref: str
-    """Ombudsman case reference 'YY-NNN-NNN' (shown as '24 005 444'): joins service improvements."""
+    """Ombudsman case reference 'YY-NNN-NNN' (shown as '24 005 444'), with a letter on joint cases with the health
+    ombudsman ('17-002-402b'): joins service improvements."""
+    body_name: str
+    """The body the decision is about, as its page prints it: a council, care provider, NHS trust."""
     category: str
     """'Category : Main > Sub', the main part ('Housing')."""
     sub_category: str
@@ -259,19 +263,26 @@ class Decision:
     decision_date: str
     """ISO date from 'Decision date :'."""
     is_report: bool
-    """A public report (listed as a report, or a "Report" card) rather than a statement."""
+    """A public report (listed as a report, a "Report" card, or a page in chapters) rather than a statement."""
     chapters: int
-    """Pages the statement runs over: a report's chapters (`?chapter=N`) are read and joined."""
+    """Pages the decision runs over: a report's landing page and its chapters (`?chapter=N`), read and joined."""
     summary: str
-    """The 'Summary:' under "The Ombudsman's final decision:"."""
+    """The 'Summary:' of the statement or report; empty where the page prints none."""
     text: str
-    """The statement, every chapter, one heading or paragraph per line, section headings kept; searchable."""
+    """The statement, every chapter, one heading or paragraph per line, section headings and paragraph numbers
+    kept; searchable. A statement whose sections could not be told apart is stored whole."""
     remedy: str | None
-    """The "Agreed action" or "Remedy" section's paragraphs, one per line; NULL when there is none."""
+    """The agreed actions, one per line: an "Agreed action", "Remedy" or "Recommendations" section, and a report's
+    list after "The Council has agreed to:"; NULL when there are none."""
+    satisfied_date: str | None
+    """ISO date of a report's "Ombudsman satisfied with Council's response: …"; NULL until the site prints it."""
     url: str
-    """The decision page as linked (its first chapter)."""
+    """The decision page as linked (a report's landing page)."""
     source_url: str
-    """The decision page it was read from (its first chapter): the same as url."""
+    """The decision page it was read from (a report's landing page): the same as url."""
+    found_via: str | None = None
+    """The authority whose statistics page, listing, report or improvement led to the decision: the crawl saves
+    the decision with that authority's other parts. Not stored."""
 
 
 @dataclass
@@ -297,6 +308,8 @@ def authority_key(item) -> str | None:
     group items by (the site's slugs are case-insensitive); None for the index page's errors."""
     if isinstance(item, AuthorityDone):
         return item.key
+    if isinstance(item, Decision):
+        return item.found_via.lower() if item.found_via else None
     slug = item.slug if isinstance(item, Authority) else item.authority_slug
     return slug.lower() if slug else None
 

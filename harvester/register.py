@@ -203,6 +203,12 @@ def _by_folded_slug() -> dict[str, RegisterEntry]:
     return {entry.slug.casefold(): entry for entry in _load_register()}
 
 
+def name_key(name: str) -> str:
+    """A printed authority name in the form two printings of it share: 'City Of Bradford …' and 'City of
+    Bradford …', 'Kensington & Chelsea' and 'Kensington and Chelsea'."""
+    return _normalised(name)
+
+
 def find(slug: str) -> RegisterEntry:
     """The entry for a slug, matched case-insensitively as the site matches it."""
     try:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from harvester import items, migrations
+from harvester import items, migrations, register
 
 PROVENANCE = ("first_seen_run", "last_changed_run", "gone_run")
 
@@ -448,6 +448,7 @@ def sync_rows(
     run_id: int,
     complete_list: bool,
     log_new: bool = True,
+    logged_under: str | None = None,
 ) -> Saved:
     """Bring the rows of `table` within `scope` (one authority, or one of its letters) in line with `rows`.
 
@@ -457,7 +458,9 @@ def sync_rows(
     gone, never deleted.
     """
     keys = KEYS[table]
-    authority_slug = next(iter(scope.values()))
+    # Changes are logged under the scope's authority, or `logged_under` (the authority a decision about a body
+    # outside the register was found through).
+    authority_slug = logged_under or next(iter(scope.values()))
     where = " AND ".join(f"[{column}] = ?" for column in scope)
     existing = {
         tuple(row[k] for k in keys): row
@@ -551,13 +554,30 @@ def save_decisions(
         first_seen = db.execute("SELECT first_seen_run FROM authorities WHERE slug = ?", [slug]).fetchone()
         log_new = first_seen[0] != run_id
         sync = functools.partial(sync_rows, db, run_id=run_id, log_new=log_new)
-        rows = [asdict(decision) for decision in decisions]
-        saved += sync("decisions", {"authority_slug": slug}, rows, complete_list=False)
+        slugs = slugs_by_name(db, preferred=slug)
+        by_body: dict[str | None, list[dict]] = {}
+        for decision in decisions:
+            # The authority a decision is about is the stored one its page names; a care provider has none.
+            row = asdict(decision) | {"authority_slug": slugs.get(register.name_key(decision.body_name))}
+            del row["found_via"]
+            by_body.setdefault(row["authority_slug"], []).append(row)
+        for body_slug, rows in by_body.items():
+            saved += sync("decisions", {"authority_slug": body_slug}, rows, complete_list=False, logged_under=body_slug or slug)
         for listing in listings:
             row = asdict(listing) | {"case_refs": json.dumps(listing.case_refs)}
             scope = {"authority_slug": slug, "year": listing.year, "listing": listing.listing}
             saved += sync("decision_listings", scope, [row], complete_list=True)
     return saved
+
+
+def slugs_by_name(db: sqlite_utils.Database, preferred: str) -> dict[str, str]:
+    """register.name_key(name) -> slug of every stored authority; of two with one name, `preferred`."""
+    slugs: dict[str, str] = {}
+    for slug, name in db.execute("SELECT slug, name FROM authorities"):
+        key = register.name_key(name)
+        if key not in slugs or slug == preferred:
+            slugs[key] = slug
+    return slugs
 
 
 def decision_search_starts(db: sqlite_utils.Database, since: str) -> dict[str, str]:

@@ -113,7 +113,7 @@ class StorePipeline:
         elif isinstance(item, items.Authority):
             self.bundles[item.slug.lower()] = store.AuthorityBundle(authority=item)
         else:
-            self.buffers[item.authority_slug.lower()][type(item).__name__].append(item)
+            self.buffers[items.authority_key(item)][type(item).__name__].append(item)
             if isinstance(item, items.AnnualStatistics) and item.source == "page":
                 self.totals.figures += 1
             elif isinstance(item, items.LetterDocument):

@@ -319,7 +319,7 @@ class PerformanceSpider(scrapy.Spider):
         """One page of a listing; the listing is yielded whole once its last page is read."""
         meta = response.meta
         listing = parse_decision_listing(response.text, response.url)
-        yield from warnings(response.url, meta["authority"], "decision_listings", listing.warnings)
+        yield from recorded_warnings(response.url, meta["authority"], "decision_listings", listing.warnings)
         case_refs = meta["case_refs"] + [card.case_ref for card in listing.cards]
         for card in listing.cards:
             yield from self.follow_decision(card.url, meta["slug"], card.is_report, card.case_ref)
@@ -366,7 +366,7 @@ class PerformanceSpider(scrapy.Spider):
         """A decision page; a report's other chapters are read one after another, then joined."""
         meta = response.meta
         page = parse_decision_page(response.text, response.url)
-        yield from warnings(response.url, meta["authority"], "decision", page.warnings)
+        yield from recorded_warnings(response.url, meta["authority"], "decision", page.warnings)
         read = [*meta["chapters_read"], page]
         left = meta["chapters_left"]
         if left is None:
@@ -428,7 +428,7 @@ def authority_slugs(authorities: tuple[str, ...] | str) -> tuple[str, ...]:
     return tuple(slug.strip() for slug in authorities if slug.strip())
 
 
-def warnings(url: str, key: str, page: str, messages: list[str]):
+def recorded_warnings(url: str, key: str, page: str, messages: list[str]):
     """What a parser read in a form it did not understand and kept as text: recorded, not a failure."""
     for message in messages:
         yield items.CrawlError(url, key, page, "warning", message)

@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from harvester.cli import cli
@@ -45,3 +46,21 @@ def test_an_unrecognisable_page_asks_for_its_kind(tmp_path):
     result = CliRunner().invoke(cli, ["parse", str(page), "--url", "https://www.lgo.org.uk/somewhere"])
     assert result.exit_code == 1
     assert "give --kind" in result.output
+
+
+@pytest.mark.parametrize(
+    ("case", "kind", "first"),
+    [
+        ("decision/southwark-strong-headings", "DecisionPage", "24-005-444"),
+        ("decision/other-markup-no-markers", "DecisionPage", "22-011-513"),
+        ("decision/report-landing", "DecisionPage", "19-004-001"),
+        ("decision/replica-2025-birmingham-report-chapter-2", "DecisionPage", "15-014-338"),
+        ("decision_listing/search-results-old-outcomes", "DecisionListing", "13-017-442"),
+        ("decision_listing/cards-without-heading-and-unreadable", "DecisionListing", "17-002-402b"),
+    ],
+)
+def test_every_decision_page_kind_is_recognised_by_its_content(case, kind, first):
+    [page] = parse(case)
+    assert page["type"] == kind
+    assert (page["case_ref"] if kind == "DecisionPage" else page["cards"][0]["case_ref"]) == first
+

@@ -1,5 +1,6 @@
 """Saving decisions and listings: fetched-once rows, listings replaced whole, the count cross-check view."""
 
+import dataclasses
 import json
 
 import pytest
@@ -10,11 +11,12 @@ from tests.test_store import bundle
 SLUG = "luton-borough-council"
 
 
-def decision(case_ref="23-020-528", remedy="Apologise.\nPay £300."):
+def decision(case_ref="23-020-528", remedy="Apologise.\nPay £300.", body="Luton Borough Council"):
     url = f"http://x/decisions/housing/homelessness/{case_ref}"
     return items.Decision(
-        SLUG, case_ref, "Housing", "Homelessness", "Upheld", "upheld", "2024-05-16", False, 1,
-        "Summary of the case.", "The complaint\nMs X complained about interim accommodation.", remedy, url, url,
+        None, case_ref, body, "Housing", "Homelessness", "Upheld", "upheld", "2024-05-16", False, 1,
+        "Summary of the case.", "The complaint\nMs X complained about interim accommodation.", remedy, None, url,
+        url, found_via=SLUG,
     )  # fmt: skip
 
 
@@ -81,9 +83,34 @@ def test_the_cross_check_view_lists_listings_that_disagree_with_the_page(db):
 def test_decisions_schema_is_pinned(db):
     assert db["decisions"].pks == ["case_ref"]
     assert list(db["decisions"].columns_dict) == [
-        "case_ref", "authority_slug", "category", "sub_category", "outcome", "outcome_group", "decision_date",
-        "is_report", "chapters", "summary", "text", "remedy", "url", "source_url",
+        "case_ref", "authority_slug", "body_name", "category", "sub_category", "outcome", "outcome_group",
+        "decision_date", "is_report", "chapters", "summary", "text", "remedy", "satisfied_date", "url", "source_url",
         "first_seen_run", "last_changed_run", "gone_run",
     ]  # fmt: skip
     assert db["decision_listings"].pks == ["authority_slug", "year", "listing"]
     assert db["decisions"].detect_fts() == "decisions_fts"
+
+
+def test_decisions_about_bodies_outside_the_register_keep_their_name_and_no_authority(db):
+    care_home = decision("25-001-200", body="Barchester Healthcare Homes Limited")
+    trust = decision("17-002-402b", body="Sheffield Teaching Hospitals NHS Foundation Trust")
+    as_printed = decision("19-004-001", body="Vale Of White Horse District Council")
+    ampersand = decision("24-001-994", body="Royal Borough of Kensington and Chelsea")
+    own = decision("23-020-528", body="LUTON Borough Council")
+    run_id = store.start_run(db, "http://x", "test")
+    for slug, name in [("vale-of-white-horse-district-council", "Vale of White Horse District Council"),
+                       ("royal-borough-of-kensington-chelsea", "Royal Borough of Kensington & Chelsea")]:
+        authority = dataclasses.replace(bundle().authority, slug=slug, name=name, url=f"http://x/{slug}")
+        store.save_authority(db, store.AuthorityBundle(authority=authority), run_id)
+    run, saved = save(db, [care_home, trust, as_printed, ampersand, own], [], run_id)
+    assert saved.new == 5
+    rows = {r["case_ref"]: (r["authority_slug"], r["body_name"]) for r in db.query("SELECT * FROM decisions")}
+    assert rows == {
+        "25-001-200": (None, "Barchester Healthcare Homes Limited"),
+        "17-002-402b": (None, "Sheffield Teaching Hospitals NHS Foundation Trust"),
+        "19-004-001": ("vale-of-white-horse-district-council", "Vale Of White Horse District Council"),
+        "24-001-994": ("royal-borough-of-kensington-chelsea", "Royal Borough of Kensington and Chelsea"),
+        "23-020-528": (SLUG, "LUTON Borough Council"),
+    }
+    logged = {r["row_key"]: r["authority_slug"] for r in db.query("SELECT * FROM changes WHERE table_name = 'decisions'")}
+    assert logged.get("25-001-200", SLUG) == SLUG

@@ -50,6 +50,10 @@ NO_DECISIONS = sentence(
 """An empty listing in the ordinary phrasings: 'There are no decisions to show', 'Your search has 0 results',
 'No results found', 'There are no statements in this category'."""
 NEXT_LINK_TEXT = re.compile(r"Next\b.*", re.IGNORECASE)
+LISTING_WORDING = sentence(
+    r"Recent (?:statements|reports) in this category|Your search has \d+ results?|There are no decisions to show"
+)
+"""Wording only a listing prints (§1.8, §2.13): how `page_kind` tells a listing that shows no card."""
 
 
 
@@ -173,6 +177,16 @@ def decision_search_url(base_url: str, authority_name: str, since: str) -> str:
     query = {"aname": authority_name, "dc": "c+nu+u+", "fd": since, "page": 1, "sortOrder": "descending",
              "td": dt.date.today().isoformat()}  # fmt: skip
     return f"{base_url}/Decisions/SearchResults?{urlencode(query)}"
+
+
+def page_kind(page: PageText) -> str | None:
+    """'decision_listing' for a page of cards (or a listing's own wording), 'decision' for a page with a decision's
+    header (a statement, a report's landing page or chapter); None for anything else."""
+    if LISTING_WORDING.search(page.text) or any(CARD_LINE.fullmatch(block) for block in page.blocks):
+        return "decision_listing"
+    if CATEGORY.search(page.text) and DECISION_DATE.search(page.text):
+        return "decision"
+    return None
 
 
 def parse_decision_listing(html: str | bytes, url: str) -> DecisionListing:
@@ -401,10 +415,11 @@ def _chapter_urls(tree: Tree) -> list[str]:
     return [chapters[number] for number in sorted(chapters)]
 
 
-def decision_from_pages(
-    pages: list[DecisionPage], authority_slug: str | None, is_report: bool, url: str
-) -> Decision:
-    """One decision from its page(s): chapters joined in order; every chapter must name the same case."""
+def decision_from_pages(pages: list[DecisionPage], found_via: str, is_report: bool, url: str) -> Decision:
+    """One decision from its page(s): chapters joined in order; every chapter must name the same case.
+
+    `found_via` is the authority whose pages led to it; which authority the decision is about (if any: a care
+    provider is in no register) is worked out from the body's name where it is stored (store.save_decisions)."""
     ordered = sorted(pages, key=lambda p: p.chapter)
     first = ordered[0]
     for other in ordered[1:]:
@@ -414,8 +429,9 @@ def decision_from_pages(
             )
     remedy = list(dict.fromkeys(paragraph for p in ordered for paragraph in p.remedy))
     return Decision(
-        authority_slug=authority_slug,
+        authority_slug=None,
         case_ref=first.case_ref,
+        body_name=first.authority_name,
         category=first.category,
         sub_category=first.sub_category,
         outcome=first.outcome,
@@ -426,6 +442,8 @@ def decision_from_pages(
         summary=next((p.summary for p in ordered if p.summary), ""),
         text="\n".join(line for p in ordered for line in p.statement),
         remedy="\n".join(remedy) if remedy else None,
+        satisfied_date=next((p.satisfied_date for p in ordered if p.satisfied_date), None),
         url=url,
         source_url=url,
+        found_via=found_via,
     )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from harvester.pages.decisions import parse_decision_listing, parse_decision_page
+from harvester.pages.decisions import page_kind, parse_decision_listing, parse_decision_page
+from harvester.pages.html import page_text
 from harvester.pages.improvements import parse_improvements_page
 from harvester.pages.index import is_statistics_url, parse_index
 from harvester.pages.letters_list import parse_letters_list
@@ -24,7 +25,6 @@ KINDS = (
 
 # Wording each list page carries and the statistics page (which carries all of it) does not need.
 LIST_PAGE_WORDING = (
-    ("decision", "final decision:"),
     ("improvements", "Case reference:"),
     ("letters", "Annual review letter"),
     ("reports", "has published the following reports against"),
@@ -39,6 +39,9 @@ def guess_kind(content: bytes, url: str) -> str:
         return "statistics"
     if urlsplit(url).path.rstrip("/").endswith("/your-councils-performance"):
         return "index"
+    decision_kind = page_kind(page_text(content, url))
+    if decision_kind is not None:
+        return decision_kind
     text = content.decode("utf-8", errors="replace").lower()
     for kind, wording in LIST_PAGE_WORDING:
         if wording.lower() in text:
