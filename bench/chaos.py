@@ -47,9 +47,9 @@ from bench.crawl import _ProcSamples  # noqa: E402
 from bench.killpoint import KILL_POINTS  # noqa: E402
 from bench.machine import machine_line  # noqa: E402
 from harvester import pagecache, store  # noqa: E402
-from harvester.replica.build import build_site  # noqa: E402
 from harvester.replica.faults import FAULTS, FaultPlan  # noqa: E402
 from harvester.replica.server import ReplicaServer  # noqa: E402
+from harvester.replica.site import build_site  # noqa: E402
 
 SUBSET = ("luton-borough-council", "kent-county-council", "North-Northamptonshire-Council")
 BEFORE_EPOCH, EPOCH = 2024, 2025

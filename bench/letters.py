@@ -31,8 +31,8 @@ from harvester.pdftext import (  # noqa: E402
     extract_text,
     pdfium_text,
 )
-from harvester.replica.build import build_site  # noqa: E402
 from harvester.replica.letters import render_letter_pdf  # noqa: E402
+from harvester.replica.site import build_site  # noqa: E402
 
 TARGET_PER_SECOND = 100
 LAYOUT_SAMPLE = 40

@@ -48,8 +48,8 @@ from bench.crawl import (  # noqa: E402
     warm_then_measure,
 )
 from bench.machine import machine_line  # noqa: E402
-from harvester.replica.build import build_site  # noqa: E402
 from harvester.replica.server import ReplicaServer, normalised_target  # noqa: E402
+from harvester.replica.site import build_site  # noqa: E402
 
 QUICK_AUTHORITIES = [
     "luton-borough-council",

@@ -6,9 +6,9 @@ import socket
 
 import pytest
 
-from harvester.replica.build import build_site
 from harvester.replica.model import Site
 from harvester.replica.server import ReplicaServer
+from harvester.replica.site import build_site
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,8 @@ import datetime as dt
 import json
 import math
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -129,3 +131,13 @@ def test_ground_truth_covers_the_decisions_reached(site):
     reports = {row["url"] for row in truth["reports"]}
     assert reports == {row["url"] for row in rows if row["is_report"]}
     assert sum(row["chapters"] for row in rows) < 7000  # proportionate to the crawl's 5,397 other requests
+
+
+def test_the_replica_modules_depend_one_way():
+    """site -> decisions -> published -> build: building the site's figures loads no decision module."""
+    code = (
+        "import sys, harvester.replica.build, harvester.replica.published; "
+        "print(sorted(m for m in sys.modules if m.startswith('harvester.replica.')))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "harvester.replica.decisions" not in loaded and "harvester.replica.build" in loaded

@@ -9,7 +9,7 @@ from harvester.pages.letters_list import parse_letters_list
 from harvester.pages.reports_list import parse_reports_list
 from harvester.replica import pages as replica_pages
 from harvester.replica import published
-from harvester.replica.build import build_site
+from harvester.replica.site import build_site
 from harvester.replica.truth import reachable_authorities
 from tests.pages.cases import CASES_DIR, PARSERS, read_case
 

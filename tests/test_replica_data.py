@@ -17,12 +17,12 @@ from harvester.replica.build import (
     DECIDED_OUTCOMES,
     RECEIVED_CATEGORIES,
     TABLE_ERA_YEARS,
-    build_site,
     slugify,
     statistics_year,
     years_between,
 )
 from harvester.replica.model import EPOCHS, STATISTICS_YEARS
+from harvester.replica.site import build_site
 from harvester.replica.truth import ground_truth, reachable_authorities, write_ground_truth
 
 BASE_URL = "http://127.0.0.1:8765"

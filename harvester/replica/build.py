@@ -1,6 +1,6 @@
 """Builds the replica's `Site`: every authority in the register, with figures, reports, improvements, letters.
 
-`build_site(seed)` is deterministic: each authority draws from its own `random.Random` seeded by
+`build_site_without_decisions(seed)` is deterministic: each authority draws from its own `random.Random` seeded by
 the seed and its slug, so one council's data does not shift when another's changes. The seen
 facts of `harvester.replica.facts` are laid in exactly and the generator fills in around them;
 the build fails loudly when a seen percentage or average does not follow from the counts.
@@ -665,12 +665,13 @@ def _letters(
 # ---------------------------------------------------------------------------------------------
 
 
-def build_site(seed: int = 2025) -> Site:
-    """The whole replica's data, the same for the same seed."""
+def build_site_without_decisions(seed: int = 2025) -> Site:
+    """The replica's data but its decisions (`harvester.replica.site.build_site` adds them), the same for the same
+    seed."""
     authorities = sorted((_authority(entry) for entry in load_register()), key=lambda a: a.name.casefold())
     figures = _all_figures(authorities, seed)
     drafts = {authority.slug: _report_drafts(authority, seed) for authority in authorities}
-    # Each report's path is set to its decision page by add_decisions, below.
+    # Each report's path is set to its decision page by decisions.add_decisions.
     reports = {
         slug: [Report(draft.title, draft.summary, "", draft.date) for draft in slug_drafts]
         for slug, slug_drafts in drafts.items()
@@ -687,9 +688,6 @@ def build_site(seed: int = 2025) -> Site:
         improvements=improvements,
         letters=_letters(authorities, seed, drafts),
     )
-    from harvester.replica.decisions import add_decisions  # it builds on this module's helpers
-
-    add_decisions(site, seed, used_refs)
     return site
 
 

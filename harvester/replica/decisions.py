@@ -16,7 +16,7 @@ import datetime as dt
 import json
 import random
 
-from harvester.replica import build, phrasebook, published
+from harvester.replica import build, facts, phrasebook, published
 from harvester.replica.model import EPOCHS, Authority, Decision, Improvement, Report, Site
 
 COMPOUND_OUTCOMES_BEFORE = dt.date(2016, 4, 1)
@@ -181,8 +181,11 @@ def planned_disagreements(site: Site, seed: int) -> dict[str, tuple[str, int]]:
     }
 
 
-def add_decisions(site: Site, seed: int, used_refs: set[str]) -> None:
+def add_decisions(site: Site, seed: int) -> None:
     """Fill `site.decisions` and point each report at its decision page."""
+    used_refs = {case[0] for case in facts.LUTON_IMPROVEMENTS} | {
+        improvement.case_ref for improvements in site.improvements.values() for improvement in improvements
+    }
     disagreements = planned_disagreements(site, seed)
     for authority in site.authorities:
         cases, reports = _for_authority(authority, seed, site, used_refs, disagreements.get(authority.slug))

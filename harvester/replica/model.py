@@ -1,6 +1,6 @@
 """What the replica knows: authorities, their figures per year, reports, improvements, letters.
 
-`harvester.replica.build.build_site(seed)` fills a `Site` deterministically; the HTML pages
+`harvester.replica.site.build_site(seed)` fills a `Site` deterministically; the HTML pages
 (`harvester.replica.pages`), the letter PDFs (`harvester.replica.letters`) and the ground
 truth (`harvester.replica.truth`) are all rendered from it, so they cannot disagree.
 """

@@ -337,7 +337,8 @@ class ReplicaServer:
         site: Site | None = None,
         scale: int = 1,
     ):
-        from harvester.replica.build import build_site, scale_site
+        from harvester.replica.build import scale_site
+        from harvester.replica.site import build_site
 
         self.replica = Replica(scale_site(site or build_site(seed), scale), epoch)
         self.faults = FaultPlan(faults, seed=fault_seed, hang_seconds=hang_seconds)
