@@ -58,7 +58,7 @@ def backfilled(tmp_path_factory):
             if not budgeted[-1]:
                 break
         authority = published.find_authority(replica.site, SLUG)
-        served = replica_decisions.decisions_in_epoch(replica.site, authority, 2025)
+        served = replica_decisions.decisions_in_epoch(replica.site, authority, 2025, other_bodies=True)
     return folder, runs, budgeted, served, nightly_requests
 
 
@@ -91,3 +91,24 @@ def test_after_a_completed_back_fill_the_search_starts_from_the_newest_stored_de
     assert [path for path in nightly_requests if "SearchResults" not in path and "Listing" not in path] == []
     assert decisions(folder / "nightly.db") == decisions(folder / "long.db")
     assert last_summary(folder / "nightly.db")["decisions_read"] == 0
+
+
+WITH_OTHER_BODIES = "hartlepool-borough-council"
+"""A council whose decision search also shows a care provider and an NHS trust (the trust's half of a joint case)."""
+
+
+def test_the_search_stores_decisions_about_every_body_as_the_ground_truth_has_them(tmp_path):
+    options = ("--authority", WITH_OTHER_BODIES, "--decisions-since", "2013-04-01")
+    with ReplicaServer(epoch=2025) as replica:
+        result = crawl(replica.base_url, tmp_path / "lgsco.db", *options)
+        authority = published.find_authority(replica.site, WITH_OTHER_BODIES)
+        expected = replica_decisions.truth_rows(replica.site, authority, 2025, replica.base_url, searched=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    connection = sqlite3.connect(tmp_path / "lgsco.db")
+    connection.row_factory = sqlite3.Row
+    columns = list(expected["decisions"][0])
+    stored = {row["case_ref"]: {c: row[c] for c in columns} for row in connection.execute("SELECT * FROM decisions")}
+    assert stored == {row["case_ref"]: row for row in expected["decisions"]}
+    others = {ref: (row["authority_slug"], row["body_name"]) for ref, row in stored.items() if not row["authority_slug"]}
+    assert len(others) == 2 and any(ref.endswith("b") for ref in others)
+    assert any(name.endswith("NHS Foundation Trust") for _, name in others.values())

@@ -1,5 +1,7 @@
 """Decision listing and decision page parsers: outcomes, references, chapters joined into one decision."""
 
+import dataclasses
+
 import pytest
 
 from harvester import normalise
@@ -12,6 +14,7 @@ from harvester.pages.decisions import (
 )
 from harvester.pages.html import PageLayoutError
 from harvester.replica import decisions as replica_decisions
+from harvester.replica import published
 from harvester.replica.server import Replica
 
 BASE = "https://www.lgo.org.uk"
@@ -65,18 +68,21 @@ def read(served, path):
     return parse_decision_page(served.get(path).body, BASE + path)
 
 
-def test_a_reports_chapters_join_into_one_decision(replica_site, served):
+def test_a_reports_landing_page_and_chapters_join_into_one_decision(replica_site, served):
     report = next(
         d for d in replica_site.decisions["birmingham-city-council"] if d.is_report and d.chapters == 3
     )
     first = read(served, report.path)
-    assert first.chapter_urls == [BASE + f"{report.path}?chapter={n}" for n in (2, 3)]
+    assert first.chapter_urls == [BASE + f"{report.path}?chapter={n}" for n in (1, 2)]
+    assert (first.verdict, first.satisfied_date) == (replica_decisions.REPORT_VERDICT, report.satisfied.isoformat())
     pages = [first] + [read(served, url.removeprefix(BASE)) for url in reversed(first.chapter_urls)]
     decision = decision_from_pages(pages, "birmingham-city-council", True, BASE + report.path)
-    assert decision.text == replica_decisions.statement_text(report)
-    assert decision.remedy == "\n".join(report.actions)
+    assert decision.text == replica_decisions.statement_text(report, 2025)
+    assert decision.remedy == "\n".join(report.actions)  # the landing page's list and "Recommendations", once
     assert (decision.chapters, decision.outcome, decision.outcome_group) == (3, report.outcome, "upheld")
-    assert decision.text.splitlines()[0] == "The complaint" and "Remedy" in decision.text.splitlines()
+    assert decision.text.splitlines()[0] == replica_decisions.REPORT_VERDICT
+    assert "Recommendations" in decision.text.splitlines() and "1. The complainant, Ms X," in decision.text
+    assert decision.satisfied_date == report.satisfied.isoformat()
 
 
 def test_chapters_of_different_cases_are_refused(replica_site, served):
@@ -129,3 +135,27 @@ def test_a_decision_page_without_its_header_is_a_layout_failure(served, replica_
     html = served.get(decision.path).body.decode().replace("Decision date", "Date")
     with pytest.raises(PageLayoutError, match="missing 'Decision date :'"):
         parse_decision_page(html, BASE + decision.path)
+
+
+def test_every_template_report_and_body_of_the_replica_reads_as_its_ground_truth(replica_site, served):
+    """Statements in each template, reports (landing page and chapters), a care provider and an NHS trust."""
+    chosen = ["birmingham-city-council", "hartlepool-borough-council"]
+    authorities = [published.find_authority(replica_site, slug) for slug in chosen]
+    read_kinds = set()
+    for authority in authorities:
+        truth = replica_decisions.truth_rows(replica_site, authority, 2025, BASE, searched=True)["decisions"]
+        for row in truth:
+            path = row["url"].removeprefix(BASE)
+            first = read(served, path)
+            pages = [first] + [read(served, url.removeprefix(BASE)) for url in first.chapter_urls]
+            decision = decision_from_pages(pages, authority.slug, bool(row["is_report"]), row["url"])
+            got = dataclasses.asdict(decision) | {"is_report": int(decision.is_report)}
+            assert {column: got[column] for column in row if column != "authority_slug"} == {
+                column: value for column, value in row.items() if column != "authority_slug"
+            }
+            assert first.warnings == []
+            model = next(d for d in replica_decisions.decisions_in_epoch(replica_site, authority, 2025, True)
+                         if d.case_ref == row["case_ref"])  # fmt: skip
+            read_kinds.add("report" if model.is_report else replica_decisions.template(model))
+            read_kinds.add("other body" if model.body else "council")
+    assert read_kinds == {*replica_decisions.TEMPLATES, "report", "other body", "council"}

@@ -101,23 +101,54 @@ def test_upheld_listing_pages_through_every_case(site, replica_2025):
     while url and pages < 50:
         body = page(replica_2025, url)
         pages += 1
-        seen += re.findall(r"Birmingham City Council \((\d\d \d{3} \d{3})\)", text_of(body))
+        # Cards link their decision from a heading or, without one, from "Read the statement".
+        seen += re.findall(r'<a href="/decisions/[^"]+/(\d\d-\d{3}-\d{3}[a-z]?)"', body.decode())
         url = links(body).get("Next")
     assert pages == math.ceil(len(expected) / DECISIONS_PER_PAGE) > 1
-    assert seen == [d.case_ref.replace("-", " ") for d in expected]
+    assert seen == [d.case_ref for d in expected]
     assert fetch(replica_2025, "/decisions/2025/u/Listing?aname=Birmingham+City+Council&page=99")[0] == 404
 
 
-def test_a_report_runs_over_chapters(site, replica_2025):
+def test_a_report_is_a_landing_page_and_chapters(site, replica_2025):
     report = next(d for d in site.decisions["birmingham-city-council"] if d.is_report and d.chapters == 3)
-    first = text_of(page(replica_2025, report.path))
+    landing = text_of(page(replica_2025, report.path))
     chapter_links = links(page(replica_2025, report.path))
-    assert chapter_links["Investigation"] == f"{report.path}?chapter=2"
-    assert chapter_links["Recommendations"] == f"{report.path}?chapter=3"
-    last = text_of(page(replica_2025, f"{report.path}?chapter=3"))
-    assert "The complaint" in first and "Remedy" not in first
-    assert "Remedy" in last and "Final decision" in last
-    assert fetch(replica_2025, f"{report.path}?chapter=4")[0] == 404
+    assert chapter_links["Chapter 1"] == f"{report.path}?chapter=1"
+    assert chapter_links["Chapter 2"] == f"{report.path}?chapter=2"
+    assert f"Summary: {decisions.summary(report)}" in landing
+    assert f"{decisions.REPORT_VERDICT} The Council has agreed to: {report.actions[0]}" in landing
+    assert f"Ombudsman satisfied with Council's response: {report.satisfied.day} {report.satisfied:%B %Y}." in landing
+    assert "final decision" not in landing and "Back to top" not in landing
+    first, last = (text_of(page(replica_2025, f"{report.path}?chapter={n}")) for n in (1, 2))
+    assert "The Investigation The complaint 1. The complainant" in first and "Summary:" not in first
+    assert f"Recommendations {report.actions[0]}" in last and "Decision " in last
+    assert fetch(replica_2025, f"{report.path}?chapter=3")[0] == 404
+
+
+def test_the_satisfied_date_is_printed_from_its_day(site):
+    reports = [d for cases in site.decisions.values() for d in cases if d.is_report]
+    shown = {epoch: [d for d in reports if decisions.satisfied_shown(d, epoch)] for epoch in (2023, 2025)}
+    assert 0 < len(shown[2023]) < len(shown[2025]) < len(reports)
+    assert all("Ombudsman satisfied" in decisions.statement_text(d, 2025) for d in shown[2025])
+
+
+def test_the_search_shows_care_providers_and_nhs_trusts_on_joint_cases(site):
+    with_others = [a for a in site.authorities if site.other_bodies.get(a.slug)]
+    assert len(with_others) > 10
+    for authority in with_others:
+        trust, provider = sorted(site.other_bodies[authority.slug], key=lambda d: d.sub_category)
+        assert trust.body.endswith("NHS Foundation Trust") and trust.case_ref.endswith("b")
+        assert provider.body in decisions.CARE_PROVIDERS
+        council_half = trust.case_ref[:-1] + "a"
+        assert council_half in {d.case_ref for d in site.decisions[authority.slug]}
+        searched = {d.case_ref for d in decisions.decisions_in_epoch(site, authority, 2025, other_bodies=True)}
+        assert trust.case_ref not in {d.case_ref for d in decisions.decisions_in_epoch(site, authority, 2025)}
+        assert trust.case_ref in searched or trust.decision_date > published.publication_date(2025)
+
+
+def test_statements_come_in_three_templates(site):
+    templates = {decisions.template(d) for cases in site.decisions.values() for d in cases if not d.is_report}
+    assert templates == set(decisions.TEMPLATES)
 
 
 def test_ground_truth_covers_the_decisions_reached(site):

@@ -9,7 +9,7 @@ A decision page is anchored on its header: `{Body} ({YY NNN NNN})`, `Category : 
 `Decision : {Outcome}`, `Decision date : {D Mon YYYY}`. Everything else is optional: a table of
 contents, "The Ombudsman's final decision:", `Summary: …`, "Back to top" after each section. The
 statement is the text after the header to the end of the main content (the element that holds both
-the header and what follows it; the last "Back to top" where the page prints one), in sections that
+the header and what follows it: "Back to top" is no boundary, §2.13), in sections that
 begin at any heading the page marks up or at a heading the site is known to print. A public report is
 a landing page (summary, verdict, "The Council has agreed to:" and its actions, "Ombudsman satisfied
 with Council's response: {date}.") and chapters linked as `?chapter=N` of the same page.
@@ -337,11 +337,9 @@ class _Statement:
             self.warnings.append("no section heading in the statement: its text is stored whole")
 
     def _indices(self, page: PageText, first: int) -> list[int]:
-        """The statement's blocks: after the header, to the last "Back to top" (where there is one), without
-        "Back to top", a table of contents, "The Ombudsman's final decision:" and the summary."""
-        ends = [i for i in range(first, len(page.blocks)) if page.blocks[i].lower() == BACK_TO_TOP]
-        indices = [i for i in range(first, ends[-1] if ends else len(page.blocks))
-                   if page.blocks[i].lower() != BACK_TO_TOP]  # fmt: skip
+        """The statement's blocks: after the header to the end of the main content, without "Back to top", a table
+        of contents, "The Ombudsman's final decision:" and the summary."""
+        indices = [i for i in range(first, len(page.blocks)) if page.blocks[i].lower() != BACK_TO_TOP]
         opening = 0
         while opening < len(indices) and _is_furniture(page, indices, opening):
             opening += 1

@@ -23,7 +23,7 @@ COMPOUND_OUTCOMES_BEFORE = dt.date(2016, 4, 1)
 """Older decisions print compound outcomes ("Upheld: maladministration and injustice") (§2.11, RECALLED)."""
 UPHELD_COMPOUND = "Upheld: maladministration and injustice"
 REPORT_CHAPTERS = (2, 3)
-"""A public report's statement runs over this many pages, by the report's position."""
+"""A public report's pages, its landing page and chapters (`?chapter=N`), by the report's position."""
 UPHELD_LISTING = "upheld"
 REMEDY_LISTING = "remedy"
 LISTINGS = (UPHELD_LISTING, REMEDY_LISTING)
@@ -130,6 +130,8 @@ def _for_authority(
         chapters = REPORT_CHAPTERS[position % len(REPORT_CHAPTERS)]
         remedy = tuple(rng.sample(REMEDIES, 2))
         case = _case(rng, authority, decided, used_refs, is_report=True, chapters=chapters, actions=remedy)
+        # The council's response satisfies the Ombudsman some months after the report (NULL until then).
+        case = dataclasses.replace(case, satisfied=report.date + dt.timedelta(days=45 + int(case.case_ref[-3:]) % 120))
         cases.append(case)
         reports.append(dataclasses.replace(report, path=case.path))
     newest_year = years_shown(authority)[-1] if years_shown(authority) else None
@@ -182,7 +184,7 @@ def planned_disagreements(site: Site, seed: int) -> dict[str, tuple[str, int]]:
 
 
 def add_decisions(site: Site, seed: int) -> None:
-    """Fill `site.decisions` and point each report at its decision page."""
+    """Fill `site.decisions` and `site.other_bodies`, and point each report at its decision page."""
     used_refs = {case[0] for case in facts.LUTON_IMPROVEMENTS} | {
         improvement.case_ref for improvements in site.improvements.values() for improvement in improvements
     }
@@ -191,17 +193,64 @@ def add_decisions(site: Site, seed: int) -> None:
         cases, reports = _for_authority(authority, seed, site, used_refs, disagreements.get(authority.slug))
         site.decisions[authority.slug] = cases
         site.reports[authority.slug] = reports
+    for authority in site.authorities:
+        _add_other_bodies(site, authority, seed, used_refs)
+
+
+OTHER_BODIES_SHARE = 0.15
+"""Of the councils with adult social care, the share whose decision search also shows a joint case with an NHS
+trust (the council's case 'a', the trust's 'b') and a decision about a care provider (§2.13)."""
+CARE_PROVIDERS = ("Barchester Healthcare Homes Limited", "Sunrise Care Homes Limited", "Hillgrove Care Limited")
+
+
+def _add_other_bodies(site: Site, authority: Authority, seed: int, used_refs: set[str]) -> None:
+    """Decisions about bodies that are not councils, shown by the council's decision search only: they count in
+    none of its figures. One of its own generated cases becomes the council's half of a joint case."""
+    rng = random.Random(f"{seed}/{authority.slug}/other-bodies")
+    site.other_bodies[authority.slug] = []
+    cases = site.decisions[authority.slug]
+    improvement_refs = {improvement.case_ref for improvement in site.improvements[authority.slug]}
+    generated = [
+        n for n, c in enumerate(cases)
+        if c.category == "Adult care services" and c.actions and not (c.is_report or c.remedied)
+        and c.case_ref not in improvement_refs
+    ]  # fmt: skip
+    if "care" not in phrasebook.SERVICES_BY_KIND[authority.kind] or not generated:
+        return
+    if rng.random() >= OTHER_BODIES_SHARE:
+        return
+    council_case = cases[rng.choice(generated)]
+    joint_ref = council_case.case_ref + "a"
+    cases[cases.index(council_case)] = dataclasses.replace(
+        council_case, case_ref=joint_ref,
+        path=decision_path(council_case.category, council_case.sub_category, joint_ref),
+    )  # fmt: skip
+    trust_ref = council_case.case_ref + "b"
+    trust = dataclasses.replace(
+        council_case, case_ref=trust_ref, category="Health", sub_category="Other", remedied=False,
+        body=f"{build.place_name(authority.name)} Hospitals NHS Foundation Trust",
+        path=decision_path("Health", "Other", trust_ref),
+    )  # fmt: skip
+    decided = council_case.decision_date - dt.timedelta(days=rng.randint(3, 60))
+    provider = _case(
+        rng, authority, max(decided, dt.date(2019, 4, 1)), used_refs, category="Adult care services",
+        sub_category="Residential care", body=rng.choice(CARE_PROVIDERS), actions=(REMEDIES[0].replace("Council", "Care Provider"),),
+    )  # fmt: skip
+    site.other_bodies[authority.slug] = sorted([trust, provider], key=lambda c: (c.decision_date, c.case_ref), reverse=True)
 
 
 # --- what the site shows ---------------------------------------------------------------------
 
 
-def decisions_in_epoch(site: Site, authority: Authority, epoch: int) -> list[Decision]:
-    """Decision pages the site serves for the authority in the epoch: those published by then."""
+def decisions_in_epoch(site: Site, authority: Authority, epoch: int, other_bodies: bool = False) -> list[Decision]:
+    """Decision pages the site serves for the authority in the epoch: those published by then; with
+    `other_bodies`, those about care providers and NHS trusts its decision search shows too, newest first."""
     if published.page_year(site, authority, epoch) is None:
         return []
     published_by = published.publication_date(epoch)
-    return [d for d in site.decisions[authority.slug] if d.decision_date <= published_by]
+    cases = site.decisions[authority.slug] + (site.other_bodies.get(authority.slug, []) if other_bodies else [])
+    shown = [d for d in cases if d.decision_date <= published_by]
+    return sorted(shown, key=lambda c: (c.decision_date, c.case_ref), reverse=True) if other_bodies else shown
 
 
 def listing_shown(site: Site, authority: Authority, epoch: int, listing: str) -> bool:
@@ -235,12 +284,35 @@ def summary(decision: Decision) -> str:
     )
 
 
-def chapter_title(number: int, chapters: int) -> str:
-    return "Report summary" if number == 1 else ("Recommendations" if number == chapters else "Investigation")
+TEMPLATES = ("classic", "plain", "other")
+"""How a statement is marked up (§2.13: the same page renders with and without "Back to top", with a table of
+contents, and a site in other markup has neither):
+- classic: `<article>`, header as label/value spans, "The Ombudsman's final decision:", `<h2>` sections of `<ol>`
+  paragraphs each followed by "Back to top";
+- plain: the same header, an "On this page" table of contents, headings in `<p><strong>`, no "Back to top";
+- other: a `<div>`, header as a `<dl>`, no "final decision" line, `<h3>` sections, no "Back to top"."""
+
+
+def template(decision: Decision) -> str:
+    """A statement's template, fixed by its case reference; a public report has a shape of its own."""
+    return TEMPLATES[int(decision.case_ref[9]) * len(TEMPLATES) // 10]
+
+
+def body_name(decision: Decision, authority: Authority) -> str:
+    """The body the decision is about, as its page prints it."""
+    return decision.body or authority.name
+
+
+def chapter_title(number: int) -> str:
+    """A report's page title in its chapter list: 0 is the landing page."""
+    return "Report summary" if number == 0 else f"Chapter {number}"
 
 
 def statement(decision: Decision) -> list[list[tuple[str, tuple[str, ...]]]]:
-    """Per chapter, the statement's sections in order: (heading, paragraphs)."""
+    """A statement's sections in order, (heading, paragraphs); a report's, per chapter after its landing page
+    (`report_chapters`)."""
+    if decision.is_report:
+        return report_chapters(decision)
     subject = decision.sub_category.lower()
     found = (
         f"The Council accepted it had been at fault in its handling of the {subject} matter.",
@@ -248,8 +320,7 @@ def statement(decision: Decision) -> list[list[tuple[str, tuple[str, ...]]]]:
     )
     if decision.remedied:
         found = ("The Council accepted fault and had already apologised and paid a suitable sum.",)
-    remedy_heading = "Remedy" if decision.is_report else "Agreed action"
-    closing = [(remedy_heading, decision.actions)] if decision.actions else []
+    closing = [("Agreed action", decision.actions)] if decision.actions else []
     closing.append(
         ("Final decision", ("I have completed my investigation. I found fault causing injustice.",))
     )
@@ -258,20 +329,68 @@ def statement(decision: Decision) -> list[list[tuple[str, tuple[str, ...]]]]:
         ("The Ombudsman’s role and powers", ("We investigate complaints about ‘maladministration’ and "
                                              "‘service failure’.",)),
     ]  # fmt: skip
-    investigation = [("What I found", found)]
-    if decision.chapters == 1:
-        return [opening + investigation + closing]
-    middle = [[("How I considered this complaint", ("I considered the Council’s records.",)), *investigation]]
-    return [opening, *middle * (decision.chapters - 2), closing]
+    return [opening + [("What I found", found)] + closing]
 
 
-def statement_text(decision: Decision) -> str:
+def report_chapters(decision: Decision) -> list[list[tuple[str, tuple[str, ...]]]]:
+    """A public report's chapters after its landing page (§2.13): "The Investigation", "Legal and administrative
+    background", numbered paragraphs, the recommendations (the agreed actions) last."""
+    subject = decision.sub_category.lower()
+    first = [
+        ("The Investigation", ()),
+        ("The complaint", (f"The complainant, Ms X, complained about the Council’s handling of a {subject} matter.",)),
+        ("Legal and administrative background", ()),
+        ("The Ombudsman’s role and powers", ("We investigate complaints about ‘maladministration’ and "
+                                             "‘service failure’. In this report, we have used the word ‘fault’.",)),
+    ]  # fmt: skip
+    middle = [("What we found", (f"The Council did not follow its own procedure on {subject}.",
+                                  "This caused Ms X avoidable distress and uncertainty."))]  # fmt: skip
+    last = [
+        ("Conclusions", ("The Council was at fault and this caused injustice.",)),
+        ("Recommendations", decision.actions),
+        ("Decision", ("We have completed our investigation. There was fault by the Council causing injustice.",)),
+    ]
+    chapters = [first, *[middle] * (decision.chapters - 3), last] if decision.chapters > 2 else [first + last]
+    number = 0
+    numbered = []
+    for sections in chapters:
+        chapter = []
+        for heading, paragraphs in sections:
+            if heading == "Recommendations":
+                chapter.append((heading, paragraphs))  # the agreed actions, printed as on the landing page
+                continue
+            numbers = range(number + 1, number + 1 + len(paragraphs))
+            chapter.append((heading, tuple(f"{n}. {p}" for n, p in zip(numbers, paragraphs, strict=True))))
+            number += len(paragraphs)
+        numbered.append(chapter)
+    return numbered
+
+
+REPORT_VERDICT = "The Ombudsman upheld the complaint, finding fault causing injustice."
+
+
+def satisfied_shown(decision: Decision, epoch: int) -> dt.date | None:
+    """The day the Ombudsman was satisfied with the council's response, once the site prints it."""
+    satisfied = decision.satisfied
+    return satisfied if satisfied and satisfied <= published.publication_date(epoch) else None
+
+
+def report_landing(decision: Decision, epoch: int) -> list[str]:
+    """A report's landing page after its summary (§2.13): verdict, "The Council has agreed to:" and the actions,
+    and once it is so "Ombudsman satisfied with Council's response: {D Month YYYY}."."""
+    lines = [REPORT_VERDICT, "The Council has agreed to:", *decision.actions]
+    satisfied = satisfied_shown(decision, epoch)
+    if satisfied:
+        lines.append(f"Ombudsman satisfied with Council's response: {satisfied.day} {satisfied:%B %Y}.")
+    return lines
+
+
+def statement_text(decision: Decision, epoch: int = max(EPOCHS)) -> str:
     """The statement as a crawler stores it: every chapter, headings kept, one paragraph per line."""
+    landing = report_landing(decision, epoch) if decision.is_report else []
     return "\n".join(
-        line
-        for chapter in statement(decision)
-        for heading, paragraphs in chapter
-        for line in (heading, *paragraphs)
+        [*landing]
+        + [line for chapter in statement(decision) for heading, paragraphs in chapter for line in (heading, *paragraphs)]
     )
 
 
@@ -282,8 +401,11 @@ def remedy_text(decision: Decision) -> str | None:
 # --- ground truth ------------------------------------------------------------------------------
 
 
-def truth_rows(site: Site, authority: Authority, epoch: int, base_url: str) -> dict[str, list[dict]]:
-    """`decisions` and `decision_listings` rows a perfect crawl stores for one reachable authority."""
+def truth_rows(
+    site: Site, authority: Authority, epoch: int, base_url: str, searched: bool = False
+) -> dict[str, list[dict]]:
+    """`decisions` and `decision_listings` rows a perfect crawl stores for one reachable authority; with `searched`,
+    also every decision its decision search shows (`harvester crawl --decisions-since` from before the first)."""
     year = published.page_year(site, authority, epoch)
     if year is None:
         return {"decisions": [], "decision_listings": []}
@@ -304,14 +426,19 @@ def truth_rows(site: Site, authority: Authority, epoch: int, base_url: str) -> d
                 "case_refs": json.dumps(cards),
             }
         )
-    by_ref = {d.case_ref: d for d in decisions_in_epoch(site, authority, epoch)}
+    shown = decisions_in_epoch(site, authority, epoch, other_bodies=searched)
+    by_ref = {d.case_ref: d for d in shown}
+    if searched:
+        reached += list(by_ref)
     rows = []
     for case_ref in dict.fromkeys(reached):
         decision = by_ref[case_ref]
+        satisfied = satisfied_shown(decision, epoch)
         rows.append(
             {
                 "case_ref": case_ref,
-                "authority_slug": authority.slug,
+                "authority_slug": None if decision.body else authority.slug,
+                "body_name": body_name(decision, authority),
                 "category": decision.category,
                 "sub_category": decision.sub_category,
                 "outcome": decision.outcome,
@@ -320,8 +447,9 @@ def truth_rows(site: Site, authority: Authority, epoch: int, base_url: str) -> d
                 "is_report": int(decision.is_report),
                 "chapters": decision.chapters,
                 "summary": summary(decision),
-                "text": statement_text(decision),
+                "text": statement_text(decision, epoch),
                 "remedy": remedy_text(decision),
+                "satisfied_date": satisfied.isoformat() if satisfied else None,
                 "url": base_url + decision.path,
             }
         )

@@ -115,7 +115,7 @@ class Decision:
     """A published decision (§2.11): a service improvement's case, a public report, or another upheld case."""
 
     case_ref: str
-    """'YY-NNN-NNN'."""
+    """'YY-NNN-NNN', with a letter on a joint case with the health ombudsman ('17-002-402b')."""
     authority_slug: str
     category: str
     sub_category: str
@@ -131,6 +131,10 @@ class Decision:
     """The "Agreed action" section's paragraphs; none for a case remedied before it reached us."""
     path: str
     """'/decisions/{category-slug}/{sub-category-slug}/{YY-NNN-NNN}'."""
+    body: str | None = None
+    """The body the decision is about when it is not the authority: a care provider, an NHS trust."""
+    satisfied: dt.date | None = None
+    """A report's "Ombudsman satisfied with Council's response" date; the site prints it from that day."""
 
 
 @dataclass(frozen=True)
@@ -167,3 +171,5 @@ class Site:
     """Oldest year first."""
     decisions: dict[str, list[Decision]] = field(default_factory=dict)
     """Every decision page the site has for an authority, newest first (see harvester.replica.decisions)."""
+    other_bodies: dict[str, list[Decision]] = field(default_factory=dict)
+    """Decisions about care providers and NHS trusts that an authority's decision search shows, newest first."""

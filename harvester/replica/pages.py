@@ -837,45 +837,80 @@ DECISIONS_PER_PAGE = 10
 
 
 def _chapter_nav(decision: Decision, chapter: int) -> str:
-    """A report's chapters: the current one as text, the others as links (`?chapter=N`)."""
-    if decision.chapters == 1:
-        return ""
+    """A report's pages beside its text: the current one as text, the others as links (`?chapter=N`, the landing
+    page without)."""
     entries = []
-    for number in range(1, decision.chapters + 1):
-        title = escape(replica_decisions.chapter_title(number, decision.chapters))
-        href = escape(f"{decision.path}?chapter={number}")
-        entries.append(
-            f"<li><span>{title}</span></li>"
-            if number == chapter
-            else f'<li><a href="{href}">{title}</a></li>'
-        )
-    return '<nav class="chapters"><ul>\n' + "\n".join(entries) + "\n</ul></nav>\n"
+    for number in range(decision.chapters):
+        title = escape(replica_decisions.chapter_title(number))
+        href = escape(decision.path if number == 0 else f"{decision.path}?chapter={number}")
+        entries.append(f"<li><span>{title}</span></li>" if number == chapter else f'<li><a href="{href}">{title}</a></li>')
+    return '<aside class="chapters"><h2>Contents</h2><ul>\n' + "\n".join(entries) + "\n</ul></aside>\n"
 
 
-def render_decision(authority: Authority, decision: Decision, chapter: int) -> str:
-    """A decision page (§2.11): label/value header inside <article id="article">, then the statement's
-    sections, each followed by "Back to top"; a report shows one chapter per page."""
-    chapters = replica_decisions.statement(decision)
-    if not 1 <= chapter <= len(chapters):
-        raise NotFound(f"{decision.case_ref}: chapter {chapter} of {len(chapters)}")
-    sections = "".join(
-        f"<h2>{escape(heading)}</h2>\n<ol>\n"
-        + "".join(f"<li>{escape(paragraph)}</li>\n" for paragraph in paragraphs)
-        + '</ol>\n<a class="back-to-top" href="#main-content">Back to top</a>\n'
-        for heading, paragraphs in chapters[chapter - 1]
-    )
-    reference = f"{escape(authority.name)} ({case_ref_display(decision.case_ref)})"
-    body = (
-        f'<article id="article">\n<h1>{reference}</h1>\n<div class="decision-details">\n'
-        f'<p><span class="label">Category</span> : <span class="value">{escape(decision.category)} &gt; '
-        f"{escape(decision.sub_category)}</span></p>\n"
+def _header_spans(decision: Decision) -> str:
+    return (
+        f'<div class="decision-details">\n<p><span class="label">Category</span> : <span class="value">'
+        f"{escape(decision.category)} &gt; {escape(decision.sub_category)}</span></p>\n"
         f'<p><span class="label">Decision</span> : <span class="value">{escape(decision.outcome)}</span></p>\n'
         f'<p><span class="label">Decision date</span> : <span class="value">'
         f"{short_date(decision.decision_date)}</span></p>\n</div>\n"
-        + _chapter_nav(decision, chapter)
-        + "<h2>The Ombudsman's final decision:</h2>\n"
-        f"<p>Summary: {escape(replica_decisions.summary(decision))}</p>\n" + sections + "</article>\n"
     )
+
+
+def _header_list(decision: Decision) -> str:
+    return (
+        f"<dl>\n<dt>Category</dt><dd>{escape(decision.category)} &gt; {escape(decision.sub_category)}</dd>\n"
+        f"<dt>Decision</dt><dd>{escape(decision.outcome)}</dd>\n"
+        f"<dt>Decision date</dt><dd>{short_date(decision.decision_date)}</dd>\n</dl>\n"
+    )
+
+
+def render_decision(authority: Authority, decision: Decision, chapter: int, epoch: int) -> str:
+    """A decision page (§2.11, §2.13) in its template (`replica_decisions.template`), or a public report's landing
+    page (chapter 0) or chapter."""
+    pages = decision.chapters if decision.is_report else 1
+    if not 0 <= chapter < pages:
+        raise NotFound(f"{decision.case_ref}: chapter {chapter} of {pages}")
+    reference = f"{escape(replica_decisions.body_name(decision, authority))} ({case_ref_display(decision.case_ref)})"
+    summary = f"<p>Summary: {escape(replica_decisions.summary(decision))}</p>\n"
+    if decision.is_report:
+        if chapter == 0:
+            lines = replica_decisions.report_landing(decision, epoch)
+            actions = "".join(f"<li>{escape(action)}</li>" for action in decision.actions)
+            satisfied = "".join(f"<p>{escape(line)}</p>\n" for line in lines[2 + len(decision.actions) :])
+            text = summary + f"<p>{escape(lines[0])}</p>\n<p>{escape(lines[1])}</p>\n<ul>{actions}</ul>\n" + satisfied
+        else:
+            text = "".join(
+                f"<h2>{escape(heading)}</h2>\n" + "".join(f"<p>{escape(p)}</p>\n" for p in paragraphs)
+                for heading, paragraphs in replica_decisions.statement(decision)[chapter - 1]
+            )
+        body = f'<article id="article">\n<h1>{reference}</h1>\n{_header_spans(decision)}{text}</article>\n'
+        return _page(reference, body + _chapter_nav(decision, chapter), body_class="decision")
+    sections = replica_decisions.statement(decision)[0]
+    shape = replica_decisions.template(decision)
+    if shape == "classic":
+        text = "".join(
+            f"<h2>{escape(heading)}</h2>\n<ol>\n" + "".join(f"<li>{escape(p)}</li>\n" for p in paragraphs)
+            + '</ol>\n<a class="back-to-top" href="#main-content">Back to top</a>\n'
+            for heading, paragraphs in sections
+        )
+        body = (f'<article id="article">\n<h1>{reference}</h1>\n{_header_spans(decision)}'
+                f"<h2>The Ombudsman's final decision:</h2>\n{summary}{text}</article>\n")  # fmt: skip
+    elif shape == "plain":
+        contents = "".join(f'<li><a href="#s{n}">{escape(heading)}</a></li>' for n, (heading, _) in enumerate(sections))
+        text = "".join(
+            f'<p id="s{n}"><strong>{escape(heading)}</strong></p>\n' + "".join(f"<p>{escape(p)}</p>\n" for p in paragraphs)
+            for n, (heading, paragraphs) in enumerate(sections)
+        )
+        body = (f'<article id="article">\n<h1>{reference}</h1>\n{_header_spans(decision)}'
+                f'<div class="toc"><p>On this page</p><ul>{contents}</ul></div>\n'
+                f"<p><strong>The Ombudsman's final decision:</strong></p>\n{summary}{text}</article>\n")  # fmt: skip
+    else:
+        text = "".join(
+            f"<h3>{escape(heading)}</h3>\n" + "".join(f"<p>{escape(p)}</p>\n" for p in paragraphs)
+            for heading, paragraphs in sections
+        )
+        body = f'<div class="decision">\n<h2>{reference}</h2>\n{_header_list(decision)}{summary}{text}</div>\n'
     return _page(reference, body, body_class="decision")
 
 
@@ -918,7 +953,7 @@ def render_decision_search(
     groups = {SEARCH_OUTCOME_CODES[code] for code in codes.split("+") if code in SEARCH_OUTCOME_CODES}
     cards = [
         d
-        for d in replica_decisions.decisions_in_epoch(site, authority, epoch)
+        for d in replica_decisions.decisions_in_epoch(site, authority, epoch, other_bodies=True)
         if since <= d.decision_date <= until and "upheld" in groups
     ]
     texts = (since.isoformat(), until.isoformat())
@@ -926,6 +961,24 @@ def render_decision_search(
         authority, cards, page, lambda n: search_path(authority.name, codes, *texts, n)
     )
     return _page("Search results", f"<h1>Search results</h1>\n{results}", body_class="decision-search")
+
+
+EMPTY_LISTINGS = ("There are no decisions to show.", "No results found.")
+"""How an empty listing says so: by council, in one phrasing or the other (§2.13)."""
+
+
+def _card(authority: Authority, decision: Decision) -> str:
+    """A result card (§1.8); a statement in the "other" template is listed without a heading (§2.13: some cards show
+    none), its link at the end of the summary."""
+    line = (f"<p>{'Report' if decision.is_report else 'Statement'} {escape(decision.outcome)} "
+            f"{escape(decision.sub_category)} {card_date(decision.decision_date)}</p>\n")  # fmt: skip
+    summary = escape(replica_decisions.summary(decision))
+    if not decision.is_report and replica_decisions.template(decision) == "other":
+        link = f'<a href="{escape(decision.path)}">Read the statement</a>'
+        return f'<div class="result">\n{line}<p>Summary: {summary} {link}</p>\n</div>\n'
+    heading = f"{escape(replica_decisions.body_name(decision, authority))} ({case_ref_display(decision.case_ref)})"
+    return (f'<div class="result">\n<h3><a href="{escape(decision.path)}">{heading}</a></h3>\n{line}'
+            f"<p>Summary: {summary}</p>\n</div>\n")  # fmt: skip
 
 
 def _decision_results(authority: Authority, cards: list[Decision], page: int, href_for_page) -> str:
@@ -936,15 +989,10 @@ def _decision_results(authority: Authority, cards: list[Decision], page: int, hr
     shown = cards[(page - 1) * DECISIONS_PER_PAGE : page * DECISIONS_PER_PAGE]
     if shown:
         results = f'<p class="result-count">Your search has {len(cards)} results</p>\n' + "".join(
-            f'<div class="result">\n<h3><a href="{escape(d.path)}">{escape(authority.name)} '
-            f"({case_ref_display(d.case_ref)})</a></h3>\n"
-            f"<p>{'Report' if d.is_report else 'Statement'} {escape(d.outcome)} {escape(d.sub_category)} "
-            f"{card_date(d.decision_date)}</p>\n"
-            f"<p>Summary: {escape(replica_decisions.summary(d))}</p>\n</div>\n"
-            for d in shown
+            _card(authority, d) for d in shown
         )
     else:
-        results = "<p>There are no decisions to show.</p>\n"
+        results = f"<p>{EMPTY_LISTINGS[len(authority.slug) % len(EMPTY_LISTINGS)]}</p>\n"
 
     def link(number: int, text: str) -> str:
         return f'<li><a href="{escape(href_for_page(number))}">{text}</a></li>'

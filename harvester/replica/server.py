@@ -136,8 +136,8 @@ class Replica:
                 return self._listing(epoch, lowered[1], lowered[2], query)
             if len(lowered) == 4 and lowered[0] == "decisions":
                 authority, decision = self._index(epoch).decision(parts.path)
-                chapter = _int_param(query, "chapter") or 1
-                return _html(pages.render_decision(authority, decision, chapter), "decision")
+                chapter = _int_param(query, "chapter") or 0
+                return _html(pages.render_decision(authority, decision, chapter, epoch), "decision")
         except pages.NotFound:
             return NOT_FOUND
         return NOT_FOUND
@@ -222,7 +222,7 @@ class _EpochIndex:
                 continue
             for letter in published.letters_in_epoch(site, authority, epoch):
                 self.letters[letter.pdf_path.lower()] = (authority, letter)
-            for decision in decisions_in_epoch(site, authority, epoch):
+            for decision in decisions_in_epoch(site, authority, epoch, other_bodies=True):
                 self.decisions[decision.path.lower()] = (authority, decision)
 
     def letter(self, path: str) -> tuple[Authority, Letter]:
