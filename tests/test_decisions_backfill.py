@@ -58,7 +58,7 @@ def backfilled(tmp_path_factory):
             if not budgeted[-1]:
                 break
         authority = published.find_authority(replica.site, SLUG)
-        served = replica_decisions.decisions_in_epoch(replica.site, authority, 2025, other_bodies=True)
+        served = replica_decisions.decisions_in_epoch(replica.site, authority, 2025, searched=True)
     return folder, runs, budgeted, served, nightly_requests
 
 

@@ -133,15 +133,15 @@ def test_the_satisfied_date_is_printed_from_its_day(site):
 
 
 def test_the_search_shows_care_providers_and_nhs_trusts_on_joint_cases(site):
-    with_others = [a for a in site.authorities if site.other_bodies.get(a.slug)]
+    with_others = [a for a in site.authorities if any(d.body for d in site.searched_only[a.slug])]
     assert len(with_others) > 10
     for authority in with_others:
-        trust, provider = sorted(site.other_bodies[authority.slug], key=lambda d: d.sub_category)
+        trust, provider = sorted((d for d in site.searched_only[authority.slug] if d.body), key=lambda d: d.sub_category)
         assert trust.body.endswith("NHS Foundation Trust") and trust.case_ref.endswith("b")
         assert provider.body in decisions.CARE_PROVIDERS
         council_half = trust.case_ref[:-1] + "a"
         assert council_half in {d.case_ref for d in site.decisions[authority.slug]}
-        searched = {d.case_ref for d in decisions.decisions_in_epoch(site, authority, 2025, other_bodies=True)}
+        searched = {d.case_ref for d in decisions.decisions_in_epoch(site, authority, 2025, searched=True)}
         assert trust.case_ref not in {d.case_ref for d in decisions.decisions_in_epoch(site, authority, 2025)}
         assert trust.case_ref in searched or trust.decision_date > published.publication_date(2025)
 
@@ -172,3 +172,16 @@ def test_the_replica_modules_depend_one_way():
     )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "harvester.replica.decisions" not in loaded and "harvester.replica.build" in loaded
+
+
+def test_the_search_shows_not_upheld_and_closed_early_decisions_the_listings_do_not(site):
+    authority = published.find_authority(site, "luton-borough-council")
+    searched = decisions.decisions_in_epoch(site, authority, 2025, searched=True)
+    groups = [decisions.outcome_group(d) for d in searched]
+    assert groups.count("not upheld") == 1 and groups.count("closed early") == 1
+    listed = {d.case_ref for listing in decisions.LISTINGS for d in decisions.listed(site, authority, "2024-25", listing)}
+    assert {d.case_ref for d in searched if decisions.outcome_group(d) != "upheld"}.isdisjoint(listed)
+    rows = decisions.truth_rows(site, authority, 2025, "http://replica", searched=True)["decisions"]
+    assert sorted({(row["outcome"], row["outcome_group"]) for row in rows}) == [
+        ("Closed after initial enquiries", "closed early"), ("Not upheld", "not upheld"), ("Upheld", "upheld")
+    ]

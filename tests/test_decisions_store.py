@@ -4,8 +4,9 @@ import dataclasses
 import json
 
 import pytest
+import sqlite_utils
 
-from harvester import items, store
+from harvester import items, migrations, store
 from tests.test_store import bundle
 
 SLUG = "luton-borough-council"
@@ -114,3 +115,33 @@ def test_decisions_about_bodies_outside_the_register_keep_their_name_and_no_auth
     }
     logged = {r["row_key"]: r["authority_slug"] for r in db.query("SELECT * FROM changes WHERE table_name = 'decisions'")}
     assert logged.get("25-001-200", SLUG) == SLUG
+
+
+def test_m007_keeps_stored_decisions_their_search_and_indexes(tmp_path):
+    db = sqlite_utils.Database(tmp_path / "old.db")
+    migrations.migrations.apply(db, stop_before="m007_decisions_as_printed")
+    db.execute("INSERT INTO crawl_runs (id, started_at, status, base_url, scope, version) VALUES (1, 'x', 'ok', 'x', 'x', 'x')")
+    db.execute("INSERT INTO authorities (slug, name, url, source_url, first_seen_run, last_changed_run) "
+               "VALUES (?, 'Luton Borough Council', 'u', 'u', 1, 1)", [SLUG])  # fmt: skip
+    for case_ref, text in [("23-020-528", "interim accommodation"), ("23-020-529", "other words")]:
+        db.execute(
+            "INSERT INTO decisions (case_ref, authority_slug, category, sub_category, outcome, outcome_group, "
+            "decision_date, is_report, chapters, summary, text, url, source_url, first_seen_run, last_changed_run) "
+            "VALUES (?, ?, 'Housing', 'Homelessness', 'Upheld', 'upheld', '2024-01-01', 0, 1, 's', ?, 'u', 'u', 1, 1)",
+            [case_ref, SLUG, text],
+        )
+    db.conn.commit()
+    before = sorted(row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'decisions'"))
+    migrations.migrate(db)
+    after = sorted(row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'decisions'"))
+    assert after == before and "decisions_ai" in after and "decisions_by_outcome" in after
+    rows = db.execute("SELECT case_ref, authority_slug, body_name, satisfied_date FROM decisions ORDER BY case_ref")
+    assert rows.fetchall() == [("23-020-528", SLUG, "Luton Borough Council", None),
+                               ("23-020-529", SLUG, "Luton Borough Council", None)]  # fmt: skip
+    found = "SELECT d.case_ref FROM decisions_fts f JOIN decisions d ON d.rowid = f.rowid WHERE decisions_fts MATCH ?"
+    assert db.execute(found, ["interim"]).fetchall() == [("23-020-528",)]
+    db.execute("INSERT INTO decisions (case_ref, authority_slug, body_name, category, sub_category, outcome, "
+               "decision_date, is_report, chapters, summary, text, url, source_url, first_seen_run, last_changed_run) "
+               "VALUES ('25-001-200', NULL, 'Barchester Healthcare Homes Limited', 'Adult care services', "
+               "'Residential care', 'Upheld', '2025-01-01', 0, 1, 's', 'care home fees', 'u', 'u', 1, 1)")  # fmt: skip
+    assert db.execute(found, ["fees"]).fetchall() == [("25-001-200",)]

@@ -779,6 +779,7 @@ def scale_site(site: Site, times: int) -> Site:
         improvements=dict(site.improvements),
         letters=dict(site.letters),
         decisions=dict(site.decisions),
+        searched_only=dict(site.searched_only),
     )
     for copy in range(2, times + 1):
         for authority in site.authorities:

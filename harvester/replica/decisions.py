@@ -184,7 +184,7 @@ def planned_disagreements(site: Site, seed: int) -> dict[str, tuple[str, int]]:
 
 
 def add_decisions(site: Site, seed: int) -> None:
-    """Fill `site.decisions` and `site.other_bodies`, and point each report at its decision page."""
+    """Fill `site.decisions` and `site.searched_only`, and point each report at its decision page."""
     used_refs = {case[0] for case in facts.LUTON_IMPROVEMENTS} | {
         improvement.case_ref for improvements in site.improvements.values() for improvement in improvements
     }
@@ -194,20 +194,28 @@ def add_decisions(site: Site, seed: int) -> None:
         site.decisions[authority.slug] = cases
         site.reports[authority.slug] = reports
     for authority in site.authorities:
-        _add_other_bodies(site, authority, seed, used_refs)
+        searched = _other_bodies(site, authority, seed, used_refs) + _not_upheld(authority, seed, used_refs)
+        site.searched_only[authority.slug] = sorted(searched, key=lambda c: (c.decision_date, c.case_ref), reverse=True)
 
 
 OTHER_BODIES_SHARE = 0.15
 """Of the councils with adult social care, the share whose decision search also shows a joint case with an NHS
 trust (the council's case 'a', the trust's 'b') and a decision about a care provider (§2.13)."""
 CARE_PROVIDERS = ("Barchester Healthcare Homes Limited", "Sunrise Care Homes Limited", "Hillgrove Care Limited")
+NOT_UPHELD = "Not upheld"
+CLOSED_EARLY = "Closed after initial enquiries"
+OUTCOME_GROUPS = {NOT_UPHELD: "not upheld", CLOSED_EARLY: "closed early"}
+"""outcome_group of the outcomes that are not upheld; every other outcome the replica prints is upheld."""
 
 
-def _add_other_bodies(site: Site, authority: Authority, seed: int, used_refs: set[str]) -> None:
+def outcome_group(decision: Decision) -> str:
+    return OUTCOME_GROUPS.get(decision.outcome, "upheld")
+
+
+def _other_bodies(site: Site, authority: Authority, seed: int, used_refs: set[str]) -> list[Decision]:
     """Decisions about bodies that are not councils, shown by the council's decision search only: they count in
     none of its figures. One of its own generated cases becomes the council's half of a joint case."""
     rng = random.Random(f"{seed}/{authority.slug}/other-bodies")
-    site.other_bodies[authority.slug] = []
     cases = site.decisions[authority.slug]
     improvement_refs = {improvement.case_ref for improvement in site.improvements[authority.slug]}
     generated = [
@@ -216,9 +224,9 @@ def _add_other_bodies(site: Site, authority: Authority, seed: int, used_refs: se
         and c.case_ref not in improvement_refs
     ]  # fmt: skip
     if "care" not in phrasebook.SERVICES_BY_KIND[authority.kind] or not generated:
-        return
+        return []
     if rng.random() >= OTHER_BODIES_SHARE:
-        return
+        return []
     council_case = cases[rng.choice(generated)]
     joint_ref = council_case.case_ref + "a"
     cases[cases.index(council_case)] = dataclasses.replace(
@@ -234,23 +242,39 @@ def _add_other_bodies(site: Site, authority: Authority, seed: int, used_refs: se
     decided = council_case.decision_date - dt.timedelta(days=rng.randint(3, 60))
     provider = _case(
         rng, authority, max(decided, dt.date(2019, 4, 1)), used_refs, category="Adult care services",
-        sub_category="Residential care", body=rng.choice(CARE_PROVIDERS), actions=(REMEDIES[0].replace("Council", "Care Provider"),),
+        sub_category="Residential care", body=rng.choice(CARE_PROVIDERS),
+        actions=(REMEDIES[0].replace("Council", "Care Provider"),),
     )  # fmt: skip
-    site.other_bodies[authority.slug] = sorted([trust, provider], key=lambda c: (c.decision_date, c.case_ref), reverse=True)
+    return [trust, provider]
+
+
+def _not_upheld(authority: Authority, seed: int, used_refs: set[str]) -> list[Decision]:
+    """One not upheld and one closed-after-initial-enquiries decision in the authority's newest year, which only
+    its decision search shows (the listings show upheld and remedied cases)."""
+    years = years_shown(authority)
+    if not years:
+        return []
+    rng = random.Random(f"{seed}/{authority.slug}/not-upheld")
+    first, last = build.year_bounds(years[-1])
+    return [
+        _case(rng, authority, build._random_date(rng, first, min(last, build.LAST_DECISION_DATE)), used_refs,
+              outcome=outcome)  # fmt: skip
+        for outcome in (NOT_UPHELD, CLOSED_EARLY)
+    ]
 
 
 # --- what the site shows ---------------------------------------------------------------------
 
 
-def decisions_in_epoch(site: Site, authority: Authority, epoch: int, other_bodies: bool = False) -> list[Decision]:
-    """Decision pages the site serves for the authority in the epoch: those published by then; with
-    `other_bodies`, those about care providers and NHS trusts its decision search shows too, newest first."""
+def decisions_in_epoch(site: Site, authority: Authority, epoch: int, searched: bool = False) -> list[Decision]:
+    """Decision pages the site serves for the authority in the epoch: those published by then; with `searched`,
+    those only its decision search shows too (`Site.searched_only`), newest first."""
     if published.page_year(site, authority, epoch) is None:
         return []
     published_by = published.publication_date(epoch)
-    cases = site.decisions[authority.slug] + (site.other_bodies.get(authority.slug, []) if other_bodies else [])
+    cases = site.decisions[authority.slug] + (site.searched_only.get(authority.slug, []) if searched else [])
     shown = [d for d in cases if d.decision_date <= published_by]
-    return sorted(shown, key=lambda c: (c.decision_date, c.case_ref), reverse=True) if other_bodies else shown
+    return sorted(shown, key=lambda c: (c.decision_date, c.case_ref), reverse=True) if searched else shown
 
 
 def listing_shown(site: Site, authority: Authority, epoch: int, listing: str) -> bool:
@@ -273,6 +297,11 @@ def listed(site: Site, authority: Authority, year: str, listing: str) -> list[De
 
 def summary(decision: Decision) -> str:
     subject = decision.sub_category.lower()
+    if decision.outcome == NOT_UPHELD:
+        return f"The complainant said the Council was at fault in a matter about {subject}. We did not find fault."
+    if decision.outcome == CLOSED_EARLY:
+        return (f"We will not investigate this complaint about {subject}. We are unlikely to find fault, and "
+                "the complainant could have appealed.")  # fmt: skip
     if decision.remedied:
         return (
             f"The complainant said the Council was at fault in a matter about {subject}. The Council had "
@@ -320,10 +349,14 @@ def statement(decision: Decision) -> list[list[tuple[str, tuple[str, ...]]]]:
     )
     if decision.remedied:
         found = ("The Council accepted fault and had already apologised and paid a suitable sum.",)
+    verdict = "I have completed my investigation. I found fault causing injustice."
+    if decision.outcome == NOT_UPHELD:
+        found, verdict = (f"The Council dealt with the {subject} matter as its policy says.",), "I found no fault."
+    elif decision.outcome == CLOSED_EARLY:
+        found = ("We will not investigate, as we are unlikely to find fault.",)
+        verdict = "I have decided not to investigate this complaint."
     closing = [("Agreed action", decision.actions)] if decision.actions else []
-    closing.append(
-        ("Final decision", ("I have completed my investigation. I found fault causing injustice.",))
-    )
+    closing.append(("Final decision", (verdict,)))
     opening = [
         ("The complaint", (f"The complainant complained about the Council’s handling of a {subject} matter.",)),
         ("The Ombudsman’s role and powers", ("We investigate complaints about ‘maladministration’ and "
@@ -426,7 +459,7 @@ def truth_rows(
                 "case_refs": json.dumps(cards),
             }
         )
-    shown = decisions_in_epoch(site, authority, epoch, other_bodies=searched)
+    shown = decisions_in_epoch(site, authority, epoch, searched=searched)
     by_ref = {d.case_ref: d for d in shown}
     if searched:
         reached += list(by_ref)
@@ -442,7 +475,7 @@ def truth_rows(
                 "category": decision.category,
                 "sub_category": decision.sub_category,
                 "outcome": decision.outcome,
-                "outcome_group": "upheld",
+                "outcome_group": outcome_group(decision),
                 "decision_date": decision.decision_date.isoformat(),
                 "is_report": int(decision.is_report),
                 "chapters": decision.chapters,

@@ -120,7 +120,8 @@ class Decision:
     category: str
     sub_category: str
     outcome: str
-    """As printed: 'Upheld', or an older compound outcome ('Upheld: maladministration and injustice')."""
+    """As printed: 'Upheld', an older compound outcome ('Upheld: maladministration and injustice'), 'Not upheld' or
+    'Closed after initial enquiries'."""
     decision_date: dt.date
     is_report: bool
     """A public report: its statement runs over `chapters` pages (`?chapter=N`)."""
@@ -171,5 +172,6 @@ class Site:
     """Oldest year first."""
     decisions: dict[str, list[Decision]] = field(default_factory=dict)
     """Every decision page the site has for an authority, newest first (see harvester.replica.decisions)."""
-    other_bodies: dict[str, list[Decision]] = field(default_factory=dict)
-    """Decisions about care providers and NHS trusts that an authority's decision search shows, newest first."""
+    searched_only: dict[str, list[Decision]] = field(default_factory=dict)
+    """Decisions only an authority's decision search shows, newest first: about care providers and NHS trusts, and
+    its own not upheld and closed-after-initial-enquiries decisions (its figures and listings count upheld ones)."""

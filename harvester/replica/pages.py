@@ -953,8 +953,8 @@ def render_decision_search(
     groups = {SEARCH_OUTCOME_CODES[code] for code in codes.split("+") if code in SEARCH_OUTCOME_CODES}
     cards = [
         d
-        for d in replica_decisions.decisions_in_epoch(site, authority, epoch, other_bodies=True)
-        if since <= d.decision_date <= until and "upheld" in groups
+        for d in replica_decisions.decisions_in_epoch(site, authority, epoch, searched=True)
+        if since <= d.decision_date <= until and replica_decisions.outcome_group(d) in groups
     ]
     texts = (since.isoformat(), until.isoformat())
     results = _decision_results(

@@ -222,7 +222,7 @@ class _EpochIndex:
                 continue
             for letter in published.letters_in_epoch(site, authority, epoch):
                 self.letters[letter.pdf_path.lower()] = (authority, letter)
-            for decision in decisions_in_epoch(site, authority, epoch, other_bodies=True):
+            for decision in decisions_in_epoch(site, authority, epoch, searched=True):
                 self.decisions[decision.path.lower()] = (authority, decision)
 
     def letter(self, path: str) -> tuple[Authority, Letter]:
