@@ -296,7 +296,7 @@ class DecisionListing:
     listing: str
     """'upheld' or 'remedy'."""
     listed: int
-    """How many cases the listing shows, over all its pages."""
+    """How many cases the listing shows, over all its pages (cards that could not be read included)."""
     case_refs: list[str]
     """The cases listed ('YY-NNN-NNN'), in listing order; stored as a JSON array."""
     source_url: str

@@ -321,6 +321,8 @@ class PerformanceSpider(scrapy.Spider):
         listing = parse_decision_listing(response.text, response.url)
         yield from recorded_warnings(response.url, meta["authority"], "decision_listings", listing.warnings)
         case_refs = meta["case_refs"] + [card.case_ref for card in listing.cards]
+        # A card that could not be read is still a case the listing shows.
+        skipped = meta.get("skipped", 0) + len(listing.warnings)
         for card in listing.cards:
             yield from self.follow_decision(card.url, meta["slug"], card.is_report, card.case_ref)
         if listing.next_url:
@@ -331,7 +333,7 @@ class PerformanceSpider(scrapy.Spider):
             yield self.request(
                 listing.next_url, meta["authority"], "decision_listings", self.parse_decision_listing,
                 slug=meta["slug"], year=meta["year"], listing=meta["listing"], list_url=meta["list_url"],
-                case_refs=case_refs, visited=[*meta["visited"], listing.next_url],
+                case_refs=case_refs, visited=[*meta["visited"], listing.next_url], skipped=skipped,
             )  # fmt: skip
             return
         if meta["listing"] is None:
@@ -344,7 +346,7 @@ class PerformanceSpider(scrapy.Spider):
             authority_slug=meta["slug"],
             year=meta["year"],
             listing=meta["listing"],
-            listed=len(case_refs),
+            listed=len(case_refs) + skipped,
             case_refs=case_refs,
             source_url=meta["list_url"],
         )

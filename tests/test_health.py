@@ -28,6 +28,12 @@ def test_a_missing_predecessor_is_counted_not_failed():
     assert judge_run(facts(errors=[error("missing")])).status == "ok"
 
 
+def test_a_warning_is_recorded_not_failed():
+    """A listing card skipped with its text, a statement kept whole: read, not lost (pages/decisions.py)."""
+    warning = error("warning", "decision_listings", message="card skipped (0 links to a decision page, expected one)")
+    assert judge_run(facts(errors=[warning])).status == "ok"
+
+
 def test_any_page_that_failed_fails_the_run_and_says_which():
     verdict = judge_run(facts(errors=[error("http"), error("http"), error("layout", "reports")]))
     assert verdict.status == "failed"

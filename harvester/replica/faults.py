@@ -142,6 +142,17 @@ def _pager_repeat(response: Response, path: str, hang_seconds: float) -> Respons
     return dataclasses.replace(response, body=response.body[:start] + case + response.body[start:])
 
 
+def _unlinked_card(response: Response, path: str, hang_seconds: float) -> Response:
+    """A decision listing's first card loses its link (heading kept as text): a card that can't be followed."""
+    start = response.body.find(b'<div class="result">\n<h3><a href="')
+    if start < 0:
+        return response
+    link_start = response.body.index(b"<a ", start)
+    link_end = response.body.index(b">", link_start) + 1
+    body = response.body[:link_start] + response.body[link_end:].replace(b"</a>", b"", 1)
+    return dataclasses.replace(response, body=body)
+
+
 def _pdf_error_page(response: Response, path: str, hang_seconds: float) -> Response:
     """A server's HTML error page sent with the letter's 'Content-Type: application/pdf'."""
     return dataclasses.replace(response, body=_error_page(500, "Runtime Error"), cacheable=False)
@@ -245,6 +256,8 @@ FAULTS: dict[str, Fault] = {
         Fault("pager-repeat", "service improvements list pages after the first show their first case twice, "
               "as a pager shifted by a case agreed between two requests does.",
               frozenset({"improvements"}), False, _pager_repeat),
+        Fault("unlinked-card", "decision listing and search pages print their first card's heading without its "
+              "link.", frozenset({"listing"}), False, _unlinked_card),
         Fault("pdf-error-page", "letter PDFs answer 200 'application/pdf' with an HTML error page as the body.",
               frozenset({"pdf"}), False, _pdf_error_page),
         Fault("pdf-encrypted", "letter PDFs are replaced by a password-protected PDF.",
