@@ -30,7 +30,7 @@ from harvester.pages.html import (
     PageLayoutError,
     PageText,
     Tree,
-        page_text,
+    page_text,
     parse_tree,
     part_text,
     sentence,
