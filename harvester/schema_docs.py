@@ -16,7 +16,7 @@ import sqlite3
 
 import sqlite_utils
 
-from harvester import items, migrations
+from harvester import items, migrations, payments, remedy_payments
 
 TABLES = {
     "authorities": (
@@ -71,6 +71,10 @@ TABLES = {
     "decision_count_discrepancies": (
         "View: listings whose number of cases differs from the statistics page's upheld or remedy count.",
         items.DecisionListing,
+    ),
+    "remedy_payments": (
+        "Payments councils agreed to make, read from decisions' remedies and agreed actions, with the sentence.",
+        (payments.Payment, remedy_payments.RemedyPayment),
     ),
 }
 
@@ -213,6 +217,10 @@ QUERY_COLUMNS = {
     "value": "The council's figure for that measure.",
     "type_avg": "The average of that figure for councils of the same type: as published, else their mean here.",
     "type_avg_from": "'published' (the Ombudsman's average) or 'mean here' (the mean of the councils in this database).",
+    "cases_paid": "Cases with at least one payment read.",
+    "certain_gbp": "Pounds the council agreed to pay, adding only payments whose text makes them certain.",
+    "uncertain_payments": "Payments read whose amount or agreement the text leaves uncertain (not in certain_gbp).",
+    "cases": "The cases, comma-separated.",
 }
 """Columns a canned query computes."""
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from scrapy import signals
 
-from harvester import __version__, items, register, store
+from harvester import __version__, items, register, remedy_payments, store
 from harvester.health import RunFacts, judge_run
 
 logger = logging.getLogger(__name__)
@@ -162,6 +162,7 @@ class StorePipeline:
             with store.transaction(self.db):  # the authority and its decisions together, or neither
                 saved = store.save_authority(self.db, bundle, self.run_id, reference_entry(slug))
                 store.save_decisions(self.db, slug, decisions, listings, self.run_id)
+                remedy_payments.store_payments(self.db, slug)
         except Exception as error:  # noqa: BLE001 - locked, full, duplicate, OSError: a recorded run error
             logger.exception("saving %s failed", slug)
             self.record_error(
