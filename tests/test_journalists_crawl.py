@@ -1,9 +1,14 @@
-"""The journalists' tools on a replica harvest: payments read from every stored remedy and agreed action."""
+"""The journalists' tools on a replica harvest: payments read from every stored remedy and agreed action, and
+the Luton report's claims checked against what the replica holds for Luton."""
 
+import json
 import sqlite3
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from harvester.cli import cli
 from harvester.payments import sentences
 from harvester.replica.payments import TRUTH
 from harvester.replica.server import ReplicaServer
@@ -36,3 +41,53 @@ def test_every_payment_the_replica_prints_is_read_with_its_ground_truth_amount_a
     ).fetchall())  # fmt: skip
     assert len(expected) > 20
     assert stored == expected
+
+
+LUTON_SEED = Path(__file__).resolve().parent / "seeds" / "council-complaints-report-luton-2023-24.txt"
+
+
+def test_the_luton_report_agrees_with_the_replica_wherever_the_harvest_holds_the_figure(harvest):
+    result = CliRunner().invoke(cli, ["check-claims", str(LUTON_SEED), "--authority", "luton-borough-council",
+                                      "--db", str(harvest), "--json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    claims = [json.loads(line) for line in result.output.splitlines()]
+    figures = [(c["measure"], c["year"], c["claimed"], c["verdict"]) for c in claims if c["measure"] != "per_service"]
+    assert figures == [
+        # Executive summary
+        ("compliance_pct", "2023-24", 100, "agrees"),
+        ("upheld_pct", "2023-24", 69, "agrees"),
+        ("upheld_pct", "2022-23", 82, "agrees"),
+        ("upheld_avg_pct", "2023-24", 79, "agrees"),
+        ("remedy_pct", "2023-24", 33, "agrees"),
+        ("remedy_avg_pct", "2023-24", 13, "agrees"),
+        # 3.2: enquiries, investigations and upheld decisions; Table 4's total row, then the same in prose
+        ("complaints_decided", "2023-24", 64, "not held"),
+        ("investigations", "2023-24", 13, "agrees"),
+        ("upheld_decisions", "2023-24", 9, "agrees"),
+        ("complaints_decided", "2023-24", 64, "not held"),
+        ("investigations", "2023-24", 13, "agrees"),
+        ("upheld_decisions", "2023-24", 9, "agrees"),
+        ("compliance_pct", "2023-24", 100, "agrees"),
+        ("investigations", "2023-24", 13, "agrees"),
+        ("upheld_decisions", "2023-24", 9, "agrees"),
+        ("upheld_pct", "2023-24", 69, "agrees"),
+        ("upheld_per_100k", "2023-24", 4, "agrees"),
+        ("upheld_pct", "2022-23", 82, "agrees"),
+        ("upheld_avg_pct", "2023-24", 79, "agrees"),
+        ("upheld_per_100k_avg", "2023-24", 4.6, "agrees"),
+        ("compliance_pct", "2023-24", 100, "agrees"),
+        ("remedy_pct", "2023-24", 33, "agrees"),
+        ("remedy_avg_pct", "2023-24", 13, "agrees"),
+        ("remedy_pct", "2022-23", 22, "agrees"),
+        # Table 5: the LGSCO's cases (the Housing Ombudsman's 202210084 is not one)
+        ("payment", "2023-24", 200, "not held"),
+        ("payment", "2023-24", 550, "not held"),
+        ("payment", "2023-24", 500, "not held"),
+        ("payment", "2023-24", 300, "not held"),
+    ]
+    per_service = [c for c in claims if c["measure"] == "per_service"]
+    assert len(per_service) == 8 * 3 and {c["verdict"] for c in per_service} == {"not held"}
+    assert {c["service"] for c in per_service} >= {"Environmental Services, Public Protection & Regulation"}
+    # The report's one mistake: it calls the satisfactory remedy rate a share of cases investigated.
+    wrong = [c for c in claims if "share of upheld cases" in c.get("note", "")]
+    assert [c["claimed"] for c in wrong] == [33, 33]
