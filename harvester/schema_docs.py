@@ -221,6 +221,11 @@ QUERY_COLUMNS = {
     "certain_gbp": "Pounds the council agreed to pay, adding only payments whose text makes them certain.",
     "uncertain_payments": "Payments read whose amount or agreement the text leaves uncertain (not in certain_gbp).",
     "cases": "The cases, comma-separated.",
+    "atom_id": "The feed entry's unique id: the site's page, with what it is after '#'.",
+    "atom_updated": "When the entry was published: the site's date (midnight UTC), else when a crawl first found it.",
+    "atom_title": "The entry's title, in the site's words.",
+    "atom_link": "The site's page for the entry.",
+    "atom_content_html": "The entry's summary, and a link to its row in this database.",
 }
 """Columns a canned query computes."""
 
@@ -234,6 +239,7 @@ def query_columns(queries: dict[str, str]) -> dict[str, dict[str, str]]:
     migrations.migrate(db)
     # The Datasette plugin's SQL function, as a search for nothing: only the columns that come back matter.
     db.conn.create_function("fts_words", 1, lambda words: '""')
+    db.conn.create_function("row_path", -1, lambda *keys: "")
     table_docs = {table: {name: doc for name, _, doc in columns} for table, (_, columns) in describe().items()}
     docs: dict[str, str] = {}
     for table_columns in table_docs.values():
