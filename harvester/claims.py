@@ -65,7 +65,7 @@ NATIONAL = re.compile(r"\bnational(?:ly)?\b|across England|all councils|England 
                       re.IGNORECASE)  # fmt: skip
 AVERAGE = re.compile(
     r"\baverage\b|\bsimilar (?:councils|authorities|organisations|organizations|local authorities)|other councils"
-    r"|\bcomparable\b|\bpeers?\b|councils of (?:our|its|the same) type|benchmark",
+    r"|\bcomparable\b|\bpeers?\b|councils of (?:our|its|the same) type|councils like (?:ours|us|it)|benchmark",
     re.IGNORECASE,
 )
 PER_100K = re.compile(r"^\s*(?:upheld\s+)?(?:decisions|complaints|cases)?\s*(?:upheld\s+)?per\s+100,?000", re.I)
@@ -88,14 +88,14 @@ PERCENT_FAMILIES = (
                           re.I)),  # fmt: skip
     ("compliance", re.compile(r"\bcompli(?:ant|ance|ed)\b|\bcomply(?:ing)?\b|implemented\s+(?:the\s+|all\s+|its\s+)?"
                               r"(?:Ombudsman['’]?s?\s+)?recommendations", re.I)),  # fmt: skip
-    ("upheld", re.compile(r"\buph[eo]ld\w*|uphold rate", re.I)),
+    ("upheld", re.compile(r"\buph[eo]ld\w*|uphold rate|found fault|findings? of fault", re.I)),
 )
 COUNT_FAMILIES = (
     ("upheld", re.compile(r"\buph[eo]ld\w*", re.I)),
     ("investigations", re.compile(r"\binvestigat\w*", re.I)),
-    ("complaints_decided", re.compile(r"\b(?:decided|decisions? (?:on|about)|dealt with|made enquiries|enquiries"
+    ("complaints_decided", re.compile(r"\b(?:decided|decisions?|dealt with|made enquiries|enquiries"
                                       r" (?:regarding|about|into)|assessed)\b", re.I)),  # fmt: skip
-    ("complaints_received", re.compile(r"\breceived\b|\bcomplaints and enquiries\b|\breferr\w+ to\b", re.I)),
+    ("complaints_received", re.compile(r"\breceived\b|\breferr\w+ to\b", re.I)),
 )
 MEASURES = {
     ("upheld", True, False): "upheld_pct",
@@ -250,7 +250,8 @@ def _sentence_claims(sentence: str, default_year: str, inherited: str | None) ->
     """The claims of one sentence, and the family of its last percentage (a following "This …" sentence may go
     on about the same measure)."""
     years = statistics_years(sentence)
-    spans = [m.span() for m, _ in years]
+    # Years and case references ('23 020 528') are not figures.
+    spans = [m.span() for m, _ in years] + [m.span() for m in CASE_REF.finditer(sentence)]
     figures = [m for m in FIGURE.finditer(sentence)
                if not any(start <= m.start() < end for start, end in spans)
                and not NOT_A_FIGURE_BEFORE.search(sentence[: m.start()])]  # fmt: skip

@@ -21,7 +21,8 @@ SENTENCE_END = re.compile(r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bM
 AMOUNT = re.compile(r"£\s?(\d{1,3}(?:,\d{3})+|\d+)(\.\d{2})?(?![\d,]*\.?\d)|£\s?(?:[A-Z]\b|x+\b|\[[^\]]*\])")
 """'£300', '£1,234.56', '£ 150'; or a placeholder where the amount is printed elsewhere ('£X', '£[amount]')."""
 PERIOD = re.compile(
-    r"\s*(?:(?:a|per|each|every)\s+(week|month|year|annum)|(weekly|monthly|annually))"
+    r"\s*(?:(?:a|per|each|every|for each|for every)\s+(?:calendar\s+)?(week|month|year|annum)"
+    r"|(weekly|monthly|annually))"
     r"(?:\s+for\s+(\d+|[a-z-]+)\s+(weeks|months|years))?",
     re.IGNORECASE,
 )

@@ -145,6 +145,20 @@ def test_a_committee_report_quoting_the_letter_with_years_in_other_forms(db_path
     ]
 
 
+def test_a_report_in_its_own_words_found_fault_councils_like_ours_and_totals(db_path):
+    code, claims = check(db_path, "county-letter-wording.txt")
+    assert code == 0
+    assert verdicts(claims) == [
+        ("complaints_received", "2023-24", 45, None, "not held"),
+        ("complaints_decided", "2023-24", 19, 19, "agrees"),
+        ("investigations", "2023-24", 94, 94, "agrees"),
+        ("upheld_pct", "2023-24", 75, 75, "agrees"),
+        ("upheld_avg_pct", "2023-24", 79, 79, "agrees"),
+        ("upheld_pct", "2022-23", 67, 67, "agrees"),
+        ("upheld_pct", "2021-22", 50, 50, "agrees"),
+    ]
+
+
 def test_year_option_sets_the_year_of_figures_that_name_none(db_path):
     _, claims = check(db_path, "committee-letter-quotes.txt", "--year", "21/22")
     assert ("upheld_avg_pct", "2021-22", 72, None, "not held") in verdicts(claims)

@@ -47,6 +47,14 @@ def test_a_recurring_payment_keeps_its_period_and_totals_when_the_count_is_print
     assert (weekly.period, weekly.total_gbp) == ("per week for 12 weeks", 600)
 
 
+def test_for_each_month_is_a_period_too():
+    payment = only("The Council has agreed to pay Miss Y £200 for each month from June 2023 until it completes the "
+                   "assessment.")  # fmt: skip
+    assert (payment.amount_gbp, payment.period, payment.total_gbp, payment.certainty) == (
+        200, "for each month", None, "uncertain",
+    )  # fmt: skip
+
+
 def test_a_recurring_payment_without_a_count_has_no_total_and_is_uncertain():
     payment = only("The Council will pay £50 a week until a placement is found.")
     assert (payment.amount_gbp, payment.period, payment.total_gbp, payment.certainty) == (
@@ -135,6 +143,13 @@ def test_a_breakdown_in_brackets_is_part_of_the_sum_before_it():
     payment = only("The Council will pay £300 (£150 for distress and £150 for time and trouble) to Mr Z.")
     assert (payment.amount_gbp, payment.payee) == (300, "Mr Z")
     assert payment.purpose == "(£150 for distress and £150 for time and trouble)"
+
+
+def test_a_sum_explained_in_brackets_as_a_monthly_rate_is_read_once():
+    payment = only("The Council has agreed to pay Mr B £1,750 (£250 a month for seven months) to reflect the loss of "
+                   "service.")  # fmt: skip
+    assert (payment.amount_gbp, payment.period, payment.total_gbp, payment.payee) == (1750, None, 1750, "Mr B")
+    assert payment.purpose == "(£250 a month for seven months) to reflect the loss of service"
 
 
 def test_a_printed_total_of_the_sums_before_it_is_not_a_payment_of_its_own():
