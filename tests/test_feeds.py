@@ -49,7 +49,7 @@ def zoned(parsed_time: str) -> dt.datetime:
 
 def test_a_councils_feed_has_its_reports_improvements_and_decisions_newest_first(datasette):
     parsed = feed(datasette, "/lgsco/council_feed.atom", council="luton-borough-council")
-    assert parsed.feed.title == "What is new about a council"
+    assert parsed.feed.title == "What is new about a council: luton-borough-council"
     # The improvement is dated by its decision; the reports by theirs (2024-03-12).
     assert [entry.title for entry in parsed.entries] == [
         "Luton Borough Council (23 020 528): Upheld, Housing > Homelessness",
@@ -83,15 +83,17 @@ def test_a_councils_feed_has_its_reports_improvements_and_decisions_newest_first
 def test_an_empty_feed_is_valid_atom_with_no_entries(datasette, path, params):
     parsed = feed(datasette, path, **params)
     assert parsed.entries == []
-    assert parsed.feed.title
+    assert parsed.feed.title.startswith(("What is new about a council", "New decisions in a category"))
     zoned(parsed.feed.updated)
 
 
 def test_the_national_reports_feed_and_a_category_feed(datasette):
     reports = feed(datasette, "/lgsco/reports_feed.atom")
+    assert reports.feed.title == "New public reports, every council"
     assert [entry.title for entry in reports.entries] == ["Luton Borough Council: Report a",
                                                           "Luton Borough Council: Report b"]  # fmt: skip
     housing = feed(datasette, "/lgsco/category_feed.atom", category="housing")
+    assert housing.feed.title == "New decisions in a category: housing"
     assert [entry.link.rsplit("/", 1)[1] for entry in housing.entries] == ["23-020-528", "22-001-702"]
     assert all(zoned(entry.updated) for entry in housing.entries)
 

@@ -13,6 +13,7 @@ else missing.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 
 from datasette import hookimpl
@@ -62,10 +63,28 @@ def render_feed(datasette, request, sql, columns, rows, database, table, query_n
         columns = [*columns, "atom_content"]
         for row in fixed:
             row["atom_content"] = str(row["atom_title"])
-    if fixed:
-        return datasette_atom.render_atom(datasette, request, sql, columns, fixed, database, table, query_name,
+    if not fixed:
+        return _empty_feed(datasette, request, sql, database, query_name)
+    response = datasette_atom.render_atom(datasette, request, sql, columns, fixed, database, table, query_name,
                                           view_name, data)  # fmt: skip
-    return _empty_feed(datasette, request, sql, database, query_name)
+    named = _named_title(datasette, request, database, query_name)
+    if named:
+        # datasette-atom titles a canned query's feed with the query's title alone: every council's feed would be
+        # called the same in a feed reader.
+        body = response.body.decode() if isinstance(response.body, bytes) else response.body
+        response.body = re.sub(r"<title>.*?</title>", f"<title>{html.escape(named)}</title>", body, count=1)
+    return response
+
+
+def _named_title(datasette, request, database: str, query_name: str | None) -> str | None:
+    """A canned query's title with what it was asked about ('What is new about a council: luton-borough-council')."""
+    queries = (datasette.metadata(database=database) or {}).get("queries", {})
+    title = queries.get(query_name, {}).get("title") if query_name else None
+    if title is None:
+        return None
+    given = [request.args.get(key) or "" for key in request.args if not key.startswith("_")]
+    asked = [value.strip() for value in given if value.strip()]
+    return f"{title}: {', '.join(asked)}" if asked else title
 
 
 def _entry(row: dict, origin: str) -> dict:
@@ -76,7 +95,7 @@ def _entry(row: dict, origin: str) -> dict:
 
 
 def _empty_feed(datasette, request, sql: str, database: str, query_name: str | None):
-    """A valid feed with no entries: its title as datasette-atom gives it, updated now."""
+    """A valid feed with no entries, titled as a feed with entries would be, updated now."""
     from datasette.utils.asgi import Response
 
     feed = FeedGenerator()
@@ -84,7 +103,5 @@ def _empty_feed(datasette, request, sql: str, database: str, query_name: str | N
     feed.id(request.url)
     feed.link(href=request.url, rel="self")
     feed.updated(dt.datetime.now(dt.UTC))
-    queries = (datasette.metadata(database=database) or {}).get("queries", {})
-    title = queries.get(query_name, {}).get("title") if query_name else None
-    feed.title(title or request.args.get("_feed_title", sql))
+    feed.title(_named_title(datasette, request, database, query_name) or request.args.get("_feed_title", sql))
     return Response(feed.atom_str(pretty=True), content_type="application/xml; charset=utf-8", status=200)
