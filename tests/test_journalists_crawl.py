@@ -13,6 +13,7 @@ from harvester.payments import sentences
 from harvester.replica.payments import TRUTH
 from harvester.replica.server import ReplicaServer
 from tests.test_crawl import crawl
+from tests.test_save_faults import harvester
 
 pytestmark = pytest.mark.slow
 
@@ -91,3 +92,28 @@ def test_the_luton_report_agrees_with_the_replica_wherever_the_harvest_holds_the
     # The report's one mistake: it calls the satisfactory remedy rate a share of cases investigated.
     wrong = [c for c in claims if "share of upheld cases" in c.get("note", "")]
     assert [c["claimed"] for c in wrong] == [33, 33]
+
+
+def test_payments_that_cannot_be_read_cost_the_authority_nothing_else_and_fail_the_run(replica, tmp_path):
+    db = tmp_path / "lgsco.db"
+    server = replica()
+    broken = (
+        "import harvester.remedy_payments as remedy_payments\n"
+        "read = remedy_payments.read_payments\n"
+        "def read_payments(text):\n"
+        "    if text and '£300' in text:\n"
+        "        raise RuntimeError('unreadable payment')\n"
+        "    return read(text)\n"
+        "remedy_payments.read_payments = read_payments\n"
+    )
+    options = [option for slug in CHOSEN for option in ("--authority", slug)]
+    result = harvester("crawl", "--base-url", server.base_url, "--db", str(db), *options, prelude=broken)
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
+    conn = sqlite3.connect(db)
+    errors = conn.execute("SELECT authority_slug, page, kind, message FROM crawl_errors").fetchall()
+    assert errors and all(kind == "internal" and "RuntimeError: unreadable payment" in message
+                          for _, _, kind, message in errors)  # fmt: skip
+    assert conn.execute("SELECT status FROM crawl_runs").fetchall() == [("failed",)]
+    # Every authority and its decisions were saved all the same.
+    assert {slug for (slug,) in conn.execute("SELECT DISTINCT authority_slug FROM decisions")} == set(CHOSEN)
+    assert conn.execute("SELECT count(*) FROM remedy_payments WHERE amount_gbp = 300").fetchone() == (0,)
