@@ -474,5 +474,50 @@ def changes(db_path, since):
     click.echo("\n".join(lines) if lines else "no changes")
 
 
+@cli.command("check-claims")
+@click.argument("report", type=click.File("rb"))
+@click.option("--authority", required=True, metavar="SLUG", help="The council whose report it is.")
+@click.option("--year", default=None, metavar="YYYY-YY",
+              help="The year the report is about (2023-24, 2023/24, 23-24); default: the year it names most.")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per claim, one per line.")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
+              show_default=True)  # fmt: skip
+def check_claims(report, authority, year, as_json, db_path):
+    """Check what a council's complaints report says about its Ombudsman record against the harvest.
+
+    Reads REPORT (PDF or text), finds every figure it quotes from the Ombudsman about the council, and
+    prints each beside the harvested value: agrees, differs (both values) or not held, with its sentence.
+    Exit 0 when the report was read (differences are findings), 1 when no claim was found, 2 for bad options.
+    """
+    from harvester import claims, store
+
+    if year is not None:
+        try:
+            year = claims.year_option(year)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--year") from error
+    db = store.open_db(harvest_db(db_path))
+    found = db.execute("SELECT slug, name FROM authorities WHERE lower(slug) = lower(?)", [authority]).fetchone()
+    if found is None:
+        raise OptionError(f"--authority {authority}: no such council in {db_path} (see the authorities table)")
+    try:
+        text = claims.report_text(report.read())
+    except claims.ReportError as error:
+        raise click.ClickException(f"{report.name}: {error}") from error
+    year = year or claims.report_year(text)
+    if year is None:
+        raise click.ClickException(f"{report.name}: the report names no year: give --year")
+    findings = claims.find_claims(text, year)
+    checked = claims.check(db, found[0], findings.claims)
+    if not checked:
+        raise click.ClickException(f"{report.name}: no claim about the Ombudsman's figures found")
+    if as_json:
+        for claim in checked:
+            click.echo(json.dumps(claim.public(), ensure_ascii=False))
+        return
+    click.echo(claims.summary_line(found[1], year, checked))
+    click.echo("\n".join(claims.claim_lines(checked, findings.context)))
+
+
 if __name__ == "__main__":
     cli()

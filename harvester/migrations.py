@@ -447,3 +447,37 @@ def m007_decisions_as_printed(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE decisions_as_printed RENAME TO decisions")
     for statement in kept:
         db.execute(statement)
+
+
+JOURNALIST_SCHEMA = """
+CREATE TABLE IF NOT EXISTS remedy_payments (
+    case_ref TEXT NOT NULL,
+    authority_slug TEXT NOT NULL REFERENCES authorities(slug),
+    provenance TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    amount_gbp NUMERIC,
+    period TEXT,
+    total_gbp NUMERIC,
+    purpose TEXT,
+    payee TEXT,
+    kind TEXT NOT NULL,
+    nature TEXT CHECK (nature IN ('symbolic', 'financial')),
+    certainty TEXT NOT NULL CHECK (certainty IN ('certain', 'uncertain')),
+    doubt TEXT,
+    sentence TEXT NOT NULL,
+    source_url TEXT,
+    PRIMARY KEY (authority_slug, case_ref, provenance, position)
+);
+CREATE INDEX IF NOT EXISTS remedy_payments_case ON remedy_payments(case_ref);
+CREATE INDEX IF NOT EXISTS remedy_payments_amount ON remedy_payments(total_gbp);
+"""
+"""Payments councils agreed to make, read from stored remedies and agreed actions (harvester.remedy_payments)."""
+
+
+@migrations()
+def m010_journalist_tools(db: sqlite_utils.Database) -> None:
+    from harvester.remedy_payments import store_all_payments
+
+    for statement in statements(JOURNALIST_SCHEMA):
+        db.execute(statement)
+    store_all_payments(db)

@@ -16,7 +16,7 @@ import sqlite3
 
 import sqlite_utils
 
-from harvester import items, migrations
+from harvester import items, migrations, payments, remedy_payments
 
 TABLES = {
     "authorities": (
@@ -71,6 +71,10 @@ TABLES = {
     "decision_count_discrepancies": (
         "View: listings whose number of cases differs from the statistics page's upheld or remedy count.",
         items.DecisionListing,
+    ),
+    "remedy_payments": (
+        "Payments councils agreed to make, read from decisions' remedies and agreed actions, with the sentence.",
+        (payments.Payment, remedy_payments.RemedyPayment),
     ),
 }
 
@@ -213,6 +217,15 @@ QUERY_COLUMNS = {
     "value": "The council's figure for that measure.",
     "type_avg": "The average of that figure for councils of the same type: as published, else their mean here.",
     "type_avg_from": "'published' (the Ombudsman's average) or 'mean here' (the mean of the councils in this database).",
+    "cases_paid": "Cases with at least one payment read.",
+    "certain_gbp": "Pounds the council agreed to pay, adding only payments whose text makes them certain.",
+    "uncertain_payments": "Payments read whose amount or agreement the text leaves uncertain (not in certain_gbp).",
+    "cases": "The cases, comma-separated.",
+    "atom_id": "The feed entry's unique id: the site's page, with what it is after '#'.",
+    "atom_updated": "When the entry was published: the site's date (midnight UTC), else when a crawl first found it.",
+    "atom_title": "The entry's title, in the site's words.",
+    "atom_link": "The site's page for the entry.",
+    "atom_content_html": "The entry's summary, and a link to its row in this database.",
 }
 """Columns a canned query computes."""
 
@@ -226,6 +239,7 @@ def query_columns(queries: dict[str, str]) -> dict[str, dict[str, str]]:
     migrations.migrate(db)
     # The Datasette plugin's SQL function, as a search for nothing: only the columns that come back matter.
     db.conn.create_function("fts_words", 1, lambda words: '""')
+    db.conn.create_function("row_path", -1, lambda *keys: "")
     table_docs = {table: {name: doc for name, _, doc in columns} for table, (_, columns) in describe().items()}
     docs: dict[str, str] = {}
     for table_columns in table_docs.values():

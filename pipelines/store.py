@@ -10,7 +10,7 @@ from pathlib import Path
 
 from scrapy import signals
 
-from harvester import __version__, items, register, store
+from harvester import __version__, items, register, remedy_payments, store
 from harvester.health import RunFacts, judge_run
 
 logger = logging.getLogger(__name__)
@@ -170,6 +170,7 @@ class StorePipeline:
                 )
             )
             return
+        self.store_payments(bundle.authority.url, slug)
         self.decisions_read += len(decisions)
         self.lists_left_as_stored += len(done.unchanged_parts)
         for document in saved.kept_letters:
@@ -177,6 +178,17 @@ class StorePipeline:
             self.record_error(items.CrawlError(document.pdf_url, slug, "letter", "reread", message))
         self.crawler.stats.inc_value("harvester/authorities_done")
         self.totals.authorities += 1
+
+    def store_payments(self, url: str, slug: str) -> None:
+        """The authority's remedy_payments, read again from what is now stored; in a transaction of its own,
+        so a failure to read them costs the authority nothing else (and leaves its payments as they were)."""
+        try:
+            with store.transaction(self.db):
+                remedy_payments.store_payments(self.db, slug)
+        except Exception as error:  # noqa: BLE001 - a recorded run error, never only a log line
+            logger.exception("reading %s's payments failed", slug)
+            message = f"reading its payments: {type(error).__name__}: {error}"
+            self.record_error(items.CrawlError(url, slug, "authority", "internal", message))
 
     def spider_closed(self, spider, reason):
         try:

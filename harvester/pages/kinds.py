@@ -70,7 +70,10 @@ def parse_saved(content: bytes, url: str, kind: str, authority_slug: str | None 
     if kind == "improvements":
         return [parse_improvements_page(content, url)]
     if kind == "decision":
-        return [parse_decision_page(content, url)]
+        from harvester.remedy_payments import DECISION_REMEDY, payments_of
+
+        page = parse_decision_page(content, url)
+        return [page, *payments_of(page.case_ref, authority_slug, DECISION_REMEDY, "\n".join(page.remedy), url)]
     if kind == "decision_listing":
         return [parse_decision_listing(content, url)]
     raise ValueError(f"unknown page kind {kind!r}: one of {', '.join(KINDS)}")
