@@ -290,6 +290,41 @@ def report(outcome, resume_command: str) -> None:
     sys.exit(outcome.exit_code)
 
 
+@cli.command("check-site")
+@click.option("--base-url", default=REAL_SITE, show_default=True, callback=check_base_url,
+              help="Site to check: the real one, or a copy with the same paths (e.g. the replica).")  # fmt: skip
+@click.option("--sample", type=click.IntRange(min=1, max=50), default=4, show_default=True, metavar="N",
+              help="Statistics pages to read; the probe sends at most N+10 requests.")  # fmt: skip
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
+              show_default=True, help="Harvest whose known answers are compared (read-only; none if absent).")  # fmt: skip
+@click.option("--no-robots", is_flag=True, help="Ignore robots.txt (only for your own copy of the site).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+def check_site(base_url, sample, db_path, no_robots, as_json):
+    """Check that the parsers still understand the site, before a crawl writes anything.
+
+    Reads the index, N statistics pages covering the known layouts, a letters list and its newest letter,
+    a reports list and a public report, an improvements list and its next page, an upheld-decisions
+    listing and a decision page, with the crawl's parsers and politeness, and prints one line per anchor
+    (found / missing) and per known answer compared with DB (same / different). Writes nothing.
+
+    \b
+    Exit status:
+      0  every anchor found, every known answer the same
+      1  a layout change or a difference (the summary names the first few)
+      2  bad options, or no site to check (unreachable, robots.txt unreachable or forbidding)
+    """
+    from harvester.probe import SiteUnreachable, probe_site
+
+    if db_path.exists():
+        harvest_db(db_path)
+    try:
+        probe = probe_site(base_url, sample, db_path, obey_robots=not no_robots)
+    except SiteUnreachable as error:
+        raise OptionError(f"{base_url}: {error}") from error
+    click.echo(json.dumps(probe.as_json(), ensure_ascii=False) if as_json else "\n".join(probe.lines()))
+    sys.exit(probe.exit_code)
+
+
 @cli.command()
 @click.argument("file", type=click.File("rb"))
 @click.option("--url", required=True, help="The address the page or PDF was fetched from.")
