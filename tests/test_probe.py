@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from harvester.cli import cli
 from harvester.probe import EXTRA_REQUESTS
+from harvester.replica.redesign import PREFIX, REDESIGNS
 from harvester.replica.server import ReplicaServer
 
 from .conftest import free_port
@@ -29,6 +30,18 @@ SAMPLED_AUTHORITIES = (
 )
 """What the probe samples on the replica at --sample 4 (the most populous council, the merger box whose
 predecessors ended last, the first and last councils that box links): crawled, so known answers exist."""
+
+CHANGED_ANCHOR = {
+    "index": "links to each council's statistics page",
+    "statistics": "'… of complaints we investigated were upheld'",
+    "letters": "letters",
+    "reports": "a date under each headline",
+    "improvements": "'Case reference:' cards",
+    "listing": "decision_listing",
+    "decision": "decision",
+}
+"""Redesign -> what the summary must name as changed (an anchor's name, or the page type whose parser failed)."""
+
 
 def check_site(base_url: str, db: Path, *args: str):
     return CliRunner().invoke(cli, ["check-site", "--base-url", base_url, "--db", str(db), *args])
@@ -103,6 +116,18 @@ def test_a_stored_figure_unlike_the_page_is_a_difference(harvested, tmp_path):
     assert len(different) == 1 and "2023-24 figures" in different[0] and "upheld_decisions" in different[0]
     assert "statistics known answer: 2023-24 figures different" in result.output.splitlines()[-1]
     assert digest(changed) == before
+
+
+@pytest.mark.parametrize("kind", [kind for kind, _, _ in REDESIGNS])
+def test_every_redesign_is_caught_naming_the_changed_anchor(harvested, replica, kind):
+    _, db = harvested
+    server = replica(faults=[PREFIX + kind])
+    before = digest(db)
+    result = check_site(server.base_url, db)
+    assert result.exit_code == 1, result.output
+    summary = result.output.splitlines()[-1]
+    assert " changed: " in summary and CHANGED_ANCHOR[kind] in summary
+    assert digest(db) == before
 
 
 class _Misbehaving(http.server.BaseHTTPRequestHandler):
