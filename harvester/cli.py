@@ -212,6 +212,9 @@ def replica(port, epoch, seed, faults, fault_seed, hang_seconds, ground_truth, s
 @click.option("--resume", is_flag=True,
               help="Continue the last run, killed or interrupted, as the same run (same base URL and authorities).")  # fmt: skip
 @click.option("--no-robots", is_flag=True, help="Ignore robots.txt (only for your own copy of the site).")
+@click.option("--probe/--no-probe", default=None,
+              help="Run `harvester check-site` first and stop before writing anything if the site changed "
+                   "(default: on for a remote site, off on 127.0.0.1).")  # fmt: skip
 @click.option("--decisions-since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
               help="Also back-fill every decision about each authority decided since this date, through the "
                    "decision search; decisions already stored are never fetched again, so a later run continues.")  # fmt: skip
@@ -226,7 +229,7 @@ def replica(port, epoch, seed, faults, fault_seed, hang_seconds, ground_truth, s
               help="Seconds between progress lines when not on a terminal.")  # fmt: skip
 def crawl(
     base_url, db_path, authorities, concurrency, delay, timeout, retries, refresh_letters, full, list_max_age, resume,
-    no_robots, decisions_since, max_requests, log_level, log_format, progress_seconds,
+    no_robots, probe, decisions_since, max_requests, log_level, log_format, progress_seconds,
 ):  # fmt: skip
     """Crawl the "Your council's performance" section into one SQLite file.
 
@@ -240,7 +243,8 @@ def crawl(
     Exit status:
       0  healthy
       1  failed or looks wrong: a page could not be fetched or read, too many letters unreadable,
-         or markedly fewer authorities or figures than the last good run (the summary says which)
+         or markedly fewer authorities or figures than the last good run (the summary says which),
+         or the probe found the site's layout changed (the run is recorded 'probe-failed')
       2  bad options (a --db that is not SQLite, a --base-url without http://, a name for a slug, ...),
          or --resume with nothing to resume
       3  another crawl is writing the same database
@@ -273,7 +277,7 @@ def crawl(
     try:
         outcome = run_crawl(
             base_url, db_path, authorities, overrides,
-            refresh_letters=refresh_letters, resume=resume, full=full,
+            refresh_letters=refresh_letters, resume=resume, full=full, probe=probe,
         )  # fmt: skip
     except CrawlRefused as refused:
         click.echo(f"harvester crawl: {refused}", err=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.server
 import json
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from harvester import store
 from harvester.cli import cli
 from harvester.probe import EXTRA_REQUESTS
 from harvester.replica.redesign import PREFIX, REDESIGNS
@@ -189,3 +191,63 @@ def test_an_unreachable_site_is_one_line_and_exit_2(tmp_path):
     result = check_site(f"http://127.0.0.1:{free_port()}", tmp_path / "lgsco.db")
     assert result.exit_code == 2
     assert len(result.output.strip().splitlines()) == 1 and "no answer" in result.output
+
+
+def crawl(base_url: str, db: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "harvester.cli", "crawl", "--base-url", base_url, "--db", str(db), *args],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_a_crawl_of_a_redesigned_site_stops_before_its_first_write(replica, tmp_path):
+    server = replica(faults=[PREFIX + "statistics"])
+    db = tmp_path / "lgsco.db"
+    result = crawl(server.base_url, db, "--probe", "--authority", "kent-county-council")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "probe-failed" in result.stdout and "of complaints we investigated were upheld" in result.stdout
+    assert rows(db, "SELECT status, scope FROM crawl_runs") == [("probe-failed", '["kent-county-council"]')]
+    errors = rows(db, "SELECT page, kind, message FROM crawl_errors")
+    assert ("statistics (complaint overview)", "probe", "'View annual letters' link missing: no 'View annual "
+            "letters' link in the Annual letters section") in errors  # fmt: skip
+    for table in ("authorities", "annual_statistics", "letters", "fetches", "changes"):
+        assert rows(db, f"SELECT count(*) FROM {table}") == [(0,)], table
+    assert not (tmp_path / "httpcache.db").exists()
+    assert len(server.requests) <= 4 + EXTRA_REQUESTS  # the probe's, and nothing crawled after it
+
+
+def test_the_probe_is_off_on_127_0_0_1_unless_asked_for(replica, tmp_path):
+    server = replica(faults=[PREFIX + "letters"])
+    db = tmp_path / "lgsco.db"
+    result = crawl(server.base_url, db, "--authority", "allerdale-borough-council")
+    assert rows(db, "SELECT status FROM crawl_runs") == [("failed",)], result.stdout  # the crawl itself ran
+    assert rows(db, "SELECT count(*) FROM authorities") == [(1,)]
+
+
+def test_a_probe_that_passes_lets_the_crawl_run(harvested, tmp_path):
+    server, _ = harvested
+    db = tmp_path / "lgsco.db"
+    result = crawl(server.base_url, db, "--probe", "--authority", "allerdale-borough-council")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert rows(db, "SELECT status FROM crawl_runs") == [("ok",)]
+
+
+def test_a_probe_failed_run_hides_no_unfinished_run_from_resume(tmp_path):
+    db = store.open_db(tmp_path / "lgsco.db")
+    unfinished = store.start_run(db, "http://127.0.0.1:1", "0", "all")
+    store.record_probe_failure(db, "http://127.0.0.1:1", "0", "all", "probe: changed", [])
+    assert store.resumable_run(db)["id"] == unfinished
+
+
+def test_runs_accept_probe_failed_and_nothing_else_new(tmp_path):
+    db = store.open_db(tmp_path / "lgsco.db")
+    insert = "INSERT INTO crawl_runs (started_at, status, base_url, scope, version) VALUES ('t', ?, 'b', 'all', 'v')"
+    db.execute(insert, ["probe-failed"])
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute(insert, ["probe-passed"])
+    assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
