@@ -9,8 +9,10 @@ COVERAGE_VIEW = """
 CREATE VIEW IF NOT EXISTS coverage AS
 WITH
 spans AS (
-    -- A council is expected from the first year any figure of it is held; an abolished one up to the last.
-    SELECT a.slug, a.status, min(s.year) AS first_year, max(s.year) AS last_year
+    -- A council is expected from the first year any figure of it is held; an abolished one up to the last (its
+    -- letters up to its last letter: the Ombudsman stops writing to a council that is gone).
+    SELECT a.slug, a.status, min(s.year) AS first_year, max(s.year) AS last_year,
+        (SELECT max(year) FROM letters WHERE authority_slug = a.slug AND gone_run IS NULL) AS last_letter_year
     FROM authorities AS a
     JOIN annual_statistics AS s ON s.authority_slug = a.slug AND s.gone_run IS NULL
     WHERE a.gone_run IS NULL
@@ -24,6 +26,7 @@ newest AS (SELECT max(year) AS year FROM years),
 expected AS (
     SELECT y.year,
         count(*) AS councils,
+        sum(sp.status IS NOT 'abolished' OR y.year <= sp.last_letter_year) AS letters,
         -- A statistics page shows one year: the newest for a current council, its last for an abolished one.
         sum(CASE WHEN sp.status = 'abolished' THEN sp.last_year ELSE newest.year END = y.year) AS pages
     FROM years AS y
@@ -72,7 +75,7 @@ kinds(kind, position, rows_table, year_filter) AS (
         ('service improvements', 4, 'service_improvements', 'case_ref__startswith='),
         ('decisions', 5, 'decisions', 'decision_date__gte=')
 )
-SELECT year, kind, councils_expected, councils_held, items_listed, items_stored, last_changed_run,
+SELECT year, kind AS part, councils_expected, councils_held, items_listed, items_stored, last_changed_run,
     CASE
         WHEN last_changed_run IS NULL AND councils_expected > 0 THEN 'nothing held'
         WHEN kind IN ('statistics pages', 'letters') AND councils_held < councils_expected
@@ -82,7 +85,8 @@ SELECT year, kind, councils_expected, councils_held, items_listed, items_stored,
     rows_behind
 FROM (
     SELECT y.year, k.kind, k.position,
-        coalesce(CASE k.kind WHEN 'statistics pages' THEN e.pages ELSE e.councils END, 0) AS councils_expected,
+        coalesce(CASE k.kind WHEN 'statistics pages' THEN e.pages WHEN 'letters' THEN e.letters
+            ELSE e.councils END, 0) AS councils_expected,
         coalesce(h.councils, 0) AS councils_held,
         coalesce(h.listed, ld.listed) AS items_listed,
         coalesce(h.listed_held, ld.listed_held) AS listed_held,

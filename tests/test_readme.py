@@ -17,7 +17,7 @@ def test_schema_section_is_generated_from_the_code():
 
 
 def test_every_harvester_command_in_the_readme_exists():
-    commands = set(re.findall(r"(?:bin/|`)harvester (\w+)", README.read_text()))
+    commands = set(re.findall(r"(?:bin/|`)harvester ([\w-]+)", README.read_text()))
     assert {"crawl", "replica", "serve", "demo", "schema"} <= commands
     runner = CliRunner()
     for command in commands:
