@@ -133,7 +133,7 @@ that site holds as JSON, to compare a harvest with.
 FAULTS make the replica misbehave, to test the crawler. Give --fault once per fault, as
 NAME, NAME:always (a transient fault that never lets the retry through) or NAME@RATE (the share
 of URLs it hits; default {DEFAULT_RATE}). Which URLs are hit is fixed by --fault-seed. The index
-page is never faulted.
+page is never faulted but by redesign-index; a redesign-* fault hits every page of its kind.
 
 \b
 {faults}

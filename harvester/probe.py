@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from harvester import items, report
+from harvester import items, normalise, report
 from harvester import settings as harvester_settings
 from harvester.crawl import is_loopback
 from harvester.letters import read_letter
@@ -116,8 +116,8 @@ class SiteUnreachable(Exception):
     """The site can't be probed at all (no index, robots.txt unreachable or forbidding it): one line, exit 2."""
 
 
-class OverBudget(Exception):
-    """The next request would pass the probe's request budget."""
+class OverBudget(OSError):
+    """The next request would pass the probe's request budget: the page is not fetched."""
 
 
 @dataclass
@@ -203,7 +203,6 @@ class SampledStatistics:
     layout: str
     """Which layout it was chosen for."""
     url: str
-    register: RegisterEntry | None
     page: statistics_page.StatisticsPage | None = None
     text: str = ""
 
@@ -223,13 +222,10 @@ class Probe:
         self.note(FOUND if found else MISSING, page, anchor, url, "" if found else detail)
         return found
 
-    def fetch_and_parse(self, page: str, url: str, parse: Callable, max_bytes=None):
+    def fetch_and_parse(self, page: str, url: str, parse: Callable):
         """The parser's result, or None with the failure recorded as the page's first anchor missing."""
         try:
-            fetched = self.fetcher.get(url, *([max_bytes] if max_bytes else []))
-        except OverBudget as error:
-            self.note(MISSING, page, "fetched", url, str(error))
-            return None
+            fetched = self.fetcher.get(url)
         except OSError as error:
             self.note(MISSING, page, "fetched", url, str(error))
             return None
@@ -314,7 +310,7 @@ class Probe:
             register = self._entry(slug_from_authority_url(url))
         except ValueError:
             register = None
-        sampled = SampledStatistics(layout, url, register)
+        sampled = SampledStatistics(layout, url)
         result = self.fetch_and_parse("statistics", url, statistics_page.parse_statistics_page)
         if result is None:
             return sampled
@@ -475,7 +471,7 @@ def _most(sampled: list[SampledStatistics], count_pattern, link: Callable) -> st
     for s in sampled:
         url = link(s.page)
         match = count_pattern.search(s.text)
-        count = int(match.group(1).replace(",", "")) if match else 0
+        count = normalise.count(match.group(1)) if match else 0
         if url and count > best_count:
             best, best_count = url, count
     return best
