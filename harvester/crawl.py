@@ -7,12 +7,14 @@ import fcntl
 import ipaddress
 import json
 import os
+import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import sqlite_utils
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
@@ -193,8 +195,10 @@ def run_crawl(
     127.0.0.1) runs `harvester check-site`'s probe first and stops the crawl before it writes anything
     if the site's layout changed."""
     with crawl_lock(db_path):
-        if probe if probe is not None else not is_loopback(base_url):
-            stopped = probe_first(base_url, db_path, authorities, overrides or {})
+        site = resumed_base_url(db_path) if resume else None
+        site = site or base_url
+        if probe if probe is not None else not is_loopback(site):
+            stopped = probe_first(site, db_path, authorities, overrides or {})
             if stopped is not None:
                 return stopped
         plan = plan_crawl(
@@ -223,6 +227,17 @@ def run_crawl(
         )
         process.start()
     return judge_crawl(crawler, db_path)
+
+
+def resumed_base_url(db_path: Path) -> str | None:
+    """The site of the run --resume would continue, read without writing (None: nothing to resume; plan_crawl
+    says so)."""
+    try:
+        with closing(sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            unfinished = store.resumable_run(sqlite_utils.Database(conn))
+    except sqlite3.OperationalError:  # an empty file: no runs table yet
+        return None
+    return unfinished["base_url"] if unfinished else None
 
 
 def probe_first(

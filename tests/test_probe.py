@@ -251,3 +251,18 @@ def test_runs_accept_probe_failed_and_nothing_else_new(tmp_path):
     with pytest.raises(sqlite3.IntegrityError):
         db.execute(insert, ["probe-passed"])
     assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+
+
+def test_resume_probes_the_site_of_the_run_it_continues(replica, tmp_path):
+    server = replica(faults=[PREFIX + "decision"])
+    db = tmp_path / "lgsco.db"
+    killed = store.start_run(store.open_db(db), server.base_url, "0", "all")  # a crawl killed mid-run
+    result = subprocess.run(
+        [sys.executable, "-m", "harvester.cli", "crawl", "--db", str(db), "--resume", "--probe"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 1 and "'Decision date :'" in result.stdout, result.stdout + result.stderr
+    assert rows(db, "SELECT status, base_url FROM crawl_runs ORDER BY id") == [
+        ("running", server.base_url), ("probe-failed", server.base_url)
+    ]  # fmt: skip
+    assert store.resumable_run(store.open_db(db))["id"] == killed
