@@ -195,9 +195,9 @@ def run_crawl(
     127.0.0.1) runs `harvester check-site`'s probe first and stops the crawl before it writes anything
     if the site's layout changed."""
     with crawl_lock(db_path):
-        site = resumed_base_url(db_path) if resume else None
-        site = site or base_url
-        if probe if probe is not None else not is_loopback(site):
+        # None: nothing to resume, which plan_crawl refuses.
+        site = resumed_base_url(db_path) if resume else base_url
+        if site is not None and (probe if probe is not None else not is_loopback(site)):
             stopped = probe_first(site, db_path, authorities, overrides or {})
             if stopped is not None:
                 return stopped

@@ -266,3 +266,10 @@ def test_resume_probes_the_site_of_the_run_it_continues(replica, tmp_path):
         ("running", server.base_url), ("probe-failed", server.base_url)
     ]  # fmt: skip
     assert store.resumable_run(store.open_db(db))["id"] == killed
+
+
+def test_resume_with_nothing_to_resume_probes_nothing_and_says_so(tmp_path):
+    db = tmp_path / "lgsco.db"
+    result = CliRunner().invoke(cli, ["crawl", "--db", str(db), "--resume", "--probe"])
+    assert result.exit_code == 2 and "nothing to resume" in result.output
+    assert rows(db, "SELECT count(*) FROM crawl_runs") == [(0,)]
