@@ -173,8 +173,9 @@ def misbehaving():
         (302, b"", {"Location": "http://example.invalid/"}, 2, "redirect to another host refused"),
         (200, b"<html><body></body></html>", {}, 1, "index links to each council's statistics page missing"),
         (200, b"", {}, 1, "index links to each council's statistics page missing"),
+        (200, b"User-agent: *\nDisallow: /\n", {}, 2, "forbidden by robots.txt"),
     ],
-    ids=["500s", "redirects-offsite", "empty-page", "empty-body"],
+    ids=["500s", "redirects-offsite", "empty-page", "empty-body", "robots-disallow-all"],
 )
 def test_a_site_that_is_no_site_exits_1_or_2_with_the_cause_and_touches_no_file(
     misbehaving, tmp_path, monkeypatch, status, body, headers, code, cause
