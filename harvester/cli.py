@@ -133,7 +133,7 @@ that site holds as JSON, to compare a harvest with.
 FAULTS make the replica misbehave, to test the crawler. Give --fault once per fault, as
 NAME, NAME:always (a transient fault that never lets the retry through) or NAME@RATE (the share
 of URLs it hits; default {DEFAULT_RATE}). Which URLs are hit is fixed by --fault-seed. The index
-page is never faulted.
+page is never faulted but by redesign-index; a redesign-* fault hits every page of its kind.
 
 \b
 {faults}
@@ -212,6 +212,9 @@ def replica(port, epoch, seed, faults, fault_seed, hang_seconds, ground_truth, s
 @click.option("--resume", is_flag=True,
               help="Continue the last run, killed or interrupted, as the same run (same base URL and authorities).")  # fmt: skip
 @click.option("--no-robots", is_flag=True, help="Ignore robots.txt (only for your own copy of the site).")
+@click.option("--probe/--no-probe", default=None,
+              help="Run `harvester check-site` first and stop before writing anything if the site changed "
+                   "(default: on for a remote site, off on 127.0.0.1).")  # fmt: skip
 @click.option("--decisions-since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
               help="Also back-fill every decision about each authority decided since this date, through the "
                    "decision search; decisions already stored are never fetched again, so a later run continues.")  # fmt: skip
@@ -226,7 +229,7 @@ def replica(port, epoch, seed, faults, fault_seed, hang_seconds, ground_truth, s
               help="Seconds between progress lines when not on a terminal.")  # fmt: skip
 def crawl(
     base_url, db_path, authorities, concurrency, delay, timeout, retries, refresh_letters, full, list_max_age, resume,
-    no_robots, decisions_since, max_requests, log_level, log_format, progress_seconds,
+    no_robots, probe, decisions_since, max_requests, log_level, log_format, progress_seconds,
 ):  # fmt: skip
     """Crawl the "Your council's performance" section into one SQLite file.
 
@@ -240,7 +243,8 @@ def crawl(
     Exit status:
       0  healthy
       1  failed or looks wrong: a page could not be fetched or read, too many letters unreadable,
-         or markedly fewer authorities or figures than the last good run (the summary says which)
+         or markedly fewer authorities or figures than the last good run (the summary says which),
+         or the probe found the site's layout changed (the run is recorded 'probe-failed')
       2  bad options (a --db that is not SQLite, a --base-url without http://, a name for a slug, ...),
          or --resume with nothing to resume
       3  another crawl is writing the same database
@@ -273,7 +277,7 @@ def crawl(
     try:
         outcome = run_crawl(
             base_url, db_path, authorities, overrides,
-            refresh_letters=refresh_letters, resume=resume, full=full,
+            refresh_letters=refresh_letters, resume=resume, full=full, probe=probe,
         )  # fmt: skip
     except CrawlRefused as refused:
         click.echo(f"harvester crawl: {refused}", err=True)
@@ -288,6 +292,41 @@ def report(outcome, resume_command: str) -> None:
     if outcome.status == "interrupted":
         click.echo(f"Interrupted: continue this run where it stopped with `{resume_command}`")
     sys.exit(outcome.exit_code)
+
+
+@cli.command("check-site")
+@click.option("--base-url", default=REAL_SITE, show_default=True, callback=check_base_url,
+              help="Site to check: the real one, or a copy with the same paths (e.g. the replica).")  # fmt: skip
+@click.option("--sample", type=click.IntRange(min=1, max=50), default=4, show_default=True, metavar="N",
+              help="Statistics pages to read; the probe sends at most N+10 requests.")  # fmt: skip
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
+              show_default=True, help="Harvest whose known answers are compared (read-only; none if absent).")  # fmt: skip
+@click.option("--no-robots", is_flag=True, help="Ignore robots.txt (only for your own copy of the site).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+def check_site(base_url, sample, db_path, no_robots, as_json):
+    """Check that the parsers still understand the site, before a crawl writes anything.
+
+    Reads the index, N statistics pages covering the known layouts, a letters list and its newest letter,
+    a reports list and a public report, an improvements list and its next page, an upheld-decisions
+    listing and a decision page, with the crawl's parsers and politeness, and prints one line per anchor
+    (found / missing) and per known answer compared with DB (same / different). Writes nothing.
+
+    \b
+    Exit status:
+      0  every anchor found, every known answer the same
+      1  a layout change or a difference (the summary names the first few)
+      2  bad options, or no site to check (unreachable, robots.txt unreachable or forbidding)
+    """
+    from harvester.probe import SiteUnreachable, probe_site
+
+    if db_path.exists():
+        harvest_db(db_path)
+    try:
+        probe = probe_site(base_url, sample, db_path, obey_robots=not no_robots)
+    except SiteUnreachable as error:
+        raise OptionError(f"{base_url}: {error}") from error
+    click.echo(json.dumps(probe.as_json(), ensure_ascii=False) if as_json else "\n".join(probe.lines()))
+    sys.exit(probe.exit_code)
 
 
 @cli.command()

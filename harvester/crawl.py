@@ -7,17 +7,19 @@ import fcntl
 import ipaddress
 import json
 import os
+import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import sqlite_utils
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from harvester import __version__, items, store
 from harvester import settings as harvester_settings
-from harvester import store
 from harvester.pagecache import parsed_pages
 from harvester.progress import use_json_logging
 from harvester.report import real_site_pace
@@ -183,13 +185,22 @@ def run_crawl(
     refresh_letters: bool = False,
     resume: bool = False,
     full: bool = False,
+    probe: bool | None = None,
 ) -> CrawlOutcome:
     """Crawl `base_url` into `db_path` and return the run's verdict (Scrapy's own exit status says nothing).
 
     `resume` continues the last run if it was killed or interrupted, under the same run id, so the
     database ends as an uninterrupted run would have left it. `full` refetches every page and letter
-    instead of asking the server whether they changed."""
+    instead of asking the server whether they changed. `probe` (default: on a remote site, not on
+    127.0.0.1) runs `harvester check-site`'s probe first and stops the crawl before it writes anything
+    if the site's layout changed."""
     with crawl_lock(db_path):
+        # None: nothing to resume, which plan_crawl refuses.
+        site = resumed_base_url(db_path) if resume else base_url
+        if site is not None and (probe if probe is not None else not is_loopback(site)):
+            stopped = probe_first(site, db_path, authorities, overrides or {})
+            if stopped is not None:
+                return stopped
         plan = plan_crawl(
             db_path,
             base_url,
@@ -216,6 +227,45 @@ def run_crawl(
         )
         process.start()
     return judge_crawl(crawler, db_path)
+
+
+def resumed_base_url(db_path: Path) -> str | None:
+    """The site of the run --resume would continue, read without writing (None: nothing to resume; plan_crawl
+    says so)."""
+    try:
+        with closing(sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            unfinished = store.resumable_run(sqlite_utils.Database(conn))
+    except sqlite3.OperationalError:  # an empty file: no runs table yet
+        return None
+    return unfinished["base_url"] if unfinished else None
+
+
+def probe_first(
+    base_url: str, db_path: Path, authorities: tuple[str, ...], overrides: dict
+) -> CrawlOutcome | None:
+    """Probe the site (harvester.probe) before anything is crawled: None when it reads as the parsers expect,
+    else the outcome of a run recorded 'probe-failed' with the probe's findings as its errors."""
+    from harvester.probe import SiteUnreachable, probe_site
+
+    try:
+        found = probe_site(base_url, db_path=db_path, obey_robots=overrides.get("ROBOTSTXT_OBEY", True))
+    except SiteUnreachable as error:
+        index = f"{base_url}/your-councils-performance"
+        problem, errors = f"probe: {error}", [items.CrawlError(index, None, "index", "probe", str(error))]
+    else:
+        if found.exit_code == 0:
+            return None
+        problem = f"probe: {found.summary()}"
+        errors = [
+            items.CrawlError(
+                f.url, None, f.page, "probe", f"{f.anchor} {f.state}" + (f": {f.detail}" if f.detail else "")
+            )
+            for f in found.changed
+        ]
+    db = store.open_db(db_path)
+    scope = json.dumps(sorted(authorities)) if authorities else "all"
+    run_id = store.record_probe_failure(db, base_url, __version__, scope, problem, errors)
+    return describe_run(db, run_id)
 
 
 def judge_crawl(crawler, db_path: Path) -> CrawlOutcome:

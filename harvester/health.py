@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 
 from harvester import items
+from harvester.field_coverage import coverage_drops
 
 UNREADABLE_LETTERS_LIMIT = 0.10
 """A few unreadable letters are the site's (recorded, kept as failed); more than this share of those read
@@ -34,6 +36,8 @@ class RunFacts:
     """The last good run of the same scope (its crawl_runs row), if any."""
     letters_read_by_authority: dict[str, int] = field(default_factory=dict)
     """Letters read this run per authority (case-folded slug), readable or not."""
+    field_coverage: dict[str, dict] = field(default_factory=dict)
+    """This run's FieldCoverage.shares(): per item type, the share of items with each field filled."""
 
 
 @dataclass
@@ -52,7 +56,8 @@ warning (a part read in a form not understood, kept as text or skipped with its 
 def judge_run(facts: RunFacts) -> Verdict:
     """A run fails when Scrapy stopped early, when nothing was saved, when any page could not be
     fetched or read or any authority saved, when too many letters were unreadable (in the run, or of
-    one authority), or when it found markedly less than the last good run. A 404 (a predecessor the
+    one authority), or when it found markedly less than the last good run (authorities, figures, or the
+    share of an item type's items with a field filled). A 404 (a predecessor the
     site no longer has) is counted, not failed. Every problem names its reason."""
     problems = []
     if facts.finish_reason != "finished":
@@ -73,6 +78,8 @@ def judge_run(facts: RunFacts) -> Verdict:
             before = facts.previous[what] or 0
             if now < (1 - DROP_LIMIT) * before:
                 problems.append(f"{what} dropped from {before} (run {facts.previous['id']}) to {now}")
+        before = json.loads(facts.previous.get("summary") or "{}").get("field_coverage")
+        problems += coverage_drops(facts.field_coverage, before, facts.previous["id"])
     if not problems:
         return Verdict("ok", [])
     return Verdict("interrupted" if facts.finish_reason == "shutdown" else "failed", problems)

@@ -481,3 +481,29 @@ def m010_journalist_tools(db: sqlite_utils.Database) -> None:
     for statement in statements(JOURNALIST_SCHEMA):
         db.execute(statement)
     store_all_payments(db)
+
+
+@migrations()
+def m011_probe_and_coverage(db: sqlite_utils.Database) -> None:
+    """A crawl stopped by its probe (harvester.probe) is recorded as 'probe-failed'; and the `coverage` view.
+
+    SQLite can't alter a CHECK constraint, and rebuilding crawl_runs would mean rebuilding every table that
+    references it; adding a value to the IN list only widens what the table accepts, so the stored definition
+    is rewritten in place (https://sqlite.org/lang_altertable.html, "making other kinds of table schema
+    changes"), in this migration's transaction."""
+    from harvester.coverage import COVERAGE_VIEW
+
+    (definition,) = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'crawl_runs'").fetchone()
+    statuses = "('running', 'ok', 'failed', 'interrupted')"
+    if statuses not in definition:
+        raise RuntimeError(f"crawl_runs has an unexpected status CHECK: {definition}")
+    (version,) = db.execute("PRAGMA schema_version").fetchone()
+    db.execute("PRAGMA writable_schema = ON")
+    db.execute(
+        "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'crawl_runs'",
+        [definition.replace(statuses, "('running', 'ok', 'failed', 'interrupted', 'probe-failed')")],
+    )
+    db.execute(f"PRAGMA schema_version = {version + 1}")
+    db.execute("PRAGMA writable_schema = OFF")
+    for statement in statements(COVERAGE_VIEW):
+        db.execute(statement)

@@ -76,6 +76,10 @@ TABLES = {
         "Payments councils agreed to make, read from decisions' remedies and agreed actions, with the sentence.",
         (payments.Payment, remedy_payments.RemedyPayment),
     ),
+    "coverage": (
+        "View: what the dataset holds, per statistics year and kind, and the gap where it holds less than expected.",
+        None,
+    ),
 }
 
 TABLE_COLUMNS = {
@@ -84,8 +88,31 @@ TABLE_COLUMNS = {
     ("crawl_runs", "status"): (
         "'running', 'ok', 'failed' (a page could not be fetched or read, or the run found markedly less than"
         " the last good one: the summary says which) or 'interrupted' (stopped by a signal; `harvester crawl"
-        " --resume` continues it)."
+        " --resume` continues it) or 'probe-failed' (the probe found the site's layout changed; nothing was"
+        " crawled: its findings are the run's crawl_errors)."
     ),
+    ("coverage", "part"): (
+        "Which part of the dataset: 'statistics pages', 'letters', 'reports', 'service improvements' or 'decisions'."
+    ),
+    ("coverage", "year"): (
+        "Statistics year 'YYYY-YY': of the figures or letter; of the date of a report or decision; of the year"
+        " a service improvement's case reference starts with."
+    ),
+    ("coverage", "councils_expected"): (
+        "Councils that should have this part this year: from the first year any figure of them is held; an"
+        " abolished council up to its last (letters: up to its last letter). Statistics pages: the councils"
+        " whose page shows this year."
+    ),
+    ("coverage", "councils_held"): "Councils with at least one row of this part this year.",
+    ("coverage", "items_listed"): (
+        "What the site lists: letters linked by the letters lists, cases in the upheld-decisions listings."
+    ),
+    ("coverage", "items_stored"): "Rows held (letters: read ones).",
+    ("coverage", "last_changed_run"): "The last crawl run that changed any of these rows (crawl_runs.id).",
+    ("coverage", "gap"): (
+        "In words: councils expected but not held, items listed but not stored, or nothing held; NULL: no gap."
+    ),
+    ("coverage", "rows_behind"): "The rows behind the counts: a Datasette table path with its filter.",
     ("fetches", "url"): "The page or letter PDF fetched.",
     ("fetches", "status"): "HTTP status of the last fetch (304: unchanged since the fetch before).",
 }

@@ -95,7 +95,8 @@ def start_run(db: sqlite_utils.Database, base_url: str, version: str, scope: str
 
 def resumable_run(db: sqlite_utils.Database) -> dict | None:
     """The latest run, if it was killed ('running') or stopped by a signal ('interrupted')."""
-    rows = list(db.query("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1"))
+    # A crawl its probe stopped started nothing, so it hides no unfinished run from --resume.
+    rows = list(db.query("SELECT * FROM crawl_runs WHERE status != 'probe-failed' ORDER BY id DESC LIMIT 1"))
     if rows and rows[0]["status"] in ("running", "interrupted"):
         return rows[0]
     return None
@@ -196,6 +197,21 @@ def fail_run(db: sqlite_utils.Database, run_id: int, problems: list[str]) -> Non
         db["crawl_runs"].update(
             run_id, {"finished_at": now(), "status": "failed", "summary": json.dumps({"problems": problems})}
         )
+
+
+def record_probe_failure(
+    db: sqlite_utils.Database, base_url: str, version: str, scope: str, problem: str, errors: list
+) -> int:
+    """A crawl its probe (harvester.probe) stopped before anything was crawled: its run, and what the probe found."""
+    at = now()
+    with transaction(db):
+        run_id = db.execute(
+            "INSERT INTO crawl_runs (started_at, finished_at, status, base_url, scope, version, summary) "
+            "VALUES (?, ?, 'probe-failed', ?, ?, ?, ?)",
+            [at, at, base_url, scope, version, json.dumps({"problems": [problem]})],
+        ).lastrowid
+        db["crawl_errors"].insert_all({"run_id": run_id} | asdict(error) for error in errors)
+    return run_id
 
 
 def record_error(db: sqlite_utils.Database, run_id: int, error: items.CrawlError) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from scrapy import signals
 
 from harvester import __version__, items, register, remedy_payments, store
+from harvester.field_coverage import FieldCoverage
 from harvester.health import RunFacts, judge_run
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ class StorePipeline:
         self.decisions_read = 0
         self.lists_left_as_stored = 0
         self.totals = store.RunTotals()
+        self.field_coverage = FieldCoverage()
         crawler.signals.connect(self.response_received, signal=signals.response_received)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.item_error, signal=signals.item_error)
@@ -110,7 +112,9 @@ class StorePipeline:
     def take(self, item) -> None:
         if isinstance(item, items.CrawlError):
             self.record_error(item)
-        elif isinstance(item, items.Authority):
+            return
+        self.field_coverage.add(item)
+        if isinstance(item, items.Authority):
             self.bundles[item.slug.lower()] = store.AuthorityBundle(authority=item)
         else:
             self.buffers[items.authority_key(item)][type(item).__name__].append(item)
@@ -229,6 +233,7 @@ class StorePipeline:
                 letters_read=letters_read,
                 previous=store.last_good_run(self.db, self.run_id, self.scope),
                 letters_read_by_authority=dict(self.letters_read),
+                field_coverage=self.field_coverage.shares(),
             )
         )
         store.mark_gone_authorities(self.db, self.run_id, self.gone_authorities(verdict))
@@ -242,6 +247,7 @@ class StorePipeline:
             "lists_left_as_stored": self.lists_left_as_stored,
             "decision_budget_reached": bool(stats.get_value("harvester/decision_budget_reached")),
             "decision_searches_completed": dict(getattr(self.crawler.spider, "decision_searches_completed", {})),
+            "field_coverage": self.field_coverage.shares(),
             "letters_unreadable": [e.url for e in self.errors if e.kind == "unreadable"],
             "missing": [e.url for e in self.errors if e.kind == "missing"],
             "requests_by_status": {

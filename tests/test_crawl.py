@@ -306,3 +306,17 @@ def test_the_second_crawl_fetches_no_decision(crawled):
     _, _, db, _, truth = crawled
     summaries = [json.loads(s) for (s,) in sqlite3.connect(db).execute("SELECT summary FROM crawl_runs")]
     assert [s["decisions_read"] for s in summaries] == [len(truth["decisions"]), 0]
+
+
+def test_coverage_shows_every_part_for_every_year_and_the_newest_pages_whole(crawled):
+    _, _, db, _, _ = crawled
+    conn = sqlite3.connect(db)
+    rows = {(year, part): (expected, held, gap) for year, part, expected, held, gap in conn.execute(
+        "SELECT year, part, councils_expected, councils_held, gap FROM coverage")}  # fmt: skip
+    years = {year for year, _ in rows}
+    parts = ("statistics pages", "letters", "reports", "service improvements", "decisions")
+    assert set(rows) == {(year, part) for year in years for part in parts} and len(years) >= 12
+    expected, held, gap = rows[(max(years), "statistics pages")]
+    assert expected == held > 250 and gap is None
+    for part in parts:  # every part is held for the last two years
+        assert any(rows[(year, part)][1] > 0 for year in sorted(years)[-2:]), part

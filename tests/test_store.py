@@ -71,6 +71,7 @@ def test_schema_is_pinned(db):
     }
     assert sorted(db.view_names()) == [
         "council_statistics",
+        "coverage",
         "decision_count_discrepancies",
         "statistics_discrepancies",
     ]

@@ -4,8 +4,8 @@ A run chooses faults by spec, `NAME[:always][@RATE]`: 'http503' faults ~3% of th
 applies to, 'http503:always@0.1' faults 10% and never lets the retry through. Which URLs a
 fault picks is a pure function of (fault_seed, fault name, URL), so a run is repeatable and a
 test can ask in advance which URLs will fail (`FaultPlan.owner`), and afterwards which did
-(`FaultPlan.faulted`). The index page is never faulted, so every run can start; robots.txt is
-faulted only by 'robots-503'.
+(`FaultPlan.faulted`). The index page is never faulted, so every run can start, but by 'redesign-index'
+(redesign.py: the site's wording changed); robots.txt is faulted only by 'robots-503'.
 
 Faults change the response the server was about to send (`Response`, see server.py); the
 server carries out the wire-level ones (hang, truncate).
@@ -23,6 +23,8 @@ import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from harvester.replica import redesign
 
 if TYPE_CHECKING:
     from harvester.replica.server import Response
@@ -277,6 +279,10 @@ FAULTS: dict[str, Fault] = {
               frozenset({"pdf"}), False, _letter_gzip_bomb),
     )
 }  # fmt: skip
+FAULTS |= {
+    redesign.PREFIX + kind: Fault(redesign.PREFIX + kind, description, frozenset({kind}), False, apply)
+    for kind, description, apply in redesign.REDESIGNS
+}
 
 
 def describe_faults() -> dict[str, str]:
@@ -305,8 +311,8 @@ class FaultSpec:
         rate = float(rate_text) if rate_text else DEFAULT_RATE
         if not 0 < rate <= 1:
             raise ValueError(f"fault {spec!r}: rate must be in (0, 1]")
-        if name == "robots-503":
-            rate = 1.0
+        if name == "robots-503" or name.startswith(redesign.PREFIX):
+            rate = 1.0  # robots.txt is one URL; a redesign is the whole site's
         return cls(fault=fault, always=bool(modifier) or not fault.transient, rate=rate)
 
 

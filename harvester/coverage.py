@@ -1,0 +1,112 @@
+"""What the dataset holds, per statistics year and kind: the `coverage` view (created by migration m011).
+
+A gap is a row a person can read: councils expected but not held, items a site list names but the database
+doesn't hold, or nothing held at all. This text is part of migration m011: a later change to the view is a
+new migration that drops and re-creates it, never an edit here.
+"""
+
+COVERAGE_VIEW = """
+CREATE VIEW IF NOT EXISTS coverage AS
+WITH
+spans AS (
+    -- A council is expected from the first year any figure of it is held; an abolished one up to the last (its
+    -- letters up to its last letter: the Ombudsman stops writing to a council that is gone).
+    SELECT a.slug, a.status, min(s.year) AS first_year, max(s.year) AS last_year,
+        (SELECT max(year) FROM letters WHERE authority_slug = a.slug AND gone_run IS NULL) AS last_letter_year
+    FROM authorities AS a
+    JOIN annual_statistics AS s ON s.authority_slug = a.slug AND s.gone_run IS NULL
+    WHERE a.gone_run IS NULL
+    GROUP BY a.slug
+),
+years AS (
+    SELECT year FROM annual_statistics WHERE gone_run IS NULL
+    UNION SELECT year FROM letters WHERE gone_run IS NULL
+),
+newest AS (SELECT max(year) AS year FROM years),
+expected AS (
+    SELECT y.year,
+        count(*) AS councils,
+        sum(sp.status IS NOT 'abolished' OR y.year <= sp.last_letter_year) AS letters,
+        -- A statistics page shows one year: the newest for a current council, its last for an abolished one.
+        sum(CASE WHEN sp.status = 'abolished' THEN sp.last_year ELSE newest.year END = y.year) AS pages
+    FROM years AS y
+    JOIN spans AS sp ON y.year >= sp.first_year
+        AND (sp.status IS NOT 'abolished' OR y.year <= sp.last_year)
+    CROSS JOIN newest
+    GROUP BY y.year
+),
+dated AS (
+    SELECT 'reports' AS kind, authority_slug, last_changed_run,
+        CAST(substr(date, 1, 4) AS INTEGER) - (CAST(substr(date, 6, 2) AS INTEGER) < 4) AS start_year
+    FROM reports WHERE gone_run IS NULL AND date IS NOT NULL
+    UNION ALL
+    SELECT 'decisions', authority_slug, last_changed_run,
+        CAST(substr(decision_date, 1, 4) AS INTEGER) - (CAST(substr(decision_date, 6, 2) AS INTEGER) < 4)
+    FROM decisions WHERE gone_run IS NULL
+    UNION ALL
+    -- A service improvement has no date; its case reference starts with the year the complaint came in.
+    SELECT 'service improvements', authority_slug, last_changed_run, 2000 + CAST(substr(case_ref, 1, 2) AS INTEGER)
+    FROM service_improvements WHERE gone_run IS NULL
+),
+held AS (
+    SELECT 'statistics pages' AS kind, year, count(DISTINCT authority_slug) AS councils, count(*) AS items,
+        NULL AS listed, NULL AS listed_held, max(last_changed_run) AS last_run
+    FROM annual_statistics WHERE source = 'page' AND gone_run IS NULL GROUP BY year
+    UNION ALL
+    SELECT 'letters', year, count(DISTINCT CASE WHEN status = 'ok' THEN authority_slug END), sum(status = 'ok'),
+        count(*), sum(status = 'ok'), max(last_changed_run)
+    FROM letters WHERE gone_run IS NULL GROUP BY year
+    UNION ALL
+    SELECT kind, start_year || '-' || substr(start_year + 1, 3, 2), count(DISTINCT authority_slug), count(*),
+        NULL, NULL, max(last_changed_run)
+    FROM dated GROUP BY kind, start_year
+),
+listed_decisions AS (
+    SELECT l.year, sum(l.listed) AS listed,
+        (SELECT count(*) FROM decision_listings AS o, json_each(o.case_refs) AS ref
+         JOIN decisions AS d ON d.case_ref = ref.value AND d.gone_run IS NULL
+         WHERE o.year = l.year AND o.listing = 'upheld' AND o.gone_run IS NULL) AS listed_held
+    FROM decision_listings AS l WHERE l.listing = 'upheld' AND l.gone_run IS NULL GROUP BY l.year
+),
+kinds(kind, position, rows_table, year_filter) AS (
+    VALUES ('statistics pages', 1, 'annual_statistics', 'source=page&year='),
+        ('letters', 2, 'letters', 'year='),
+        ('reports', 3, 'reports', 'date__gte='),
+        ('service improvements', 4, 'service_improvements', 'case_ref__startswith='),
+        ('decisions', 5, 'decisions', 'decision_date__gte=')
+)
+SELECT year, kind AS part, councils_expected, councils_held, items_listed, items_stored, last_changed_run,
+    CASE
+        WHEN last_changed_run IS NULL AND councils_expected > 0 THEN 'nothing held'
+        WHEN kind IN ('statistics pages', 'letters') AND councils_held < councils_expected
+            THEN (councils_expected - councils_held) || ' council(s) expected but not held'
+        WHEN items_listed > listed_held THEN (items_listed - listed_held) || ' listed by the site but not stored'
+    END AS gap,
+    rows_behind
+FROM (
+    SELECT y.year, k.kind, k.position,
+        coalesce(CASE k.kind WHEN 'statistics pages' THEN e.pages WHEN 'letters' THEN e.letters
+            ELSE e.councils END, 0) AS councils_expected,
+        coalesce(h.councils, 0) AS councils_held,
+        coalesce(h.listed, ld.listed) AS items_listed,
+        coalesce(h.listed_held, ld.listed_held) AS listed_held,
+        coalesce(h.items, 0) AS items_stored,
+        h.last_run AS last_changed_run,
+        k.rows_table || '?' || k.year_filter || CASE k.kind
+            WHEN 'service improvements' THEN substr(y.year, 3, 2)
+            WHEN 'reports' THEN substr(y.year, 1, 4) || '-04-01&date__lt=' || (substr(y.year, 1, 4) + 1) || '-04-01'
+            WHEN 'decisions' THEN substr(y.year, 1, 4) || '-04-01&decision_date__lt=' || (substr(y.year, 1, 4) + 1)
+                || '-04-01'
+            ELSE y.year
+        END AS rows_behind
+    FROM years AS y
+    CROSS JOIN kinds AS k
+    LEFT JOIN expected AS e ON e.year = y.year
+    LEFT JOIN held AS h ON h.kind = k.kind AND h.year = y.year
+    LEFT JOIN listed_decisions AS ld ON k.kind = 'decisions' AND ld.year = y.year
+)
+ORDER BY year DESC, position;
+"""
+"""One row per statistics year the database holds figures or letters for and per kind: councils expected and held,
+items the site lists (letters listed, upheld decisions listed) and items stored, the last run that changed any,
+the gap in words (NULL when none), and `rows_behind`, the table and filter of the rows (a Datasette table path)."""
