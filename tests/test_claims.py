@@ -67,8 +67,10 @@ def db_path(tmp_path):
              ("23-020-529", "Adult care services", None), ("23-020-530", "Adult care services", None),
              ("23-020-531", "Housing", None)]  # fmt: skip
     decisions = [
-        items.Decision(SLUG, ref, category, "Sub", "Upheld", "upheld", "2023-09-01", False, 1, "S.", "T.", remedy,
-                       f"http://x/decisions/{ref}", f"http://x/decisions/{ref}")
+        items.Decision(authority_slug=SLUG, case_ref=ref, body_name="Example Council", category=category,
+                       sub_category="Sub", outcome="Upheld", outcome_group="upheld", decision_date="2023-09-01",
+                       is_report=False, chapters=1, summary="S.", text="T.", remedy=remedy, satisfied_date=None,
+                       url=f"http://x/decisions/{ref}", source_url=f"http://x/decisions/{ref}")
         for ref, category, remedy in cases
     ]  # fmt: skip
     listing = items.DecisionListing(SLUG, "2023-24", "upheld", 4, [ref for ref, *_ in cases], "http://x/l")

@@ -60,7 +60,16 @@ def test_an_unrecognisable_page_asks_for_its_kind(tmp_path):
     ],
 )
 def test_every_decision_page_kind_is_recognised_by_its_content(case, kind, first):
-    [page] = parse(case)
+    page, *payments = parse(case)
     assert page["type"] == kind
+    assert {line["type"] for line in payments} <= {"RemedyPayment"}
     assert (page["case_ref"] if kind == "DecisionPage" else page["cards"][0]["case_ref"]) == first
 
+
+
+def test_a_saved_page_without_a_declared_charset_is_read_as_utf8():
+    """curl -o keeps no Content-Type: the page's "£" must not come out as Latin-1's "Â£"."""
+    page, payment = parse("decision/other-markup-no-markers")
+    assert "Pay Miss X £2,400 for Y's lost provision" in page["remedy"]
+    assert (payment["type"], payment["amount_gbp"], payment["payee"], payment["sentence"]) == (
+        "RemedyPayment", 2400.0, "Miss X", "Pay Miss X £2,400 for Y's lost provision")

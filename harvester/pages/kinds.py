@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from w3lib.encoding import html_to_unicode
+
 from harvester.pages.decisions import page_kind, parse_decision_listing, parse_decision_page
 from harvester.pages.html import page_text
 from harvester.pages.improvements import parse_improvements_page
@@ -31,6 +33,12 @@ LIST_PAGE_WORDING = (
 )
 
 
+def decoded(content: bytes) -> str:
+    """A saved page's text as a browser would decode it with no HTTP header: its BOM or declared charset, else
+    UTF-8. lxml left to itself reads an undeclared page as Latin-1 ("Â£" for "£")."""
+    return html_to_unicode(None, content)[1]
+
+
 def guess_kind(content: bytes, url: str) -> str:
     """The page type, from what the content is and says; the URL only where its shape is SEEN."""
     if content.startswith(b"%PDF"):
@@ -39,17 +47,17 @@ def guess_kind(content: bytes, url: str) -> str:
         return "statistics"
     if urlsplit(url).path.rstrip("/").endswith("/your-councils-performance"):
         return "index"
-    decision_kind = page_kind(page_text(content, url))
+    text = decoded(content)
+    decision_kind = page_kind(page_text(text, url))
     if decision_kind is not None:
         return decision_kind
-    text = content.decode("utf-8", errors="replace").lower()
     for kind, wording in LIST_PAGE_WORDING:
-        if wording.lower() in text:
+        if wording.lower() in text.lower():
             return kind
     raise ValueError(f"cannot tell what kind of page {url} is: give --kind ({', '.join(KINDS)})")
 
 
-def parse_saved(content: bytes, url: str, kind: str, authority_slug: str | None = None) -> list:
+def parse_saved(content: bytes | str, url: str, kind: str, authority_slug: str | None = None) -> list:
     """Everything the parser for `kind` yields from `content`, as item objects."""
     if kind == "letter":
         from harvester.pages.letter import parse_letter
@@ -58,6 +66,7 @@ def parse_saved(content: bytes, url: str, kind: str, authority_slug: str | None 
         if authority_slug is None:
             raise ValueError("a letter PDF's URL does not name its authority: give --authority SLUG")
         return [parse_letter(extract_text(content).text, authority_slug=authority_slug, pdf_url=url)]
+    content = decoded(content)
     if kind == "statistics":
         page = parse_statistics_page(content, url)
         return [page]
