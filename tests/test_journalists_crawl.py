@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from harvester.cli import cli
 from harvester.payments import sentences
-from harvester.replica.payments import TRUTH
+from harvester.replica.payments import MORE_REMEDIES, TRUTH
 from harvester.replica.server import ReplicaServer
 from tests.test_crawl import crawl
 from tests.test_save_faults import harvester
@@ -41,6 +41,7 @@ def test_every_payment_the_replica_prints_is_read_with_its_ground_truth_amount_a
         "SELECT case_ref, amount_gbp, total_gbp, certainty FROM remedy_payments WHERE provenance = 'decisions.remedy'"
     ).fetchall())  # fmt: skip
     assert len(expected) > 20
+    assert {line for _, line in lines} >= set(MORE_REMEDIES), "every wording the replica knows is printed somewhere"
     assert stored == expected
 
 

@@ -18,6 +18,7 @@ import random
 
 from harvester.replica import build, facts, phrasebook, published
 from harvester.replica.model import EPOCHS, Authority, Decision, Improvement, Report, Site
+from harvester.replica.payments import MORE_REMEDIES
 
 COMPOUND_OUTCOMES_BEFORE = dt.date(2016, 4, 1)
 """Older decisions print compound outcomes ("Upheld: maladministration and injustice") (§2.11, RECALLED)."""
@@ -37,6 +38,16 @@ REMEDIES = (
     "The Council has agreed to remind its staff of the statutory timescales.",
     "Within one month the Council will review the complainant's case and write to them with its decision.",
 )
+
+
+def _with_another_payment_wording(case: Decision) -> Decision:
+    """Every seventh generated case also agrees to one of the other payment wordings real decisions use
+    (payments.MORE_REMEDIES), picked by its reference so that the replica's random draws stay as they were."""
+    number = int(case.case_ref[-3:])
+    if number % 7:
+        return case
+    wording = MORE_REMEDIES[number // 7 % len(MORE_REMEDIES)]
+    return dataclasses.replace(case, actions=(*case.actions, wording))
 
 
 def decision_path(category: str, sub_category: str, case_ref: str) -> str:
@@ -144,9 +155,8 @@ def _for_authority(
         already = [c for c in cases if _in_year(c.decision_date, year)]
         for _ in range(max(0, wanted - len(already))):
             actions = tuple(rng.sample(REMEDIES, rng.choice((1, 2))))
-            cases.append(
-                _case(rng, authority, build._random_date(rng, first, last), used_refs, actions=actions)
-            )
+            case = _case(rng, authority, build._random_date(rng, first, last), used_refs, actions=actions)
+            cases.append(_with_another_payment_wording(case))
         in_year = [c for c in cases if _in_year(c.decision_date, year)]
         remedied_wanted = min(figures.remedy_decisions, len(in_year))
         if disagreement and disagreement[0] == REMEDY_LISTING and year == newest_year:
