@@ -465,3 +465,25 @@ def create_browsing_indexes(db: sqlite_utils.Database) -> None:
 @migrations()
 def m006_browsing_indexes(db: sqlite_utils.Database) -> None:
     create_browsing_indexes(db)
+
+
+OVERSIZED_VALUES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS oversized_values (
+    table_name TEXT NOT NULL,
+    row_key TEXT NOT NULL,
+    column_name TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    file TEXT NOT NULL,
+    run_id INTEGER NOT NULL REFERENCES crawl_runs(id),
+    PRIMARY KEY (table_name, row_key, column_name)
+)
+"""
+
+
+@migrations()
+def m009_reliability(db: sqlite_utils.Database) -> None:
+    """A run keeps the options it was started with, so a bare --resume restores them; a text too big to serve is
+    stored cut (harvester.oversized), each cut recorded."""
+    db.execute("ALTER TABLE crawl_runs ADD COLUMN options TEXT")
+    db.execute(OVERSIZED_VALUES_SCHEMA)

@@ -72,6 +72,11 @@ TABLES = {
         "View: listings whose number of cases differs from the statistics page's upheld or remedy count.",
         items.DecisionListing,
     ),
+    "oversized_values": (
+        "Texts too big to serve (over 2 MiB), stored cut with a note; the whole text is in a file beside the "
+        "database.",
+        None,
+    ),
 }
 
 TABLE_COLUMNS = {
@@ -82,6 +87,17 @@ TABLE_COLUMNS = {
         " the last good one: the summary says which) or 'interrupted' (stopped by a signal; `harvester crawl"
         " --resume` continues it)."
     ),
+    ("crawl_runs", "options"): (
+        "JSON: the options the run was started with that shape what it stores (--decisions-since, --max-requests,"
+        " --list-max-age, --no-robots, --refresh-letters, --full); `--resume` restores them."
+    ),
+    ("oversized_values", "table_name"): "The table holding the cut text.",
+    ("oversized_values", "row_key"): "Its row's key, '/'-joined.",
+    ("oversized_values", "column_name"): "The column holding the cut text.",
+    ("oversized_values", "bytes"): "The whole text's size in UTF-8 bytes.",
+    ("oversized_values", "sha256"): "SHA-256 of the whole text in UTF-8.",
+    ("oversized_values", "file"): "The file holding the whole text, relative to the database's folder.",
+    ("oversized_values", "run_id"): "The crawl run that last stored it cut (crawl_runs.id).",
     ("fetches", "url"): "The page or letter PDF fetched.",
     ("fetches", "status"): "HTTP status of the last fetch (304: unchanged since the fetch before).",
 }

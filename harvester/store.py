@@ -20,7 +20,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from harvester import items, migrations
+from harvester import items, migrations, oversized
 
 PROVENANCE = ("first_seen_run", "last_changed_run", "gone_run")
 
@@ -457,6 +457,7 @@ def sync_rows(
     gone, never deleted.
     """
     keys = KEYS[table]
+    rows = oversized.fit_rows(db, table, keys, rows, run_id)
     authority_slug = next(iter(scope.values()))
     where = " AND ".join(f"[{column}] = ?" for column in scope)
     existing = {

@@ -224,6 +224,23 @@ def _formula_text(response: Response, path: str, hang_seconds: float) -> Respons
     return dataclasses.replace(response, body=body)
 
 
+HUGE_CHAPTER_BYTES = 1_900_000
+"""Text added to each chapter of a report: just under the 2 MiB a page may be, so every chapter is read and a
+report of two or more chapters is a text of megabytes."""
+
+
+def _huge_report(response: Response, path: str, hang_seconds: float) -> Response:
+    """Each chapter of a report (a decision page with chapter links) runs to ~1.9 MB of numbered paragraphs."""
+    if b'<nav class="chapters">' not in response.body:
+        return response
+    paragraph = "<li>The council's records of the case run to many pages, each of them read in full. </li>\n"
+    padding = "".join(
+        paragraph.replace("many", f"{n:,}") for n in range(HUGE_CHAPTER_BYTES // len(paragraph))
+    )
+    body = response.body.replace(b"</ol>", padding.encode() + b"</ol>", 1)
+    return dataclasses.replace(response, body=body)
+
+
 @dataclass(frozen=True)
 class Fault:
     name: str
@@ -285,6 +302,9 @@ FAULTS: dict[str, Fault] = {
               frozenset({"pdf"}), False, _letter_bomb),
         Fault("formula-text", "reports list pages whose titles and summaries begin with spreadsheet formulas "
               "(=HYPERLINK(...), @SUM(...), +cmd|...).", frozenset({"reports"}), False, _formula_text),
+        Fault("huge-report", "every chapter of a report (a decision page with chapter links) runs to ~1.9 MB, so a "
+              "report's text is megabytes: over what Datasette serves from five chapters on.",
+              frozenset({"decision"}), False, _huge_report),
         Fault("letter-gzip-bomb", "letter PDFs answer the gzip bomb (~250 KB inflating to 256 MiB).",
               frozenset({"pdf"}), False, _letter_gzip_bomb),
     )
