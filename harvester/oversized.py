@@ -17,9 +17,10 @@ from pathlib import Path
 
 import sqlite_utils
 
-from harvester.datasette.plugins.limits import MAX_VALUE_BYTES
-
-STORED_VALUE_CAP = MAX_VALUE_BYTES // 4
+SERVED_VALUE_CAP = 8 * 1024 * 1024
+"""MAX_VALUE_BYTES of the Datasette plugin limits.py (a test keeps them equal): not imported from it, as the store
+must not import Datasette."""
+STORED_VALUE_CAP = SERVED_VALUE_CAP // 4
 FOLDER_NAME = "oversized"
 
 

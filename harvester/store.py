@@ -83,12 +83,16 @@ def now() -> str:
     return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat()
 
 
-def start_run(db: sqlite_utils.Database, base_url: str, version: str, scope: str = "all") -> int:
-    """A new crawl_runs row; `scope` is 'all' or the JSON list of the authorities asked for."""
+def start_run(
+    db: sqlite_utils.Database, base_url: str, version: str, scope: str = "all", options: str | None = None
+) -> int:
+    """A new crawl_runs row; `scope` is 'all' or the JSON list of the authorities asked for, `options` the JSON
+    of the options that shape what it stores (harvester.crawl.run_options), which --resume restores."""
     with transaction(db):
         cursor = db.execute(
-            "INSERT INTO crawl_runs (started_at, status, base_url, scope, version) VALUES (?, 'running', ?, ?, ?)",
-            [now(), base_url, scope, version],
+            "INSERT INTO crawl_runs (started_at, status, base_url, scope, version, options) "
+            "VALUES (?, 'running', ?, ?, ?, ?)",
+            [now(), base_url, scope, version, options],
         )
     return cursor.lastrowid
 

@@ -55,7 +55,8 @@ class StorePipeline:
             store.resume_run(self.db, resumed)
         else:
             base_url = self.crawler.settings["HARVESTER_BASE_URL"]
-            self.run_id = store.start_run(self.db, base_url, __version__, self.scope)
+            options = self.crawler.settings.get("HARVESTER_RUN_OPTIONS")
+            self.run_id = store.start_run(self.db, base_url, __version__, self.scope, options)
         self.crawler.stats.set_value("harvester/run_id", self.run_id)
 
     @property

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from harvester import store
-from harvester.oversized import STORED_VALUE_CAP, UnservableValue
+from harvester.datasette.plugins.limits import MAX_VALUE_BYTES
+from harvester.oversized import SERVED_VALUE_CAP, STORED_VALUE_CAP, UnservableValue
 from harvester.replica.server import ReplicaServer
 from harvester.serve import DATABASE_NAME, datasette_for
 from tests.test_crawl import LUTON, crawl
@@ -27,6 +28,10 @@ CASE_REF = "23-020-528"
 
 def huge():
     return dataclasses.replace(decision(case_ref=CASE_REF), text=HUGE_TEXT)
+
+
+def test_the_cap_is_a_quarter_of_what_datasette_serves():
+    assert STORED_VALUE_CAP * 4 == SERVED_VALUE_CAP == MAX_VALUE_BYTES
 
 
 def stored_text(db_path: Path) -> str:
