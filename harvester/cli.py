@@ -210,7 +210,8 @@ def replica(port, epoch, seed, faults, fault_seed, hang_seconds, ground_truth, s
                    "(default 7 days); between, the lists of an unchanged statistics page are left as stored. "
                    "0: read every list every run.")  # fmt: skip
 @click.option("--resume", is_flag=True,
-              help="Continue the last run, killed or interrupted, as the same run (same base URL and authorities).")  # fmt: skip
+              help="Continue the last run, killed or interrupted, as the same run (same base URL, authorities and "
+                   "options; an option that contradicts them is refused).")  # fmt: skip
 @click.option("--no-robots", is_flag=True, help="Ignore robots.txt (only for your own copy of the site).")
 @click.option("--decisions-since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
               help="Also back-fill every decision about each authority decided since this date, through the "
