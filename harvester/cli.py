@@ -83,10 +83,11 @@ def check_base_url(ctx, param, value: str) -> str:
 
 def check_slugs(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
     """Slugs as the site writes them; a council's name where its slug belongs gets the slug suggested."""
+    from harvester.pages.index import MAX_SLUG_LENGTH, SLUG_SHAPE
     from harvester.register import load_register
 
     for value in values:
-        if value.strip() != value or " " in value or "/" in value:
+        if len(value) > MAX_SLUG_LENGTH or not SLUG_SHAPE.fullmatch(value):
             slugs = {entry.name.casefold(): entry.slug for entry in load_register()}
             typed = " ".join(value.split()).casefold()
             # "Luton Council": the councils whose names hold every word typed, when they are few.

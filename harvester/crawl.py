@@ -19,7 +19,7 @@ from scrapy.settings import Settings
 from harvester import settings as harvester_settings
 from harvester import store
 from harvester.pagecache import parsed_pages
-from harvester.progress import use_json_logging
+from harvester.progress import use_log_format
 from harvester.report import real_site_pace
 from harvester.spiders.performance import PerformanceSpider
 
@@ -254,8 +254,7 @@ def run_crawl(
             full=full,
         )
         settings = crawl_settings(plan.base_url, db_path, plan.overrides, plan.authorities)
-        if settings.get("HARVESTER_LOG_FORMAT") == "json":
-            use_json_logging(settings)
+        use_log_format(settings)
         process = CrawlerProcess(settings)
         crawler = process.create_crawler(PerformanceSpider)
         process.crawl(

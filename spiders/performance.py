@@ -33,7 +33,13 @@ from harvester.pages.decisions import (
 )
 from harvester.pages.html import PageLayoutError
 from harvester.pages.improvements import parse_improvements_page
-from harvester.pages.index import parse_index, slug_from_statistics_url, statistics_url
+from harvester.pages.index import (
+    NotASlug,
+    checked_slug,
+    parse_index,
+    slug_from_statistics_url,
+    statistics_url,
+)
 from harvester.pages.letters_list import parse_letters_list
 from harvester.pages.reports_list import parse_reports_list
 from harvester.pages.statistics import parse_statistics_page
@@ -124,8 +130,12 @@ class PerformanceSpider(scrapy.Spider):
     def index_failed(self, failure):
         yield failure_to_error(failure, None, "index")
 
-    def follow_authority(self, url: str):
-        key = slug_from_statistics_url(url).lower()
+    def follow_authority(self, url: str, found_on: str = "index"):
+        try:
+            key = checked_slug(slug_from_statistics_url(url)).lower()
+        except NotASlug as error:
+            yield items.CrawlError(url, None, found_on, "layout", str(error))
+            return
         if key in self.pending:
             return
         self.pending[key] = 0
@@ -187,7 +197,7 @@ class PerformanceSpider(scrapy.Spider):
             if part in LIST_PARTS:
                 self.part_failed(key, part)
         for predecessor_url in page.authority.predecessor_urls:
-            yield from self.follow_authority(predecessor_url)
+            yield from self.follow_authority(predecessor_url, "statistics")
         as_saved = self.as_last_saved(response)
         if page.letters_url and not self.left_as_stored(as_saved, key, "letters", page.letters_url):
             yield self.request(page.letters_url, key, "letters", self.parse_letters)

@@ -4,8 +4,8 @@ A run chooses faults by spec, `NAME[:always][@RATE]`: 'http503' faults ~3% of th
 applies to, 'http503:always@0.1' faults 10% and never lets the retry through. Which URLs a
 fault picks is a pure function of (fault_seed, fault name, URL), so a run is repeatable and a
 test can ask in advance which URLs will fail (`FaultPlan.owner`), and afterwards which did
-(`FaultPlan.faulted`). The index page is never faulted, so every run can start; robots.txt is
-faulted only by 'robots-503'.
+(`FaultPlan.faulted`). The index page is faulted only by 'forged-slug', so every other run can start;
+robots.txt only by 'robots-503'.
 
 Faults change the response the server was about to send (`Response`, see server.py); the
 server carries out the wire-level ones (hang, truncate).
@@ -24,6 +24,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 if TYPE_CHECKING:
     from harvester.replica.server import Response
@@ -34,6 +35,8 @@ GZIP_BOMB_INFLATED_BYTES = 256 * 1024 * 1024
 HTML_KINDS = frozenset({"statistics", "letters", "reports", "improvements", "article", "decision", "listing"})
 CONTENT_KINDS = HTML_KINDS | {"pdf"}
 """Resource kinds the server routes to; 'index' and 'robots' are deliberately absent."""
+SINGLE_PAGES = frozenset({"index", "robots"})
+"""Kinds of one page each: a fault made for one of them always hits it, whatever its rate."""
 
 
 def _error_page(status: int, reason: str) -> bytes:
@@ -241,6 +244,18 @@ def _huge_report(response: Response, path: str, hang_seconds: float) -> Response
     return dataclasses.replace(response, body=body)
 
 
+FORGED_LOG_LINE = "2026-01-01 00:00:00 [harvester] ERROR: forged by the site"
+FORGED_SLUG = "luton-borough-council\n" + FORGED_LOG_LINE
+"""A slug that, decoded and logged raw, ends its log line and writes one of its own."""
+
+
+def _forged_slug(response: Response, path: str, hang_seconds: float) -> Response:
+    """The index lists one more council, whose link's slug holds an encoded newline and a forged log line."""
+    href = f"/your-councils-performance/{quote(FORGED_SLUG)}/statistics"
+    link = f'<li><a href="{html.escape(href)}">Luton Borough Council</a></li>\n'.encode()
+    return dataclasses.replace(response, body=response.body.replace(b"</ul>", link + b"</ul>", 1))
+
+
 @dataclass(frozen=True)
 class Fault:
     name: str
@@ -305,6 +320,9 @@ FAULTS: dict[str, Fault] = {
         Fault("huge-report", "every chapter of a report (a decision page with chapter links) runs to ~1.9 MB, so a "
               "report's text is megabytes: over what Datasette serves from five chapters on.",
               frozenset({"decision"}), False, _huge_report),
+        Fault("forged-slug", "the index lists a council whose slug holds an encoded newline and a forged log "
+              "line (luton-borough-council%0A2026-01-01 00:00:00 [harvester] ERROR: ...).",
+              frozenset({"index"}), False, _forged_slug),
         Fault("letter-gzip-bomb", "letter PDFs answer the gzip bomb (~250 KB inflating to 256 MiB).",
               frozenset({"pdf"}), False, _letter_gzip_bomb),
     )
@@ -337,7 +355,7 @@ class FaultSpec:
         rate = float(rate_text) if rate_text else DEFAULT_RATE
         if not 0 < rate <= 1:
             raise ValueError(f"fault {spec!r}: rate must be in (0, 1]")
-        if name == "robots-503":
+        if fault.kinds <= SINGLE_PAGES:
             rate = 1.0
         return cls(fault=fault, always=bool(modifier) or not fault.transient, rate=rate)
 
