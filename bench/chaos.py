@@ -54,7 +54,13 @@ from harvester import pagecache, store  # noqa: E402
 from harvester.migrations import broken_search_indexes  # noqa: E402
 from harvester.oversized import STORED_VALUE_CAP  # noqa: E402
 from harvester.replica.build import build_site  # noqa: E402
-from harvester.replica.faults import FAULTS, FORGED_LOG_LINE, FORMULAS, FaultPlan  # noqa: E402
+from harvester.replica.faults import (  # noqa: E402
+    DUPLICATE_SLUG,
+    FAULTS,
+    FORGED_LOG_LINE,
+    FORMULAS,
+    FaultPlan,
+)
 from harvester.replica.model import Site  # noqa: E402
 from harvester.replica.server import Replica, ReplicaServer  # noqa: E402
 
@@ -159,6 +165,14 @@ def forged_lines_and_slugs(db: Path, output: str) -> int:
     return len(forged) + sum(1 for slug in slugs if slug and any(ord(c) < 32 for c in slug))
 
 
+def phantom_authorities(db: Path, output: str) -> int:
+    """Authorities stored under the second slug the site answers with Luton's page."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    return conn.execute(
+        "SELECT count(*) FROM authorities WHERE lower(slug) = ?", [DUPLICATE_SLUG]
+    ).fetchone()[0]
+
+
 FAULTS_RUN: list[Scenario] = [
     Scenario("http500", ("http500@0.3",)),
     Scenario("http500:always", ("http500:always@0.2",), ("--retries", "1")),
@@ -188,6 +202,7 @@ FAULTS_RUN: list[Scenario] = [
     Scenario("formula-text", ("formula-text@1",), site_says=True, check=formulas_left_in_csv),
     Scenario("huge-report", ("huge-report@1",), site_says=True, check=values_too_big_to_serve),
     Scenario("forged-slug", ("forged-slug",), from_index=True, check=forged_lines_and_slugs),
+    Scenario("duplicate-slug", ("duplicate-slug",), from_index=True, check=phantom_authorities),
 ]
 """One entry per fault. A changing crawl of SUBSET fetches only the year's new letters (3), so letter faults hit
 every letter. Faults another branch adds to the replica run at DEFAULT_RATE without an entry;

@@ -91,6 +91,8 @@ class PerformanceSpider(scrapy.Spider):
         """slug -> day: an authority whose back-fill is complete is searched only from its newest decision."""
         self.decision_searches_completed: dict[str, str] = {}
         """slug -> HARVESTER_DECISIONS_SINCE, for each decision search read to its end within the budget."""
+        self.duplicate_slugs: dict[str, str] = {}
+        """Case-folded slug -> the slug of the council whose page it serves (StatisticsPage.own_slug)."""
         self.allowed_domains = [urlsplit(self.base_url).hostname]
         self.pending: dict[str, int] = {}
         self.items_sent: dict[str, int] = {}
@@ -189,6 +191,12 @@ class PerformanceSpider(scrapy.Spider):
         page = parse_statistics_page(response.text, response.url)
         if page.authority is None:
             raise PageLayoutError(response.url, "none of a statistics page's wording (maintenance page?)")
+        if page.own_slug and page.own_slug.lower() != key:
+            # Another council's page under a second slug: saved (and listed) under its own slug alone, never twice.
+            self.duplicate_slugs[key] = page.own_slug
+            self.logger.warning("%s serves the page of %s: not saved under it", response.url, page.own_slug)
+            yield from self.follow_authority(statistics_url(self.base_url, page.own_slug))
+            return
         yield page.authority
         if page.statistics is not None:
             yield page.statistics
@@ -423,7 +431,7 @@ class PerformanceSpider(scrapy.Spider):
 
     def finished(self, key: str):
         self.pending[key] -= 1
-        if self.pending[key] == 0:
+        if self.pending[key] == 0 and key not in self.duplicate_slugs:
             unchanged = frozenset(self.unchanged_parts.pop(key, ()))
             parts = frozenset(LIST_PARTS) - self.failed_parts[key] - unchanged
             yield items.AuthorityDone(key, parts, self.items_sent[key], unchanged)

@@ -4,8 +4,8 @@ A run chooses faults by spec, `NAME[:always][@RATE]`: 'http503' faults ~3% of th
 applies to, 'http503:always@0.1' faults 10% and never lets the retry through. Which URLs a
 fault picks is a pure function of (fault_seed, fault name, URL), so a run is repeatable and a
 test can ask in advance which URLs will fail (`FaultPlan.owner`), and afterwards which did
-(`FaultPlan.faulted`). The index page is faulted only by 'forged-slug', so every other run can start;
-robots.txt only by 'robots-503'.
+(`FaultPlan.faulted`). The index page is faulted only by faults made for it ('forged-slug',
+'duplicate-slug'), so every other run can start; robots.txt only by 'robots-503'.
 
 Faults change the response the server was about to send (`Response`, see server.py); the
 server carries out the wire-level ones (hang, truncate).
@@ -256,6 +256,16 @@ def _forged_slug(response: Response, path: str, hang_seconds: float) -> Response
     return dataclasses.replace(response, body=response.body.replace(b"</ul>", link + b"</ul>", 1))
 
 
+DUPLICATE_SLUG, DUPLICATED_SLUG = "luton-council", "luton-borough-council"
+"""A second slug the site answers with Luton's own pages (its links still name Luton's slug)."""
+
+
+def _duplicate_slug(response: Response, path: str, hang_seconds: float) -> Response:
+    """The index lists Luton a second time, under a slug of its own that serves Luton's pages (FaultPlan.routed)."""
+    link = f'<li><a href="/your-councils-performance/{DUPLICATE_SLUG}/statistics">Luton Council</a></li>\n'
+    return dataclasses.replace(response, body=response.body.replace(b"</ul>", link.encode() + b"</ul>", 1))
+
+
 @dataclass(frozen=True)
 class Fault:
     name: str
@@ -265,6 +275,8 @@ class Fault:
     transient: bool
     """True: by default only the first request to a chosen URL fails; ':always' makes it persist."""
     apply: Callable[[Response, str, float], Response]
+    aliases: tuple[tuple[str, str], ...] = ()
+    """(slug, slug it stands for): the server answers a council page of the first with the second's."""
 
 
 FAULTS: dict[str, Fault] = {
@@ -323,6 +335,8 @@ FAULTS: dict[str, Fault] = {
         Fault("forged-slug", "the index lists a council whose slug holds an encoded newline and a forged log "
               "line (luton-borough-council%0A2026-01-01 00:00:00 [harvester] ERROR: ...).",
               frozenset({"index"}), False, _forged_slug),
+        Fault("duplicate-slug", f"the index also lists {DUPLICATE_SLUG}, a slug the site answers with Luton's own "
+              "pages.", frozenset({"index"}), False, _duplicate_slug, ((DUPLICATE_SLUG, DUPLICATED_SLUG),)),
         Fault("letter-gzip-bomb", "letter PDFs answer the gzip bomb (~250 KB inflating to 256 MiB).",
               frozenset({"pdf"}), False, _letter_gzip_bomb),
     )
@@ -398,6 +412,15 @@ class FaultPlan:
                 return response
             self._faulted.append(key)
         return spec.fault.apply(response, path, self.hang_seconds)
+
+    def routed(self, target: str) -> str:
+        """The request target the server answers: a council page of an alias slug is its council's."""
+        for spec in self.specs:
+            for alias, slug in spec.fault.aliases:
+                prefix = f"/your-councils-performance/{alias}/"
+                if target.lower().startswith(prefix):
+                    return f"/your-councils-performance/{slug}/" + target[len(prefix) :]
+        return target
 
     @property
     def faulted(self) -> list[tuple[str, str]]:
