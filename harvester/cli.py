@@ -244,7 +244,7 @@ def crawl(
       1  failed or looks wrong: a page could not be fetched or read, too many letters unreadable,
          or markedly fewer authorities or figures than the last good run (the summary says which)
       2  bad options (a --db that is not SQLite, a --base-url without http://, a name for a slug, ...),
-         or --resume with nothing to resume
+         or --resume with nothing to resume or with options that contradict the run's
       3  another crawl is writing the same database
     """
     from harvester.crawl import CrawlRefused, run_crawl
