@@ -124,6 +124,8 @@ class CrawlPlan:
     pages_saved: dict[str, str] = field(default_factory=dict)
     """url -> SHA-256 of the body last saved from it: a statistics page that comes back the same (a 304, or a
     200 from a server that sends no validators) is unchanged."""
+    oversized_pages: dict[str, int] = field(default_factory=dict)
+    """url -> size of each decision page too big when last asked for (store.oversized_pages); none with --full."""
 
 
 def plan_crawl(
@@ -174,6 +176,7 @@ def plan_crawl(
         overrides["HARVESTER_CONDITIONAL_REQUESTS"] = False
     letters_read = frozenset() if (refresh_letters or full) else store.letters_read(db)
     decisions_read = frozenset() if full else store.decisions_read(db)
+    oversized = {} if full else store.oversized_pages(db)
     since = overrides.get("HARVESTER_DECISIONS_SINCE")
     search_starts = store.decision_search_starts(db, since) if since and not full else {}
     max_age = overrides.get("HARVESTER_LIST_MAX_AGE_DAYS", harvester_settings.HARVESTER_LIST_MAX_AGE_DAYS)
@@ -183,7 +186,7 @@ def plan_crawl(
     pages_saved = {url: page.sha256 for url, page in parsed_pages(db_path).items()} if lists_fresh else {}
     return CrawlPlan(
         base_url, tuple(authorities), overrides, letters_read, decisions_read, search_starts, lists_fresh,
-        pages_saved,
+        pages_saved, oversized,
     )  # fmt: skip
 
 
@@ -266,6 +269,7 @@ def run_crawl(
             decision_search_starts=plan.decision_search_starts,
             lists_fresh=plan.lists_fresh,
             pages_saved=plan.pages_saved,
+            oversized_pages=plan.oversized_pages,
         )
         process.start()
     return judge_crawl(crawler, db_path)

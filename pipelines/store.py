@@ -232,6 +232,7 @@ class StorePipeline:
             "decision_budget_reached": bool(stats.get_value("harvester/decision_budget_reached")),
             "decision_searches_completed": dict(getattr(self.crawler.spider, "decision_searches_completed", {})),
             "duplicate_slugs": dict(getattr(self.crawler.spider, "duplicate_slugs", {})),
+            "oversized_skipped": stats.get_value("harvester/oversized_skipped", 0),
             "letters_unreadable": [e.url for e in self.errors if e.kind == "unreadable"],
             "missing": [e.url for e in self.errors if e.kind == "missing"],
             "requests_by_status": {

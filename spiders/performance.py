@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import hashlib
+import re
 from collections import defaultdict
 from urllib.parse import urlsplit
 
@@ -46,6 +47,8 @@ from harvester.pages.statistics import parse_statistics_page
 from harvester.settings import REAL_SITE
 
 LIST_PARTS = ("letters", "reports", "improvements")
+OVERSIZED = re.compile(r"Expected to receive (\d+) bytes which is larger than download max size \((\d+)\)")
+"""Scrapy's words for a page whose Content-Length is over its size limit (scrapy.utils._download_handlers)."""
 
 
 def counted(callback):
@@ -78,6 +81,7 @@ class PerformanceSpider(scrapy.Spider):
         decision_search_starts: dict[str, str] | None = None,
         lists_fresh: frozenset[str] = frozenset(),
         pages_saved: dict[str, str] | None = None,
+        oversized_pages: dict[str, int] | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -100,6 +104,9 @@ class PerformanceSpider(scrapy.Spider):
         self.lists_fresh = lists_fresh
         """Lists read in full lately (harvester.crawl.fresh_pages): not requested again while unchanged."""
         self.pages_saved = pages_saved or {}
+        self.oversized_pages = oversized_pages or {}
+        """url -> size of each decision page too big when last asked for (store.oversized_pages): only its size is
+        asked for (HEAD) until that changes, so it fails one night, not every night."""
         """url -> SHA-256 of the body last saved from it."""
         self.unchanged_parts: dict[str, set[str]] = defaultdict(set)
 
@@ -158,13 +165,29 @@ class PerformanceSpider(scrapy.Spider):
             self.part_failed(key, page)
             return items.CrawlError(url, key, page, "offsite", "link to another host not followed")
         self.pending[key] += 1
+        method = "GET"
+        if page == "decision" and url in self.oversized_pages:
+            method, callback, meta = "HEAD", self.unless_still_oversized, {"asked": (callback.__name__, meta)}
         return scrapy.Request(
             url,
+            method=method,
             callback=callback,
             errback=self.request_failed,
             meta={"authority": key, "page": page, **meta},
             dont_filter=True,
         )
+
+    @counted
+    def unless_still_oversized(self, response):
+        """The size of a decision page too big when last asked for: the same, it is skipped (its error was
+        recorded the night it failed); another, the page is asked for again."""
+        size = response.headers.get(b"Content-Length")
+        if size is not None and int(size) == self.oversized_pages[response.url]:
+            self.crawler.stats.inc_value("harvester/oversized_skipped")
+            return
+        del self.oversized_pages[response.url]
+        name, asked = response.meta["asked"]
+        yield self.request(response.url, response.meta["authority"], "decision", getattr(self, name), **asked)
 
     def on_our_host(self, url: str) -> str:
         """The site answers on both www.lgo.org.uk and lgo.org.uk (SEEN); keep to the host crawled."""
@@ -447,6 +470,10 @@ def authority_slugs(authorities: tuple[str, ...] | str) -> tuple[str, ...]:
 def failure_to_error(failure, slug: str | None, page: str) -> items.CrawlError:
     """Name what went wrong the way an operator reads it in the morning."""
     url = failure.request.url
+    if oversized := OVERSIZED.search(str(failure.value)):
+        size, limit = oversized.groups()
+        message = f"{size} bytes, over the {limit} a page may be: not asked for again until its size changes"
+        return items.CrawlError(url, slug, page, "oversized", message)
     if failure.check(HttpError):
         status = failure.value.response.status
         if status in (404, 410):

@@ -48,6 +48,7 @@ class Command(crawl.Command):
                     decision_search_starts=plan.decision_search_starts,
                     lists_fresh=plan.lists_fresh,
                     pages_saved=plan.pages_saved,
+                    oversized_pages=plan.oversized_pages,
                     **opts.spargs,
                 )
                 self.crawler_process.start()

@@ -266,6 +266,20 @@ def _duplicate_slug(response: Response, path: str, hang_seconds: float) -> Respo
     return dataclasses.replace(response, body=response.body.replace(b"</ul>", link.encode() + b"</ul>", 1))
 
 
+OVER_LIMIT_PAGE_BYTES = 5 * 1024 * 1024
+
+
+def _page_over_limit(response: Response, path: str, hang_seconds: float) -> Response:
+    """The page with 5 MiB of hex digits before its end: over the 2 MiB a page may be, gzip-compressed too."""
+    digest = hashlib.sha256(path.encode()).digest()
+    blocks = []
+    for _ in range(OVER_LIMIT_PAGE_BYTES // 64):
+        digest = hashlib.sha256(digest).digest()
+        blocks.append(digest.hex())
+    padding = f'<p class="appendix">{"".join(blocks)}</p>'.encode()
+    return dataclasses.replace(response, body=response.body.replace(b"</article>", padding + b"</article>", 1))
+
+
 @dataclass(frozen=True)
 class Fault:
     name: str
@@ -337,6 +351,8 @@ FAULTS: dict[str, Fault] = {
               frozenset({"index"}), False, _forged_slug),
         Fault("duplicate-slug", f"the index also lists {DUPLICATE_SLUG}, a slug the site answers with Luton's own "
               "pages.", frozenset({"index"}), False, _duplicate_slug, ((DUPLICATE_SLUG, DUPLICATED_SLUG),)),
+        Fault("decision-over-limit", "decision pages run to over 5 MiB (an appendix of hex digits), past the 2 MiB "
+              "a page may be, every time they are asked for.", frozenset({"decision"}), False, _page_over_limit),
         Fault("letter-gzip-bomb", "letter PDFs answer the gzip bomb (~250 KB inflating to 256 MiB).",
               frozenset({"pdf"}), False, _letter_gzip_bomb),
     )
