@@ -27,6 +27,8 @@ result with the uninterrupted run: every table, the change log and the run's cou
 from __future__ import annotations
 
 import argparse
+import csv
+import dataclasses
 import json
 import random
 import shutil
@@ -40,6 +42,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import sqlite_utils
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
@@ -47,8 +51,17 @@ from bench.crawl import _ProcSamples  # noqa: E402
 from bench.killpoint import KILL_POINTS  # noqa: E402
 from bench.machine import machine_line  # noqa: E402
 from harvester import pagecache, store  # noqa: E402
-from harvester.replica.faults import FAULTS, FaultPlan  # noqa: E402
-from harvester.replica.server import ReplicaServer  # noqa: E402
+from harvester.migrations import broken_search_indexes  # noqa: E402
+from harvester.oversized import STORED_VALUE_CAP  # noqa: E402
+from harvester.replica.faults import (  # noqa: E402
+    DUPLICATE_SLUG,
+    FAULTS,
+    FORGED_LOG_LINE,
+    FORMULAS,
+    FaultPlan,
+)
+from harvester.replica.model import Site  # noqa: E402
+from harvester.replica.server import Replica, ReplicaServer  # noqa: E402
 from harvester.replica.site import build_site  # noqa: E402
 
 SUBSET = ("luton-borough-council", "kent-county-council", "North-Northamptonshire-Council")
@@ -56,6 +69,8 @@ BEFORE_EPOCH, EPOCH = 2024, 2025
 CRAWL_TIMEOUT_SECONDS = 300
 POLL_SECONDS = 0.05
 DEFAULT_RATE = 0.3
+BACKFILL_SINCE = "2013-04-01"
+"""The day the back-fill kill's --decisions-since reaches back to: every decision the replica has."""
 NOT_COMPARED = {"first_seen_run", "last_changed_run", "gone_run", "fetched_at"}
 """Provenance says *when*; the comparison is of *what* is stored and whether it is live."""
 
@@ -72,6 +87,13 @@ class Scenario:
     hang_seconds: float = 3.0
     site_removes: bool = False
     """The fault is the site saying councils are gone (410): their rows marked gone are its word, not a loss."""
+    site_says: bool = False
+    """The fault changes what the site says (a formula in a title, a report of megabytes): rows read from the
+    URLs it hit hold the site's new word, so they are compared with nothing; `check` judges what became of it."""
+    from_index: bool = False
+    """The fault is on the index: crawl from it (no --authority), on a replica of SUBSET alone."""
+    check: Callable[[Path, str], int] | None = None
+    """(database, the crawl's output) -> how many wrong results beyond rows (counted as rows wrongly changed)."""
 
 
 def _every_cache_entry(db: Path, server: ReplicaServer, damage: Callable[[list, bytes, dict], tuple]) -> int:
@@ -103,6 +125,54 @@ def headers_without_body(db: Path, server: ReplicaServer) -> int:
     return _every_cache_entry(db, server, lambda headers, body, now: (headers, b""))
 
 
+def formulas_left_in_csv(db: Path, output: str) -> int:
+    """CSV cells of `harvester export` that still begin with one of the replica's formulas (not neutralised)."""
+    with tempfile.TemporaryDirectory(prefix="chaos-csv-") as out:
+        subprocess.run([sys.executable, "-m", "harvester.cli", "export", "--db", str(db), "--format", "csv",
+                        "--out", out], cwd=REPO, check=True, capture_output=True)  # fmt: skip
+        return sum(
+            cell.startswith(FORMULAS)
+            for path in Path(out).glob("*.csv")
+            for row in csv.reader(path.open(newline="", encoding="utf-8"))
+            for cell in row
+        )
+
+
+def values_too_big_to_serve(db: Path, output: str) -> int:
+    """Stored texts over the store's cap (harvester.oversized): each would make Datasette's pages answer 500."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    found = 0
+    for table in store.KEYS:
+        columns = [row[1] for row in conn.execute(f"PRAGMA table_info([{table}])") if row[2] == "TEXT"]
+        for column in columns:
+            found += conn.execute(
+                f"SELECT count(*) FROM [{table}] WHERE length(CAST([{column}] AS BLOB)) > ?",
+                [STORED_VALUE_CAP],
+            ).fetchone()[0]
+    return found
+
+
+def forged_lines_and_slugs(db: Path, output: str) -> int:
+    """Log lines the forged slug wrote, and stored slugs holding a control character."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    slugs = [
+        slug
+        for (slug,) in conn.execute(
+            "SELECT slug FROM authorities UNION SELECT authority_slug FROM crawl_errors"
+        )
+    ]
+    forged = [line for line in output.splitlines() if line.startswith(FORGED_LOG_LINE[:19])]
+    return len(forged) + sum(1 for slug in slugs if slug and any(ord(c) < 32 for c in slug))
+
+
+def phantom_authorities(db: Path, output: str) -> int:
+    """Authorities stored under the second slug the site answers with Luton's page."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    return conn.execute(
+        "SELECT count(*) FROM authorities WHERE lower(slug) = ?", [DUPLICATE_SLUG]
+    ).fetchone()[0]
+
+
 FAULTS_RUN: list[Scenario] = [
     Scenario("http500", ("http500@0.3",)),
     Scenario("http500:always", ("http500:always@0.2",), ("--retries", "1")),
@@ -129,6 +199,10 @@ FAULTS_RUN: list[Scenario] = [
     Scenario("statistics-gone", ("statistics-gone@0.3",), site_removes=True),
     Scenario("cache: new validators, old body", tamper=new_validators_old_body),
     Scenario("cache: headers, body missing", tamper=headers_without_body),
+    Scenario("formula-text", ("formula-text@1",), site_says=True, check=formulas_left_in_csv),
+    Scenario("huge-report", ("huge-report@1",), site_says=True, check=values_too_big_to_serve),
+    Scenario("forged-slug", ("forged-slug",), from_index=True, check=forged_lines_and_slugs),
+    Scenario("duplicate-slug", ("duplicate-slug",), from_index=True, check=phantom_authorities),
 ]
 """One entry per fault. A changing crawl of SUBSET fetches only the year's new letters (3), so letter faults hit
 every letter. Faults another branch adds to the replica run at DEFAULT_RATE without an entry;
@@ -152,9 +226,9 @@ class Crawl:
     output: str
 
 
-def crawl_argv(base_url: str, db: Path, *options: str) -> list[str]:
+def crawl_argv(base_url: str, db: Path, *options: str, from_index: bool = False) -> list[str]:
     argv = ["crawl", "--base-url", base_url, "--db", str(db), *options]
-    for slug in SUBSET:
+    for slug in SUBSET if not from_index else ():
         argv += ["--authority", slug]
     return argv
 
@@ -211,12 +285,18 @@ def recorded_error_urls(db: Path) -> set[str]:
 
 
 def damage(
-    before: Path, reference: Path, faulted: Path, exit_status: int, removed: frozenset[str] = frozenset()
+    before: Path,
+    reference: Path,
+    faulted: Path,
+    exit_status: int,
+    removed: frozenset[str] = frozenset(),
+    site_changed: frozenset[str] = frozenset(),
 ) -> tuple[int, int]:
     """(rows lost, rows wrongly changed) of `faulted` against the reference (see the module docstring);
-    rows of the councils in `removed` (the site answered 410 for them) are not compared."""
+    rows of the councils in `removed` (the site answered 410 for them) are not compared, nor rows read from
+    the URLs in `site_changed` (lower-case: the fault changed what the site says there)."""
     old, expected, got = live_rows(before), live_rows(reference), live_rows(faulted)
-    errors = recorded_error_urls(faulted)
+    errors = recorded_error_urls(faulted) | site_changed
     lost = wrong = 0
     for table, rows in expected.items():
         stored_before = old[table]
@@ -225,7 +305,8 @@ def damage(
             if (columns.get("authority_slug") or columns.get("slug") or "").lower() in removed:
                 continue
             recorded_failure = key not in stored_before and bool({v for _, v in values} & errors)
-            if recorded_failure:
+            said_otherwise = bool({str(v).lower() for _, v in values} & site_changed)
+            if recorded_failure or said_otherwise:
                 continue
             if key not in got[table]:
                 lost += exit_status == 0 or key in stored_before
@@ -233,7 +314,10 @@ def damage(
                 exit_status == 0 or got[table][key] != stored_before.get(key)
             ):
                 wrong += 1
-        wrong += sum(1 for key in got[table] if key not in rows and key not in stored_before)
+        wrong += sum(
+            1 for key, values in got[table].items()
+            if key not in rows and key not in stored_before and not {str(v).lower() for _, v in values} & site_changed
+        )  # fmt: skip
     return lost, wrong
 
 
@@ -308,15 +392,39 @@ class Chaos:
         self.at_epoch(EPOCH)
         tampered = scenario.tamper(db, self.server) if scenario.tamper else 0
         self.at_epoch(EPOCH, scenario.faults, scenario.hang_seconds)
-        crawl = harvester(*crawl_argv(self.server.base_url, db, *scenario.options))
+        served = self.server.replica
+        if scenario.from_index:
+            self.server.replica = Replica(self.subset_site(), EPOCH)
+        try:
+            crawl = harvester(
+                *crawl_argv(self.server.base_url, db, *scenario.options, from_index=scenario.from_index)
+            )
+        finally:
+            self.server.replica = served
         injected = len(self.server.faults.faulted) + tampered
         removed = frozenset(
             path.split("/")[2].lower() for _, path in self.server.faults.faulted if scenario.site_removes
         )
-        lost, wrong = damage(self.before, self.reference, db, crawl.exit_status, removed)
+        site_changed = frozenset(
+            (self.server.base_url + path).lower()
+            for _, path in self.server.faults.faulted
+            if scenario.site_says
+        )
+        lost, wrong = damage(self.before, self.reference, db, crawl.exit_status, removed, site_changed)
+        if scenario.check:
+            wrong += scenario.check(db, crawl.output)
         return Row(scenario.name, f"{injected} responses" if not tampered else f"{tampered} cache entries",
                    outcome(crawl.exit_status, lost, wrong), lost, wrong, str(crawl.exit_status),
                    f"{crawl.peak_mib:.0f}")  # fmt: skip
+
+    def subset_site(self) -> Site:
+        """The replica's site with SUBSET alone: its index lists just them (abolished councils are reached
+        through merger boxes), so a crawl from the index takes seconds and reads what the reference read."""
+        wanted = {slug.lower() for slug in SUBSET}
+        return dataclasses.replace(
+            self.site,
+            authorities=[a for a in self.site.authorities if a.slug.lower() in wanted or a.abolished],
+        )
 
     def kill_counts(self) -> dict[str, int]:
         """How often an uninterrupted 2025 crawl passes each kill point."""
@@ -344,6 +452,66 @@ class Chaos:
         return Row(f"kill -9 at {point} #{nth}", "SIGKILL" if killed.exit_status == -9 else "not reached",
                    status, lost, wrong, f"killed, then --resume {resumed.exit_status}",
                    f"{max(killed.peak_mib, resumed.peak_mib):.0f}")  # fmt: skip
+
+    def kill_in_migration(self) -> Row:
+        """A crawl of an empty database killed inside its first migration (a search table made, its triggers not
+        yet), then the same crawl again: it must end as one crawl of an empty database does, every search whole."""
+        self.at_epoch(EPOCH)
+        reference = self.workdir / "fresh-reference" / "lgsco.db"
+        first = harvester(*crawl_argv(self.server.base_url, reference))
+        if first.exit_status != 0:
+            raise SystemExit(f"the crawl of an empty database failed:\n{first.output[-3000:]}")
+        db = self.workdir / "kill-migration" / "lgsco.db"
+        db.parent.mkdir(parents=True)
+        argv = [
+            sys.executable,
+            str(REPO / "bench" / "killpoint.py"),
+            "migration",
+            "1",
+            str(db.parent / "counts.json"),
+        ]
+        killed = run([*argv, "--", *crawl_argv(self.server.base_url, db)])
+        again = harvester(*crawl_argv(self.server.base_url, db))
+        searchable = not broken_search_indexes(sqlite_utils.Database(db))
+        return self.judged("kill -9 at migration #1", killed, again, db, reference, reference, searchable,
+                           "killed, then the crawl again")  # fmt: skip
+
+    def kill_in_backfill(self) -> Row:
+        """A --decisions-since crawl killed two thirds of the way through, then the bare `--resume` the harvester
+        prints: it must end as the uninterrupted back-fill does."""
+        since = ("--decisions-since", BACKFILL_SINCE)
+        reference = copy_state(self.before, self.workdir / "backfill-reference")
+        counts_file = self.workdir / "backfill-counts.json"
+        self.at_epoch(EPOCH)
+        argv = [sys.executable, str(REPO / "bench" / "killpoint.py")]
+        counted = run(
+            [
+                *argv,
+                "response",
+                "0",
+                str(counts_file),
+                "--",
+                *crawl_argv(self.server.base_url, reference, *since),
+            ]
+        )
+        if counted.exit_status != 0:
+            raise SystemExit(f"the back-fill reference crawl failed:\n{counted.output[-3000:]}")
+        nth = json.loads(counts_file.read_text())["response"] * 2 // 3
+        db = copy_state(self.before, self.workdir / "kill-backfill")
+        killed = run([*argv, "response", str(nth), str(db.parent / "counts.json"), "--",
+                      *crawl_argv(self.server.base_url, db, *since)])  # fmt: skip
+        resumed = harvester("crawl", "--db", str(db), "--resume")
+        return self.judged(f"kill -9 in --decisions-since at response #{nth}", killed, resumed, db, self.before,
+                           reference, True, "killed, then bare --resume")  # fmt: skip
+
+    def judged(self, name: str, killed: Crawl, after: Crawl, db: Path, before: Path, reference: Path,
+               searchable: bool, how: str) -> Row:  # fmt: skip
+        same = equal_databases(db, reference) and searchable
+        status = "recovered" if after.exit_status == 0 and same else ("LOSS" if not same else "failed loudly")
+        lost, wrong = damage(before, reference, db, after.exit_status)
+        return Row(name, "SIGKILL" if killed.exit_status == -9 else "not reached", status, lost,
+                   wrong + (not searchable), f"{how} {after.exit_status}",
+                   f"{max(killed.peak_mib, after.peak_mib):.0f}")  # fmt: skip
 
 
 def compared_tables(db: Path) -> dict[str, list[tuple]]:
@@ -396,6 +564,11 @@ def main() -> None:
             for number, scenario in enumerate(chosen):
                 rows.append(chaos.fault(number, scenario))
                 print(table_lines(rows[-1:])[-1], file=sys.stderr, flush=True)
+            for name, special in (("kill -9 at migration", chaos.kill_in_migration),
+                                  ("kill -9 in a back-fill", chaos.kill_in_backfill)):  # fmt: skip
+                if not args.only or name in args.only:
+                    rows.append(special())
+                    print(table_lines(rows[-1:])[-1], file=sys.stderr, flush=True)
             if args.kills:
                 plan = kill_plan(chaos.kill_counts(), args.kills, args.seed)
                 for number, (point, nth) in enumerate(plan):

@@ -10,7 +10,8 @@ from an uninterrupted run.
 The moments are the ones a power cut or an OOM killer could pick that matter most: inside a page-cache
 write (its transaction begun, not committed), inside a letter save (the letter rows written in the
 authority's transaction, not committed), while keeping a letter's PDF (the .part file written, not
-renamed), inside any authority's save (every row written, not committed), and on a response arriving.
+renamed), inside any authority's save (every row written, not committed), on a response arriving, and
+inside a migration (a search table created, its triggers not yet: the moment that once left search dead).
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 import harvester.pipelines.store  # noqa: E402
-from harvester import cli, pagecache, store  # noqa: E402
+from harvester import cli, migrations, pagecache, store  # noqa: E402
 
-KILL_POINTS = ("page-cache-write", "letter-save", "letter-file", "authority-save", "response")
+KILL_POINTS = ("page-cache-write", "letter-save", "letter-file", "authority-save", "response", "migration")
 
 
 class KillSwitch:
@@ -93,7 +94,17 @@ class KillSwitch:
                 switch.die()
             return response_received(self, response, request, spider)
 
+        create_search_index = migrations.create_search_index
+
+        @functools.wraps(create_search_index)
+        def dying_after_the_search_table(db, table, columns):
+            if not switch.passing("migration"):
+                return create_search_index(db, table, columns)
+            db.execute(migrations.search_index_statements(table, columns)[0])
+            switch.die()
+
         pagecache.SqlitePageCache.write = cache_write
+        migrations.create_search_index = dying_after_the_search_table
         store.sync_rows = letter_rows
         store.save_fetches = last_write_of_a_save
         harvester.pipelines.store.keep_pdf = keeping_pdf

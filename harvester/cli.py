@@ -83,10 +83,11 @@ def check_base_url(ctx, param, value: str) -> str:
 
 def check_slugs(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
     """Slugs as the site writes them; a council's name where its slug belongs gets the slug suggested."""
+    from harvester.pages.index import MAX_SLUG_LENGTH, SLUG_SHAPE
     from harvester.register import load_register
 
     for value in values:
-        if value.strip() != value or " " in value or "/" in value:
+        if len(value) > MAX_SLUG_LENGTH or not SLUG_SHAPE.fullmatch(value):
             slugs = {entry.name.casefold(): entry.slug for entry in load_register()}
             typed = " ".join(value.split()).casefold()
             # "Luton Council": the councils whose names hold every word typed, when they are few.
@@ -210,7 +211,8 @@ def replica(port, epoch, seed, faults, fault_seed, hang_seconds, ground_truth, s
                    "(default 7 days); between, the lists of an unchanged statistics page are left as stored. "
                    "0: read every list every run.")  # fmt: skip
 @click.option("--resume", is_flag=True,
-              help="Continue the last run, killed or interrupted, as the same run (same base URL and authorities).")  # fmt: skip
+              help="Continue the last run, killed or interrupted, as the same run (same base URL, authorities and "
+                   "options; an option that contradicts them is refused).")  # fmt: skip
 @click.option("--no-robots", is_flag=True, help="Ignore robots.txt (only for your own copy of the site).")
 @click.option("--probe/--no-probe", default=None,
               help="Run `harvester check-site` first and stop before writing anything if the site changed "
@@ -246,7 +248,7 @@ def crawl(
          or markedly fewer authorities or figures than the last good run (the summary says which),
          or the probe found the site's layout changed (the run is recorded 'probe-failed')
       2  bad options (a --db that is not SQLite, a --base-url without http://, a name for a slug, ...),
-         or --resume with nothing to resume
+         or --resume with nothing to resume or with options that contradict the run's
       3  another crawl is writing the same database
     """
     from harvester.crawl import CrawlRefused, run_crawl

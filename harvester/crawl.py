@@ -21,7 +21,7 @@ from scrapy.settings import Settings
 from harvester import __version__, items, store
 from harvester import settings as harvester_settings
 from harvester.pagecache import parsed_pages
-from harvester.progress import use_json_logging
+from harvester.progress import use_log_format
 from harvester.report import real_site_pace
 from harvester.spiders.performance import PerformanceSpider
 
@@ -126,6 +126,8 @@ class CrawlPlan:
     pages_saved: dict[str, str] = field(default_factory=dict)
     """url -> SHA-256 of the body last saved from it: a statistics page that comes back the same (a 304, or a
     200 from a server that sends no validators) is unchanged."""
+    oversized_pages: dict[str, int] = field(default_factory=dict)
+    """url -> size of each decision page too big when last asked for (store.oversized_pages); none with --full."""
 
 
 def plan_crawl(
@@ -143,18 +145,40 @@ def plan_crawl(
     overrides = dict(overrides or {})
     db = store.open_db(db_path)
     unfinished = store.resumable_run(db)
+    options = run_options(overrides, refresh_letters, full)
     if resume:
         if unfinished is None:
+            db.close()
             raise CrawlRefused(f"nothing to resume in {db_path}: its last run finished", 2)
         base_url = unfinished["base_url"]
-        authorities = tuple(json.loads(unfinished["scope"])) if unfinished["scope"] != "all" else ()
-        overrides["HARVESTER_RESUME_RUN"] = unfinished["id"]
+        scope = tuple(json.loads(unfinished["scope"])) if unfinished["scope"] != "all" else ()
+        stored = json.loads(unfinished["options"]) if unfinished["options"] else {}
+        contradicting = (
+            [f"--authority {' '.join(authorities)}"] if authorities and set(authorities) != set(scope) else []
+        )
+        contradicting += [
+            option for option, value in options.items() if value and value != stored.get(option, value)
+        ]
+        if contradicting:
+            db.close()
+            raise CrawlRefused(
+                f"--resume continues run {unfinished['id']} with the options it was started with "
+                f"({describe_options(stored, scope)}); {', '.join(contradicting)} contradict them: resume "
+                "without them, or start a new run without --resume",
+                2,
+            )
+        authorities = scope
+        options = stored or options
+        overrides |= option_settings(options) | {"HARVESTER_RESUME_RUN": unfinished["id"]}
+        refresh_letters, full = options.get("--refresh-letters", refresh_letters), options.get("--full", full)
     elif unfinished is not None:
         store.abandon_run(db, unfinished["id"])
+    overrides["HARVESTER_RUN_OPTIONS"] = json.dumps(options)
     if full:
         overrides["HARVESTER_CONDITIONAL_REQUESTS"] = False
     letters_read = frozenset() if (refresh_letters or full) else store.letters_read(db)
     decisions_read = frozenset() if full else store.decisions_read(db)
+    oversized = {} if full else store.oversized_pages(db)
     since = overrides.get("HARVESTER_DECISIONS_SINCE")
     search_starts = store.decision_search_starts(db, since) if since and not full else {}
     max_age = overrides.get("HARVESTER_LIST_MAX_AGE_DAYS", harvester_settings.HARVESTER_LIST_MAX_AGE_DAYS)
@@ -164,8 +188,41 @@ def plan_crawl(
     pages_saved = {url: page.sha256 for url, page in parsed_pages(db_path).items()} if lists_fresh else {}
     return CrawlPlan(
         base_url, tuple(authorities), overrides, letters_read, decisions_read, search_starts, lists_fresh,
-        pages_saved,
+        pages_saved, oversized,
     )  # fmt: skip
+
+
+OPTION_SETTINGS = {
+    "--decisions-since": "HARVESTER_DECISIONS_SINCE",
+    "--max-requests": "HARVESTER_DECISION_BUDGET",
+    "--list-max-age": "HARVESTER_LIST_MAX_AGE_DAYS",
+}
+"""The options that shape what a run stores, with the settings they give: a run records them (crawl_runs.options),
+and `--resume` restores them, so a resumed run stores what the uninterrupted one would have."""
+
+
+def run_options(overrides: dict, refresh_letters: bool, full: bool) -> dict:
+    """The run's options that shape what it stores, by their command-line names; None or False when not given."""
+    return {option: overrides.get(setting) for option, setting in OPTION_SETTINGS.items()} | {
+        "--no-robots": overrides.get("ROBOTSTXT_OBEY") is False,
+        "--refresh-letters": refresh_letters,
+        "--full": full,
+    }
+
+
+def option_settings(options: dict) -> dict:
+    """The settings run_options() came from (--refresh-letters and --full are plan_crawl's own arguments)."""
+    settings = {
+        OPTION_SETTINGS[option]: value for option, value in options.items() if option in OPTION_SETTINGS
+    }
+    settings = {setting: value for setting, value in settings.items() if value is not None}
+    return settings | ({"ROBOTSTXT_OBEY": False} if options.get("--no-robots") else {})
+
+
+def describe_options(options: dict, authorities: tuple[str, ...]) -> str:
+    given = [f"--authority {slug}" for slug in authorities]
+    given += [option if value is True else f"{option} {value}" for option, value in options.items() if value]
+    return " ".join(given) or "no options"
 
 
 def fresh_pages(db, max_age_days: float) -> frozenset[str]:
@@ -211,8 +268,7 @@ def run_crawl(
             full=full,
         )
         settings = crawl_settings(plan.base_url, db_path, plan.overrides, plan.authorities)
-        if settings.get("HARVESTER_LOG_FORMAT") == "json":
-            use_json_logging(settings)
+        use_log_format(settings)
         process = CrawlerProcess(settings)
         crawler = process.create_crawler(PerformanceSpider)
         process.crawl(
@@ -224,6 +280,7 @@ def run_crawl(
             decision_search_starts=plan.decision_search_starts,
             lists_fresh=plan.lists_fresh,
             pages_saved=plan.pages_saved,
+            oversized_pages=plan.oversized_pages,
         )
         process.start()
     return judge_crawl(crawler, db_path)

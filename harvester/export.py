@@ -12,6 +12,7 @@ import sqlite3
 from pathlib import Path
 
 from harvester import schema_docs
+from harvester.datasette.plugins.csv_cells import neutralise_row
 
 # How the crawler works, not what the site says: left out of exports and published copies.
 PRIVATE_TABLES = ("fetches", "crawl_errors")
@@ -81,10 +82,11 @@ def export(db_path: Path, out_dir: Path, file_format: str) -> Path:
 
 
 def write_csv(cursor: sqlite3.Cursor, path: Path) -> None:
+    """The rows, with every text cell a spreadsheet would run as a formula neutralised (see csv_cells)."""
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow([column for column, *_ in cursor.description])
-        writer.writerows(cursor)
+        writer.writerows(map(neutralise_row, cursor))
 
 
 def write_json(cursor: sqlite3.Cursor, path: Path) -> None:

@@ -150,7 +150,8 @@ class CrawlError:
     a failure), 'reread' (a letter read before failed to read again: the old copy is kept),
     'save' (the authority could not be stored), 'internal' (the harvester itself failed), 'unknown' (a
     statistics page asked for with --authority that the site doesn't have), 'interrupted' (a letter whose
-    reading a signal stopped: no verdict on it)."""
+    reading a signal stopped: no verdict on it), 'oversized' (over the size a page may be: a decision page is
+    then only asked for its size until that changes)."""
     message: str
     """What went wrong, for a person."""
 

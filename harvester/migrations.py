@@ -265,25 +265,90 @@ def statements(script: str) -> list[str]:
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:
-    """Apply every pending migration; returns the names applied (none on an up-to-date database)."""
+    """Apply every pending migration, then repair any search index that is not whole; returns the names
+    applied (none on an up-to-date database)."""
     pending = [migration.name for migration in migrations.pending(db)]
     if pending:
         migrations.apply(db)
+    repair_search_indexes(db)
     return pending
+
+
+def search_index_statements(table: str, columns: list[str]) -> list[str]:
+    """A full-text search index on TABLE's COLUMNS (FTS5, porter stemming, the table as its content) filled
+    from the table and kept in step by triggers: the statements of sqlite-utils'
+    `enable_fts(columns, create_triggers=True, tokenize="porter")`, word for word, but for the caller's
+    transaction. enable_fts runs them with executescript, which commits first, so a kill between them
+    left a search table without its triggers, and every later search found nothing new."""
+    fts = f'"{table}_fts"'
+    quoted = ", ".join(f'"{column}"' for column in columns)
+    new = ", ".join(f'new."{column}"' for column in columns)
+    old = ", ".join(f'old."{column}"' for column in columns)
+    insert = f"INSERT INTO {fts} (rowid, {quoted}) VALUES (new.rowid, {new});"
+    delete = f"INSERT INTO {fts} ({fts}, rowid, {quoted}) VALUES('delete', old.rowid, {old});"
+    return [
+        f"CREATE VIRTUAL TABLE {fts} USING FTS5 (\n    {quoted},\n    tokenize='porter',\n    content=\"{table}\"\n)",
+        f'INSERT INTO {fts} (rowid, {quoted})\n    SELECT rowid, {quoted} FROM "{table}";',
+        f'CREATE TRIGGER "{table}_ai" AFTER INSERT ON "{table}" BEGIN\n  {insert}\nEND',
+        f'CREATE TRIGGER "{table}_ad" AFTER DELETE ON "{table}" BEGIN\n  {delete}\nEND',
+        f'CREATE TRIGGER "{table}_au" AFTER UPDATE ON "{table}" BEGIN\n  {delete}\n  {insert}\nEND',
+    ]
+
+
+def create_search_index(db: sqlite_utils.Database, table: str, columns: list[str]) -> None:
+    for statement in search_index_statements(table, columns):
+        db.execute(statement)
+
+
+TRIGGER_SUFFIXES = ("_ai", "_ad", "_au")
+
+
+def broken_search_indexes(db: sqlite_utils.Database) -> dict[str, list[str]]:
+    """table -> searched columns, for every search index (an FTS5 table named `<table>_fts` with the table as
+    its content) that lacks one of its triggers or holds a different number of rows from its table."""
+    triggers = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    broken = {}
+    for (name,) in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%\\_fts' ESCAPE '\\' "
+        "AND sql LIKE 'CREATE VIRTUAL TABLE%USING FTS5%content=%'"
+    ).fetchall():
+        table = name.removesuffix("_fts")
+        columns = [row[1] for row in db.execute(f"PRAGMA table_info([{name}])")]
+        # An external-content index reads its rows from the table; its docsize table counts what it indexed.
+        indexed = db.execute(f"SELECT count(*) FROM [{name}_docsize]").fetchone()[0]
+        rows = db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0]
+        if indexed != rows or not {table + suffix for suffix in TRIGGER_SUFFIXES} <= triggers:
+            broken[table] = columns
+    return broken
+
+
+def repair_search_indexes(db: sqlite_utils.Database) -> list[str]:
+    """Rebuild, each in one transaction, the search indexes broken_search_indexes() finds; returns their tables.
+    Run on every open: an index left without triggers by a kill in an earlier version's migration, or
+    out of step with its table, would otherwise answer searches wrongly for good, and silently."""
+    broken = broken_search_indexes(db)
+    for table, columns in broken.items():
+        with db.atomic():
+            for suffix in TRIGGER_SUFFIXES:
+                db.execute(f'DROP TRIGGER IF EXISTS "{table}{suffix}"')
+            db.execute(f'DROP TABLE "{table}_fts"')
+            create_search_index(db, table, columns)
+    return list(broken)
 
 
 # The migrations, in the order they are applied. A new one goes at the end.
 
 
-# sqlite-utils' enable_fts() commits as it goes, so this one can't run in a transaction; every
-# statement in it is "if not exists", so a run cut short is simply finished by the next open.
-@migrations(transactional=False)
+# m001 and m004 ran sqlite-utils' enable_fts(), which commits as it goes, outside a transaction: a kill
+# between its statements left a search table without triggers. They now make the same schema with
+# create_search_index(), in one transaction with their record, like every migration.
+@migrations()
 def m001_release_0_1_schema(db: sqlite_utils.Database) -> None:
     for statement in statements(SCHEMA_0_1):
         db.execute(statement)
     for table, columns in SEARCH_INDEXES_0_1.items():
         if not db[f"{table}_fts"].exists():
-            db[table].enable_fts(columns, create_triggers=True, tokenize="porter")
+            create_search_index(db, table, columns)
 
 
 @migrations()
@@ -345,19 +410,21 @@ WHERE l.gone_run IS NULL
 that sets each listing's count beside the page's upheld or satisfactory remedy count."""
 
 
-@migrations(transactional=False)
+@migrations()
 def m004_decisions(db: sqlite_utils.Database) -> None:
     for statement in statements(DECISIONS_SCHEMA):
         db.execute(statement)
     if not db["decisions_fts"].exists():
-        db["decisions"].enable_fts(["summary", "text"], create_triggers=True, tokenize="porter")
+        create_search_index(db, "decisions", ["summary", "text"])
 
 
 @migrations()
 def m005_reports_case_ref(db: sqlite_utils.Database) -> None:
     """Reports join decisions by case reference, read from the decision page the report links."""
     db.execute("ALTER TABLE reports ADD COLUMN case_ref TEXT")
-    db.execute("UPDATE reports SET case_ref = (SELECT d.case_ref FROM decisions AS d WHERE d.url = reports.url)")
+    db.execute(
+        "UPDATE reports SET case_ref = (SELECT d.case_ref FROM decisions AS d WHERE d.url = reports.url)"
+    )
 
 
 BROWSING_INDEXES = [
@@ -447,6 +514,28 @@ def m007_decisions_as_printed(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE decisions_as_printed RENAME TO decisions")
     for statement in kept:
         db.execute(statement)
+
+
+OVERSIZED_VALUES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS oversized_values (
+    table_name TEXT NOT NULL,
+    row_key TEXT NOT NULL,
+    column_name TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    file TEXT NOT NULL,
+    run_id INTEGER NOT NULL REFERENCES crawl_runs(id),
+    PRIMARY KEY (table_name, row_key, column_name)
+)
+"""
+
+
+@migrations()
+def m009_reliability(db: sqlite_utils.Database) -> None:
+    """A run keeps the options it was started with, so a bare --resume restores them; a text too big to serve is
+    stored cut (harvester.oversized), each cut recorded."""
+    db.execute("ALTER TABLE crawl_runs ADD COLUMN options TEXT")
+    db.execute(OVERSIZED_VALUES_SCHEMA)
 
 
 JOURNALIST_SCHEMA = """

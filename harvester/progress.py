@@ -2,13 +2,15 @@
 
 On a terminal: one line, redrawn every second ("212/365 authorities, 41/min, 0 errors").
 Otherwise: the same line once a minute, so a nightly log has a heartbeat and no noise.
-With --log-format json every line, log records included, is one JSON object.
+With --log-format json every line, log records included, is one JSON object; in text, no log line holds a
+control character (text from the site can't forge a line).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import time
 
@@ -87,18 +89,47 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry)
 
 
-def use_json_logging(settings) -> None:
-    """Log every record, Scrapy's, Twisted's and Python warnings included, as one JSON object on stderr.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def escape_controls(text: str) -> str:
+    """TEXT with each control character written as its escape (a newline as '\\n'), so no text from the site
+    can end a log line and forge the next."""
+    return CONTROL_CHARACTERS.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
+
+
+class TextFormatter(logging.Formatter):
+    """Scrapy's text lines, with every message on one line: control characters escaped. A traceback
+    appended to a record is the harvester's own, and keeps its lines."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
+        record.message = escape_controls(record.message)
+        return super().formatMessage(record)
+
+
+def use_log_format(settings) -> None:
+    """Log every record, Scrapy's, Twisted's and Python warnings included, in HARVESTER_LOG_FORMAT: one JSON
+    object per record ('json'), or Scrapy's text lines with control characters escaped ('text').
 
     Scrapy makes a text root handler again for every crawler it starts, so formatting its handler
     is undone; instead its handler is switched off (LOG_ENABLED) and this one takes its place. Call
     it with the settings before the CrawlerProcess is made from them."""
+    as_json = settings.get("HARVESTER_LOG_FORMAT") == "json"
+    if not as_json and not settings.getbool("LOG_ENABLED"):
+        return
     settings.set("LOG_ENABLED", False, priority="cmdline")
     for handler in list(logging.root.handlers):
-        if isinstance(handler.formatter, JsonFormatter):
+        if isinstance(handler.formatter, JsonFormatter | TextFormatter):
             logging.root.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
+    if as_json:
+        handler, formatter = logging.StreamHandler(sys.stderr), JsonFormatter()
+    else:
+        log_file = settings.get("LOG_FILE")
+        mode = "a" if settings.getbool("LOG_FILE_APPEND", True) else "w"
+        encoding = settings.get("LOG_ENCODING")
+        handler = logging.FileHandler(log_file, mode, encoding) if log_file else logging.StreamHandler(sys.stderr)
+        formatter = TextFormatter(fmt=settings.get("LOG_FORMAT"), datefmt=settings.get("LOG_DATEFORMAT"))
+    handler.setFormatter(formatter)
     handler.setLevel(settings.get("LOG_LEVEL"))
     logging.root.addHandler(handler)
     logging.captureWarnings(True)  # Scrapy leaves warnings alone (as plain text) when -W or PYTHONWARNINGS is set

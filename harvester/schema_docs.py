@@ -80,6 +80,11 @@ TABLES = {
         "View: what the dataset holds, per statistics year and kind, and the gap where it holds less than expected.",
         None,
     ),
+    "oversized_values": (
+        "Texts too big to serve (over 2 MiB), stored cut with a note; the whole text is in a file beside the "
+        "database.",
+        None,
+    ),
 }
 
 TABLE_COLUMNS = {
@@ -113,6 +118,17 @@ TABLE_COLUMNS = {
         "In words: councils expected but not held, items listed but not stored, or nothing held; NULL: no gap."
     ),
     ("coverage", "rows_behind"): "The rows behind the counts: a Datasette table path with its filter.",
+    ("crawl_runs", "options"): (
+        "JSON: the options the run was started with that shape what it stores (--decisions-since, --max-requests,"
+        " --list-max-age, --no-robots, --refresh-letters, --full); `--resume` restores them."
+    ),
+    ("oversized_values", "table_name"): "The table holding the cut text.",
+    ("oversized_values", "row_key"): "Its row's key, '/'-joined.",
+    ("oversized_values", "column_name"): "The column holding the cut text.",
+    ("oversized_values", "bytes"): "The whole text's size in UTF-8 bytes.",
+    ("oversized_values", "sha256"): "SHA-256 of the whole text in UTF-8.",
+    ("oversized_values", "file"): "The file holding the whole text, relative to the database's folder.",
+    ("oversized_values", "run_id"): "The crawl run that last stored it cut (crawl_runs.id).",
     ("fetches", "url"): "The page or letter PDF fetched.",
     ("fetches", "status"): "HTTP status of the last fetch (304: unchanged since the fetch before).",
 }

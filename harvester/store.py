@@ -20,7 +20,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from harvester import items, migrations, register
+from harvester import items, migrations, oversized, register
 
 PROVENANCE = ("first_seen_run", "last_changed_run", "gone_run")
 
@@ -83,12 +83,16 @@ def now() -> str:
     return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat()
 
 
-def start_run(db: sqlite_utils.Database, base_url: str, version: str, scope: str = "all") -> int:
-    """A new crawl_runs row; `scope` is 'all' or the JSON list of the authorities asked for."""
+def start_run(
+    db: sqlite_utils.Database, base_url: str, version: str, scope: str = "all", options: str | None = None
+) -> int:
+    """A new crawl_runs row; `scope` is 'all' or the JSON list of the authorities asked for, `options` the JSON
+    of the options that shape what it stores (harvester.crawl.run_options), which --resume restores."""
     with transaction(db):
         cursor = db.execute(
-            "INSERT INTO crawl_runs (started_at, status, base_url, scope, version) VALUES (?, 'running', ?, ?, ?)",
-            [now(), base_url, scope, version],
+            "INSERT INTO crawl_runs (started_at, status, base_url, scope, version, options) "
+            "VALUES (?, 'running', ?, ?, ?, ?)",
+            [now(), base_url, scope, version, options],
         )
     return cursor.lastrowid
 
@@ -474,6 +478,7 @@ def sync_rows(
     gone, never deleted.
     """
     keys = KEYS[table]
+    rows = oversized.fit_rows(db, table, keys, rows, run_id)
     # Changes are logged under the scope's authority, or `logged_under` (the authority a decision about a body
     # outside the register was found through).
     authority_slug = logged_under or next(iter(scope.values()))
@@ -616,6 +621,13 @@ def decision_refs_by_url(db: sqlite_utils.Database, slug: str) -> dict[str, str]
     """url -> case_ref of an authority's stored decisions: a report linking one of them is that case."""
     rows = db.execute("SELECT url, case_ref FROM decisions WHERE authority_slug = ?", [slug])
     return dict(rows.fetchall())
+
+
+def oversized_pages(db: sqlite_utils.Database) -> dict[str, int]:
+    """url -> size in bytes (its Content-Length) of each decision page last recorded as over the size limit: not
+    asked for again while the server gives that size (harvester.spiders.performance.unless_still_oversized)."""
+    rows = db.execute("SELECT url, message FROM crawl_errors WHERE kind = 'oversized' AND page = 'decision' ORDER BY id")
+    return {url: int(message.split(" ", 1)[0]) for url, message in rows}
 
 
 def decisions_read(db: sqlite_utils.Database) -> frozenset[str]:

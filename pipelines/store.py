@@ -57,7 +57,8 @@ class StorePipeline:
             store.resume_run(self.db, resumed)
         else:
             base_url = self.crawler.settings["HARVESTER_BASE_URL"]
-            self.run_id = store.start_run(self.db, base_url, __version__, self.scope)
+            options = self.crawler.settings.get("HARVESTER_RUN_OPTIONS")
+            self.run_id = store.start_run(self.db, base_url, __version__, self.scope, options)
         self.crawler.stats.set_value("harvester/run_id", self.run_id)
 
     @property
@@ -248,6 +249,8 @@ class StorePipeline:
             "decision_budget_reached": bool(stats.get_value("harvester/decision_budget_reached")),
             "decision_searches_completed": dict(getattr(self.crawler.spider, "decision_searches_completed", {})),
             "field_coverage": self.field_coverage.shares(),
+            "duplicate_slugs": dict(getattr(self.crawler.spider, "duplicate_slugs", {})),
+            "oversized_skipped": stats.get_value("harvester/oversized_skipped", 0),
             "letters_unreadable": [e.url for e in self.errors if e.kind == "unreadable"],
             "missing": [e.url for e in self.errors if e.kind == "missing"],
             "requests_by_status": {

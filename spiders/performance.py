@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import hashlib
+import re
 from collections import defaultdict
 from urllib.parse import urlsplit
 
@@ -33,13 +34,21 @@ from harvester.pages.decisions import (
 )
 from harvester.pages.html import PageLayoutError
 from harvester.pages.improvements import parse_improvements_page
-from harvester.pages.index import parse_index, slug_from_statistics_url, statistics_url
+from harvester.pages.index import (
+    NotASlug,
+    checked_slug,
+    parse_index,
+    slug_from_statistics_url,
+    statistics_url,
+)
 from harvester.pages.letters_list import parse_letters_list
 from harvester.pages.reports_list import parse_reports_list
 from harvester.pages.statistics import parse_statistics_page
 from harvester.settings import REAL_SITE
 
 LIST_PARTS = ("letters", "reports", "improvements")
+OVERSIZED = re.compile(r"Expected to receive (\d+) bytes which is larger than download max size \((\d+)\)")
+"""Scrapy's words for a page whose Content-Length is over its size limit (scrapy.utils._download_handlers)."""
 
 
 def counted(callback):
@@ -72,6 +81,7 @@ class PerformanceSpider(scrapy.Spider):
         decision_search_starts: dict[str, str] | None = None,
         lists_fresh: frozenset[str] = frozenset(),
         pages_saved: dict[str, str] | None = None,
+        oversized_pages: dict[str, int] | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -85,6 +95,8 @@ class PerformanceSpider(scrapy.Spider):
         """slug -> day: an authority whose back-fill is complete is searched only from its newest decision."""
         self.decision_searches_completed: dict[str, str] = {}
         """slug -> HARVESTER_DECISIONS_SINCE, for each decision search read to its end within the budget."""
+        self.duplicate_slugs: dict[str, str] = {}
+        """Case-folded slug -> the slug of the council whose page it serves (StatisticsPage.own_slug)."""
         self.allowed_domains = [urlsplit(self.base_url).hostname]
         self.pending: dict[str, int] = {}
         self.items_sent: dict[str, int] = {}
@@ -92,6 +104,9 @@ class PerformanceSpider(scrapy.Spider):
         self.lists_fresh = lists_fresh
         """Lists read in full lately (harvester.crawl.fresh_pages): not requested again while unchanged."""
         self.pages_saved = pages_saved or {}
+        self.oversized_pages = oversized_pages or {}
+        """url -> size of each decision page too big when last asked for (store.oversized_pages): only its size is
+        asked for (HEAD) until that changes, so it fails one night, not every night."""
         """url -> SHA-256 of the body last saved from it."""
         self.unchanged_parts: dict[str, set[str]] = defaultdict(set)
 
@@ -124,8 +139,12 @@ class PerformanceSpider(scrapy.Spider):
     def index_failed(self, failure):
         yield failure_to_error(failure, None, "index")
 
-    def follow_authority(self, url: str):
-        key = slug_from_statistics_url(url).lower()
+    def follow_authority(self, url: str, found_on: str = "index"):
+        try:
+            key = checked_slug(slug_from_statistics_url(url)).lower()
+        except NotASlug as error:
+            yield items.CrawlError(url, None, found_on, "layout", str(error))
+            return
         if key in self.pending:
             return
         self.pending[key] = 0
@@ -146,13 +165,29 @@ class PerformanceSpider(scrapy.Spider):
             self.part_failed(key, page)
             return items.CrawlError(url, key, page, "offsite", "link to another host not followed")
         self.pending[key] += 1
+        method = "GET"
+        if page == "decision" and url in self.oversized_pages:
+            method, callback, meta = "HEAD", self.unless_still_oversized, {"asked": (callback.__name__, meta)}
         return scrapy.Request(
             url,
+            method=method,
             callback=callback,
             errback=self.request_failed,
             meta={"authority": key, "page": page, **meta},
             dont_filter=True,
         )
+
+    @counted
+    def unless_still_oversized(self, response):
+        """The size of a decision page too big when last asked for: the same, it is skipped (its error was
+        recorded the night it failed); another, the page is asked for again."""
+        size = response.headers.get(b"Content-Length")
+        if size is not None and int(size) == self.oversized_pages[response.url]:
+            self.crawler.stats.inc_value("harvester/oversized_skipped")
+            return
+        del self.oversized_pages[response.url]
+        name, asked = response.meta["asked"]
+        yield self.request(response.url, response.meta["authority"], "decision", getattr(self, name), **asked)
 
     def on_our_host(self, url: str) -> str:
         """The site answers on both www.lgo.org.uk and lgo.org.uk (SEEN); keep to the host crawled."""
@@ -179,6 +214,12 @@ class PerformanceSpider(scrapy.Spider):
         page = parse_statistics_page(response.text, response.url)
         if page.authority is None:
             raise PageLayoutError(response.url, "none of a statistics page's wording (maintenance page?)")
+        if page.own_slug and page.own_slug.lower() != key:
+            # Another council's page under a second slug: saved (and listed) under its own slug alone, never twice.
+            self.duplicate_slugs[key] = page.own_slug
+            self.logger.warning("%s serves the page of %s: not saved under it", response.url, page.own_slug)
+            yield from self.follow_authority(statistics_url(self.base_url, page.own_slug))
+            return
         yield page.authority
         if page.statistics is not None:
             yield page.statistics
@@ -187,7 +228,7 @@ class PerformanceSpider(scrapy.Spider):
             if part in LIST_PARTS:
                 self.part_failed(key, part)
         for predecessor_url in page.authority.predecessor_urls:
-            yield from self.follow_authority(predecessor_url)
+            yield from self.follow_authority(predecessor_url, "statistics")
         as_saved = self.as_last_saved(response)
         if page.letters_url and not self.left_as_stored(as_saved, key, "letters", page.letters_url):
             yield self.request(page.letters_url, key, "letters", self.parse_letters)
@@ -417,7 +458,7 @@ class PerformanceSpider(scrapy.Spider):
 
     def finished(self, key: str):
         self.pending[key] -= 1
-        if self.pending[key] == 0:
+        if self.pending[key] == 0 and key not in self.duplicate_slugs:
             unchanged = frozenset(self.unchanged_parts.pop(key, ()))
             parts = frozenset(LIST_PARTS) - self.failed_parts[key] - unchanged
             yield items.AuthorityDone(key, parts, self.items_sent[key], unchanged)
@@ -439,6 +480,10 @@ def recorded_warnings(url: str, key: str, page: str, messages: list[str]):
 def failure_to_error(failure, slug: str | None, page: str) -> items.CrawlError:
     """Name what went wrong the way an operator reads it in the morning."""
     url = failure.request.url
+    if oversized := OVERSIZED.search(str(failure.value)):
+        size, limit = oversized.groups()
+        message = f"{size} bytes, over the {limit} a page may be: not asked for again until its size changes"
+        return items.CrawlError(url, slug, page, "oversized", message)
     if failure.check(HttpError):
         status = failure.value.response.status
         if status in (404, 410):

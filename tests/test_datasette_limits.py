@@ -54,3 +54,55 @@ def test_values_over_the_cap_are_refused_by_sqlite_itself(harvest):
 def test_printf_still_formats(harvest):
     sql = "select printf('%05.1f%%', 4.25) as a, format('%s-%d', 'x', 7) as b"
     assert run_sql(datasette_for(harvest), sql).json() == [{"a": "004.3%", "b": "x-7"}]
+
+
+@pytest.mark.parametrize(
+    "width",
+    ["'2000000000'", "2000000000.0", "' 2000000000'", "'-2000000000'", "cast(2000000000 as text)"],
+)
+def test_a_printf_width_in_any_form_is_refused_at_once(harvest, width):
+    datasette = datasette_for(harvest)
+    started = time.monotonic()
+    refused = run_sql(datasette, f"select length(printf('%.*c', {width}, 'x')) as n")
+    assert time.monotonic() - started < 1.0
+    assert refused.status_code == 400
+
+
+def test_printf_widths_adding_up_past_the_cap_are_refused(harvest):
+    half = 5 * 1024 * 1024
+    sql = f"select length(printf('%.*c%.*c', {half}, 'x', {half}, 'y')) as n"
+    assert run_sql(datasette_for(harvest), sql).status_code == 400
+
+
+def query_with(datasette: Datasette, sql: str, **params):
+    return asyncio.run(
+        datasette.client.get(f"/{DATABASE_NAME}.json", params={"sql": sql, "_shape": "array", **params})
+    )
+
+
+def test_a_long_like_pattern_is_refused_at_once_in_the_sql_or_as_a_parameter(harvest):
+    datasette = datasette_for(harvest)
+    text = "a" * 20_000
+    pattern = "%" + "a" * 40_000 + "b"
+    started = time.monotonic()
+    as_parameter = query_with(datasette, "select :text like :pattern as hit", text=text, pattern=pattern)
+    glob = query_with(
+        datasette, "select :text glob :pattern as hit", text=text, pattern=pattern.replace("%", "*")
+    )
+    assert time.monotonic() - started < 1.0
+    assert as_parameter.status_code == 400 and "pattern too complex" in as_parameter.text
+    assert glob.status_code == 400 and "pattern too complex" in glob.text
+    in_the_sql = query_with(datasette, f"select :text like '{pattern[:5000]}' as hit", text=text)
+    assert in_the_sql.status_code == 400
+    ordinary = query_with(
+        datasette, "select :text like :pattern as hit", text="Luton council", pattern="%council%"
+    )
+    assert ordinary.json() == [{"hit": 1}]
+
+
+def test_statements_over_the_sql_length_cap_are_refused(harvest):
+    datasette = datasette_for(harvest)
+    padded = "select 1 as n" + " " * 30_000
+    refused = query_with(datasette, padded)
+    assert refused.status_code == 400 and "too large" in refused.text
+    assert query_with(datasette, "select 1 as n" + " " * 10_000).json() == [{"n": 1}]

@@ -12,12 +12,12 @@ from scrapy.http import Request, Response
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
-from harvester.progress import JsonFormatter, LevelAwareLogFormatter, use_json_logging
+from harvester.progress import JsonFormatter, LevelAwareLogFormatter, use_log_format
 
 
 def test_python_warnings_are_logged_as_json(capsys):
-    settings = Settings({"LOG_LEVEL": "WARNING"})
-    use_json_logging(settings)
+    settings = Settings({"LOG_LEVEL": "WARNING", "HARVESTER_LOG_FORMAT": "json"})
+    use_log_format(settings)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("always")

@@ -102,7 +102,7 @@ def test_a_crawl_upgrades_a_release_0_1_database_in_place(replica_2025, tmp_path
     old_conn.close()
     assert added == {("annual_statistics", "raw_values"), ("reports", "case_ref")}
     assert {row["raw_values"] for row in after["annual_statistics"]} == {None}
-    assert dict(conn.execute("SELECT * FROM crawl_runs WHERE id = 1").fetchone()) == old_run
+    assert dict(conn.execute("SELECT * FROM crawl_runs WHERE id = 1").fetchone()) == old_run | {"options": None}
     assert [tuple(row) for row in conn.execute("PRAGMA integrity_check")] == [("ok",)]
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     fresh = connect(tmp_path / "fresh.db")

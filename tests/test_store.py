@@ -62,6 +62,7 @@ def test_schema_is_pinned(db):
         "decisions",
         "decision_listings",
         "remedy_payments",
+        "oversized_values",
         "_sqlite_migrations",
     }
     assert {table: db[table].detect_fts() for table in ("letters", "reports", "improvement_actions")} == {

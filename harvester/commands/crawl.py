@@ -14,7 +14,7 @@ import click
 from scrapy.commands import crawl
 
 from harvester.crawl import CrawlRefused, crawl_lock, judge_crawl, plan_crawl, set_run_settings
-from harvester.progress import use_json_logging
+from harvester.progress import use_log_format
 from harvester.spiders.performance import PerformanceSpider, authority_slugs
 
 
@@ -24,8 +24,7 @@ class Command(crawl.Command):
 
     def process_options(self, args, opts) -> None:
         super().process_options(args, opts)
-        if self.settings.get("HARVESTER_LOG_FORMAT") == "json":
-            use_json_logging(self.settings)  # before Scrapy makes its process (and root log handler) from them
+        use_log_format(self.settings)  # before Scrapy makes its process (and root log handler) from them
 
     def run(self, args, opts) -> None:
         if args != [PerformanceSpider.name]:
@@ -49,6 +48,7 @@ class Command(crawl.Command):
                     decision_search_starts=plan.decision_search_starts,
                     lists_fresh=plan.lists_fresh,
                     pages_saved=plan.pages_saved,
+                    oversized_pages=plan.oversized_pages,
                     **opts.spargs,
                 )
                 self.crawler_process.start()

@@ -14,6 +14,25 @@ from harvester.pages.html import PageLayoutError, page_text
 AUTHORITY_PATH = re.compile(r"/your-councils-performance/(?P<slug>[^/?#]+)(?:/.*)?", re.IGNORECASE)
 """Any page under an authority: statistics, annual letters, reports, service improvements."""
 STATISTICS_PATH = re.compile(r"/your-councils-performance/(?P<slug>[^/?#]+)/statistics/?", re.IGNORECASE)
+SLUG_SHAPE = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+"""Every slug SEEN, and every one in the register: words of letters and digits joined by single hyphens
+('luton-borough-council', 'North-Northamptonshire-Council')."""
+MAX_SLUG_LENGTH = 120
+"""The longest in the register is 46."""
+
+
+class NotASlug(ValueError):
+    """A link to a statistics page whose slug is not of the site's shape (a decoded newline, say)."""
+
+
+def checked_slug(slug: str) -> str:
+    """SLUG, if it has the site's shape; a slug a link carries is decoded text from the site, and becomes a
+    key, a stored value and a log line only once it is known to be plain."""
+    if len(slug) > MAX_SLUG_LENGTH or not SLUG_SHAPE.fullmatch(slug):
+        raise NotASlug(
+            f"not a slug of the site's shape (words of letters and digits joined by hyphens): {slug[:200]!r}"
+        )
+    return slug
 
 
 def slug_from_authority_url(url: str) -> str:

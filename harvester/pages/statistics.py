@@ -133,6 +133,17 @@ class StatisticsPage:
     'improvements', 'predecessors') -> what is wrong, for a person: figures that cannot be read, a link
     the page should carry and does not. The page's other parts are still read and followed."""
 
+    @property
+    def own_slug(self) -> str | None:
+        """The slug the page's own list links name: whose page it is, whatever slug it was asked for under (a
+        second slug the site answers with a council's page still links that council's lists); None without them."""
+        for url in filter(None, (self.letters_url, self.reports_url, self.improvements_url)):
+            try:
+                return slug_from_authority_url(url)
+            except ValueError:  # a list elsewhere on the site: it names no council
+                continue
+        return None
+
 
 def parse_statistics_page(html: str | bytes, url: str) -> StatisticsPage:
     page = page_text(html, url)

