@@ -748,3 +748,69 @@ def test_serve_with_two_workers_answers_from_two_processes(small_harvest):
         server.wait(timeout=30)
     time.sleep(0.5)
     assert not [pid for pid, (parent, _) in process_cpu_ticks().items() if parent == server.pid]
+
+
+HOSTILE_WORDS = [
+    "council-tax",
+    "children's services",
+    "NOT",
+    "AND OR",
+    '"public report',
+    '"',
+    '""""',
+    "NEAR(council tax)",
+    "text:council",
+    "council*",
+    "(",
+    "-",
+    "^",
+    "council\x00tax",
+]
+"""What people type into a search box, none of it FTS5 syntax they meant."""
+
+
+def full_text_searches() -> list[tuple[str, dict]]:
+    """Every full-text search the project serves, from its configuration: each table's search box and each
+    canned query that matches an FTS table (a search added later joins the test by itself)."""
+    served = metadata()["databases"][DATABASE_NAME]
+    searches = [(f"/{DATABASE_NAME}/{table}.json", {"_search": "{}"}) for table, config in served["tables"].items()
+                if config.get("fts_table")]  # fmt: skip
+    for name, query in served["queries"].items():
+        if re.search(r"\bmatch\b", query["sql"], re.IGNORECASE):
+            params = set(re.findall(r"(?<![:\w]):(\w+)", query["sql"]))
+            searches.append((f"/{DATABASE_NAME}/{name}.json", dict.fromkeys(params, "{}")))
+    return searches
+
+
+def test_every_full_text_search_is_a_table_search_or_a_query_through_fts_words():
+    searched = {path.split("/")[-1] for path, _ in full_text_searches()}
+    assert searched >= {
+        "letters.json", "reports.json", "improvement_actions.json", "decisions.json",
+        "search_letters.json", "search_decisions.json",
+    }  # fmt: skip
+    for name, query in metadata()["databases"][DATABASE_NAME]["queries"].items():
+        for matched in re.findall(r"\bmatch\s+(\S+)", query["sql"], re.IGNORECASE):
+            assert matched.startswith("fts_words("), (name, matched)
+
+
+@pytest.mark.parametrize("words", HOSTILE_WORDS)
+def test_every_full_text_search_takes_hostile_words(datasette, words):
+    for path, params in full_text_searches():
+        asked = {key: value.format(words) for key, value in params.items()}
+        response = get(datasette, path, **asked)
+        assert response.status_code == 200, (path, words, response.text)
+
+
+def test_every_full_text_search_finds_an_ordinary_word(datasette):
+    for path, params in full_text_searches():
+        asked = {key: value.format("council") for key, value in params.items()}
+        response = get(datasette, path, **asked, _shape="array")
+        assert response.status_code == 200 and response.json(), path
+
+
+def test_the_readmes_search_examples_find_something(datasette):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    examples = re.findall(r"`/lgsco/(search_\w+)\?words=([^`]+)`", readme)
+    assert "search_decisions" in {query for query, _ in examples}
+    for query, words in examples:
+        assert query_rows(datasette, query, words=words), (query, words)

@@ -29,17 +29,21 @@ def prepare_jinja2_environment(env):
     env.filters["query_body"] = query_body
 
 
-@hookimpl
+@hookimpl(trylast=True)
 def prepare_connection(conn):
+    """fts_words() for the canned queries, and the same function as Datasette's own `escape_fts()`, which its
+    tables' search boxes call: every full-text search of the harvest is made safe in one place. Registered
+    last, so it replaces the one Datasette registers."""
     conn.create_function("fts_words", 1, fts_words, deterministic=True)
+    conn.create_function("escape_fts", 1, fts_words, deterministic=True)
 
 
 def fts_words(words: str | None) -> str:
     """What a person typed as an FTS5 query that can't be a syntax error: each word quoted (council-tax,
     children's, a bare NOT are words, not operators), phrases in double quotes kept, an unclosed quote
-    closed; the same quoting as Datasette's own search box. With no words at all, the empty phrase, which
-    matches nothing (an empty FTS5 query is a syntax error)."""
-    return escape_fts(words or "") or '""'
+    closed, as Datasette quotes them; a NUL (which ends an FTS5 string early) is a space. With no words at
+    all (a lone quote), the empty phrase, which matches nothing: an empty FTS5 query is a syntax error."""
+    return escape_fts((words or "").replace("\x00", " ")) or '""'
 
 
 def extract(text: str) -> str:
