@@ -41,20 +41,30 @@ class Harvester(click.Group):
             raise OptionError(error.format_message() + hint) from error
 
 
-def harvest_db(db_path: Path, *, must_exist: bool = True) -> Path:
-    """--db, checked the same way by every command: a missing file (where one is needed), a folder or a
-    file that isn't SQLite is a bad option (exit 2, one line), never a traceback or a server of errors."""
+HARVEST_TABLES = ("crawl_runs", "authorities")
+"""What every harvest holds from its first migration on: a file without them is not a harvest."""
+
+
+def harvest_db(
+    db_path: Path, *, must_exist: bool = True, missing: str = "run `harvester crawl` or `harvester demo` first"
+) -> Path:
+    """--db, checked the same way by every command: a missing file (where one is needed), a folder, a file
+    that isn't SQLite or (where one is needed) an SQLite file that isn't a harvest is a bad option (exit 2,
+    one line), never a traceback or a server of errors. Only reads: the file is opened with mode=ro."""
     if not db_path.exists():
         if must_exist:
-            raise OptionError(f"--db {db_path}: no such database (run `harvester crawl` or `harvester demo` first)")
+            raise OptionError(f"--db {db_path}: no such database ({missing})")
         return db_path
     if not db_path.is_file():
         raise OptionError(f"--db {db_path}: not a file")
     try:
         with contextlib.closing(sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as error:
         raise OptionError(f"--db {db_path}: not an SQLite database ({error})") from error
+    absent = [table for table in HARVEST_TABLES if table not in tables]
+    if must_exist and absent:
+        raise OptionError(f"--db {db_path}: not a harvest (an SQLite file without {' or '.join(absent)}; {missing})")
     return db_path
 
 
@@ -247,7 +257,7 @@ def crawl(
     """
     from harvester.crawl import CrawlRefused, run_crawl
 
-    harvest_db(db_path, must_exist=False)
+    harvest_db(db_path, must_exist=resume, missing="nothing to resume")
 
     overrides = {
         "LOG_LEVEL": log_level,
@@ -355,7 +365,7 @@ def demo(db_path, epoch, port, resume, authorities):
     from harvester.crawl import CrawlRefused, run_crawl
     from harvester.replica.process import ReplicaFailed, replica_process
 
-    harvest_db(db_path, must_exist=False)
+    harvest_db(db_path, must_exist=resume, missing="nothing to resume")
     check_port_free("127.0.0.1", port)
     try:
         with replica_process(int(epoch), port=port) as base_url:
@@ -448,7 +458,7 @@ def runs(db_path, limit):
     from harvester import store
     from harvester.report import recent_runs, runs_table
 
-    click.echo(runs_table(recent_runs(store.open_db(harvest_db(db_path)), limit)))
+    click.echo(runs_table(recent_runs(store.open_read_only(harvest_db(db_path)), limit)))
 
 
 @cli.command()
@@ -465,7 +475,7 @@ def changes(db_path, since):
     from harvester import store
     from harvester.report import change_lines, first_run_since
 
-    db = store.open_db(harvest_db(db_path))
+    db = store.open_read_only(harvest_db(db_path))
     try:
         run = first_run_since(db, since)
     except ValueError as error:

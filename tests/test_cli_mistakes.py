@@ -217,3 +217,48 @@ def test_a_replica_that_cannot_start_says_why_at_once():
         with failing, replica_process(port=port):
             pass
     assert time.monotonic() - started < STARTUP_SECONDS
+
+
+def files_and_bytes(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()}
+
+
+@pytest.mark.parametrize("command", ["runs", "changes", "export", "publish", "serve"])
+@pytest.mark.parametrize("content", ["unrelated", "empty"])
+def test_a_database_that_is_not_a_harvest_is_a_bad_option_left_untouched(tmp_path, command, content):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    db = folder / "other.db"
+    if content == "unrelated":
+        with contextlib.closing(sqlite3.connect(db)) as conn:
+            conn.execute("CREATE TABLE recipes (name TEXT)")
+            conn.commit()
+    else:
+        db.touch()
+    before = files_and_bytes(folder)
+    out = tmp_path / "out"
+    one_line(run(*commands_reading(db, out)[command]), 2, f"--db {db}: not a harvest")
+    assert files_and_bytes(folder) == before, "a command that reads wrote to the folder"
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["runs", "changes"])
+def test_commands_that_read_a_harvest_leave_it_byte_for_byte(small_harvest, tmp_path, command):  # noqa: F811
+    folder = tmp_path / "copy"
+    folder.mkdir()
+    db = folder / "lgsco.db"
+    db.write_bytes(small_harvest.read_bytes())
+    before = files_and_bytes(folder)
+    result = run(command, "--db", str(db))
+    assert result.exit_code == 0, result.output
+    after = files_and_bytes(folder)
+    # A reader of a write-ahead-log database shares its lock file; an empty log is no write.
+    after.pop("lgsco.db-shm", None)
+    assert after.pop("lgsco.db-wal", b"") == b""
+    assert after == before
+
+
+def test_resume_of_a_missing_database_creates_nothing(tmp_path):
+    missing = tmp_path / "missing.db"
+    one_line(run("crawl", "--resume", "--db", str(missing)), 2, f"--db {missing}: no such database")
+    assert list(tmp_path.iterdir()) == []
