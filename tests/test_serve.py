@@ -814,3 +814,38 @@ def test_the_readmes_search_examples_find_something(datasette):
     assert "search_decisions" in {query for query, _ in examples}
     for query, words in examples:
         assert query_rows(datasette, query, words=words), (query, words)
+
+
+def test_serve_answers_a_readers_mistakes_without_a_traceback(small_harvest):
+    port = free_port()
+    command = [sys.executable, "-m", "harvester.cli", "serve", "--db", str(small_harvest), "--port", str(port)]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    mistakes = {
+        f"/{DATABASE_NAME}/no_such_table": 404,
+        "/about": 404,
+        f"/{DATABASE_NAME}/authorities/no-such-council": 404,
+        f"/{DATABASE_NAME}.json?sql=select+nonsense+from": 400,
+    }
+    try:
+        deadline = time.monotonic() + 60
+        while not answers(f"{base}/-/versions.json"):
+            assert server.poll() is None, server.stdout.read()
+            assert time.monotonic() < deadline, "harvester serve did not answer within 60 s"
+            time.sleep(0.2)
+        for path, status in mistakes.items():
+            with pytest.raises(urllib.error.HTTPError) as answered:
+                urllib.request.urlopen(base + path, timeout=30)
+            assert answered.value.code == status, path
+    finally:
+        server.terminate()
+        console, _ = server.communicate(timeout=30)
+    assert "Traceback" not in console and "locals" not in console, console[:3000]
+
+
+def test_the_front_page_gives_the_attribution_the_readme_promises(datasette):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "`harvester serve`'s front page gives\nthe attribution" in readme
+    front = get(datasette, "/").text
+    assert "Contains data from mySociety's UK Local Authority Names and Codes (CC-BY-4.0)" in front
+    assert "https://www.lgo.org.uk/copyright" in front and "Data source:" in front

@@ -12,9 +12,15 @@ import json
 import math
 from pathlib import Path
 
+import datasette.handle_exception
 from datasette import hookimpl
 from datasette.utils import escape_fts, to_css_class
 from markupsafe import Markup, escape
+
+# Datasette prints every exception it answers, a reader's 404 or mistyped SQL included, as a rich traceback
+# with local variables (160 lines a page) whenever rich is installed; without it, it prints only a server
+# error's (500) plain traceback. The console of `harvester serve` is for what went wrong on the server.
+datasette.handle_exception.rich = None
 
 EXTRACT_CHARACTERS = 160
 """How much of a long text a table view shows; the row page shows all of it."""
