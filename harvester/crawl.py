@@ -256,6 +256,13 @@ def describe_run(db, run_id: int) -> CrawlOutcome:
         )
     lines = [f"run {run_id} {status}: {counts} ({run['started_at']} to {run['finished_at'] or 'unfinished'})"]
     lines += [f"  problem: {problem}" for problem in summary.get("problems", [])]
+    if status == "interrupted" and run["authorities"] is not None:
+        found = max(summary.get("authorities_found", 0), run["authorities"])
+        under_way = len(summary.get("authorities_under_way", []))
+        lines.append(
+            f"  stopped with {run['authorities']} authorities saved and {found - run['authorities']} of the"
+            f" {found} found so far left ({under_way} under way, the rest not started)"
+        )
     failed = db.query(
         "SELECT page, kind, url, message FROM crawl_errors WHERE run_id = ? AND kind != 'missing' "
         "AND NOT superseded ORDER BY id LIMIT 20",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -161,12 +162,13 @@ def fetched_some(db: Path) -> bool:
 
 def test_ctrl_c_stores_no_letter_as_failed_and_says_how_to_continue(replica_2025, tmp_path):
     """Ctrl-C reaches the terminal's whole process group: the crawl stops gracefully, and the letters being
-    read at that moment are read to the end, never recorded as broken PDFs."""
+    read at that moment are read to the end, never recorded as broken PDFs. The authorities it was crawling
+    are left for --resume, not listed (or logged) as errors."""
     db = tmp_path / "x.db"
     crawling = subprocess.Popen(
         [sys.executable, "-m", "harvester.cli", "crawl", "--base-url", replica_2025.base_url, "--db", str(db),
          "--concurrency", "8"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
@@ -174,7 +176,7 @@ def test_ctrl_c_stores_no_letter_as_failed_and_says_how_to_continue(replica_2025
             time.sleep(0.2)
         time.sleep(1)
         os.killpg(crawling.pid, signal.SIGINT)
-        out, _ = crawling.communicate(timeout=120)
+        out, log = crawling.communicate(timeout=120)
     finally:
         if crawling.poll() is None:
             crawling.kill()
@@ -182,7 +184,12 @@ def test_ctrl_c_stores_no_letter_as_failed_and_says_how_to_continue(replica_2025
     assert crawling.returncode == 1, out
     assert "run 1 interrupted" in out
     assert f"continue this run where it stopped with `harvester crawl --resume --db {db}`" in out
+    assert "crawl ended first" not in out + log and " ERROR: " not in log, (out + log)[:3000]
+    assert "problem: stopped by Ctrl-C or SIGTERM" in out
+    saved, left = re.search(r"stopped with (\d+) authorities saved and (\d+) of the \d+ found so far left", out).groups()
+    assert int(saved) > 0 and int(left) > 0, out
     with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+        assert conn.execute("SELECT count(*) FROM authorities").fetchone()[0] == int(saved)
         assert conn.execute("SELECT count(*) FROM letters WHERE status = 'ok'").fetchone()[0] > 0
         assert conn.execute("SELECT pdf_url, error FROM letters WHERE status = 'failed'").fetchall() == []
         assert conn.execute("SELECT url, message FROM crawl_errors WHERE kind = 'unreadable'").fetchall() == []
