@@ -88,6 +88,13 @@ def check_base_url(ctx, param, value: str) -> str:
         raise click.BadParameter(
             f"{value!r} is not a web address: give the scheme and host, e.g. https://www.lgo.org.uk"
         )
+    # A page of the section pasted from the browser: the crawl would start at .../your-councils-performance twice.
+    site_path, section, _ = parts.path.partition("/your-councils-performance")
+    if section:
+        site = f"{parts.scheme}://{parts.netloc}{site_path}"
+        raise click.BadParameter(
+            f"{value!r} is the site's address, not a page of it: did you mean --base-url {site}?"
+        )
     return value.rstrip("/")
 
 

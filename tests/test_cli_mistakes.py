@@ -79,6 +79,14 @@ def test_a_missing_database_is_the_same_bad_option_for_every_command(tmp_path, c
         (["crawl", "--base-url", "www.lgo.org.uk"], "'www.lgo.org.uk' is not a web address"),
         (["crawl", "--base-url", "ftp://www.lgo.org.uk"], "is not a web address"),
         (
+            ["crawl", "--base-url", "https://127.0.0.1:9/your-councils-performance"],
+            "the site's address, not a page of it: did you mean --base-url https://127.0.0.1:9?",
+        ),
+        (
+            ["crawl", "--base-url", "http://127.0.0.1:8025/your-councils-performance/luton-borough-council/"],
+            "did you mean --base-url http://127.0.0.1:8025?",
+        ),
+        (
             ["crawl", "--authority", "luton-borough-council", "--authority", "Luton Borough Council"],
             "did you mean --authority luton-borough-council?",
         ),
@@ -137,6 +145,10 @@ def test_a_closed_port_is_reported_as_connection_refused(tmp_path):
     [error] = [line for line in result.stdout.splitlines() if line.startswith("  fetch index")]
     assert "(IgnoreRequest: connection refused" in error
     assert "Forbidden by robots.txt" not in result.stdout
+    # The cause once, in one line a person reads: no Scrapy traceback after it.
+    assert "Traceback" not in result.stderr, result.stderr
+    [cause] = [line for line in result.stderr.splitlines() if "robots.txt unreachable (" in line]
+    assert "Connection refused" in cause and f"treating 127.0.0.1:{port} as disallow-all" in cause
 
 
 def test_a_misspelt_slug_among_several_fails_the_run(replica_2025, tmp_path):
