@@ -420,7 +420,10 @@ def serve(db_path, port, host, workers):
               show_default=True, help="The harvest to publish.")  # fmt: skip
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Directory to write (created; a previous copy in it is replaced).")  # fmt: skip
-def publish(db_path, out_dir):
+@click.option("--letters", is_flag=True,
+              help="Also copy the letter PDFs the crawl kept (beside the database, in letters/) into OUT/static/letters/, "
+                   "offered beside each letter's source link.")  # fmt: skip
+def publish(db_path, out_dir, letters):
     """Write a read-only copy of the public tables, ready for Datasette, to OUT.
 
     OUT holds lgsco.db (a snapshot without the crawler's fetch log and errors, with search indexes),
@@ -431,7 +434,7 @@ def publish(db_path, out_dir):
 
     harvest_db(db_path)
     try:
-        copy_path = publish(db_path, out_dir)
+        copy_path = publish(db_path, out_dir, letters=letters)
     except (FileNotFoundError, RuntimeError) as error:
         raise click.ClickException(str(error)) from error
     size = copy_path.stat().st_size

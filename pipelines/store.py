@@ -22,7 +22,7 @@ class StorePipeline:
     def __init__(self, crawler):
         self.crawler = crawler
         self.db_path = Path(crawler.settings["HARVESTER_DB"])
-        self.letters_dir = self.db_path.parent / "letters"
+        self.letters_dir = store.kept_letters(self.db_path)
         self.bundles: dict[str, store.AuthorityBundle] = {}
         self.buffers: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
         self.fetches: dict[str | None, dict[str, store.Fetch]] = defaultdict(dict)

@@ -849,3 +849,39 @@ def test_the_front_page_gives_the_attribution_the_readme_promises(datasette):
     front = get(datasette, "/").text
     assert "Contains data from mySociety's UK Local Authority Names and Codes (CC-BY-4.0)" in front
     assert "https://www.lgo.org.uk/copyright" in front and "Data source:" in front
+
+
+def kept_letter(db_path: Path) -> tuple[str, str]:
+    (pdf_url, sha256) = stored(
+        db_path, "SELECT pdf_url, sha256 FROM letters WHERE status = 'ok' ORDER BY year DESC LIMIT 1"
+    )[0]
+    assert (db_path.parent / "letters" / f"{sha256}.pdf").is_file()
+    return pdf_url, sha256
+
+
+def assert_offers_the_kept_copy(site: Datasette, pdf_url: str, sha256: str) -> None:
+    copy = f"/static/letters/{sha256}.pdf"
+    for page in (f"/{DATABASE_NAME}/letters", f"/{DATABASE_NAME}/letters?sha256={sha256}"):
+        html = get(site, page).text
+        assert f'href="{copy}"' in html and f'href="{pdf_url}"' in html, page
+    response = get(site, copy)
+    assert response.status_code == 200
+    assert hashlib.sha256(response.content).hexdigest() == sha256
+
+
+def test_serve_offers_each_letters_kept_copy_beside_its_source(datasette, small_harvest):
+    assert_offers_the_kept_copy(datasette, *kept_letter(small_harvest))
+    assert get(datasette, "/static/letters/../lgsco.db").status_code == 404
+
+
+def test_a_copy_published_with_its_letters_offers_them_too(small_harvest, tmp_path):
+    pdf_url, sha256 = kept_letter(small_harvest)
+    out = tmp_path / "site"
+    publish(small_harvest, out, letters=True)
+    kept = sorted(path.name for path in (out / "static" / "letters").iterdir())
+    assert kept == sorted(path.name for path in (small_harvest.parent / "letters").glob("*.pdf"))
+    assert_offers_the_kept_copy(Datasette(config_dir=out), pdf_url, sha256)
+    without = tmp_path / "bare"
+    publish(small_harvest, without)
+    assert not (without / "static").exists()
+    assert "/static/letters/" not in get(Datasette(config_dir=without), f"/{DATABASE_NAME}/letters").text

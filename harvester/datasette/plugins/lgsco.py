@@ -52,6 +52,35 @@ def fts_words(words: str | None) -> str:
     return escape_fts((words or "").replace("\x00", " ")) or '""'
 
 
+KEPT_LETTERS_URL = "static/letters"
+"""Where `harvester serve`, or a copy published with its letters, offers the kept PDFs (harvester.serve's)."""
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    """A letter's PDF link, with the copy the crawl kept beside it when it is served: the figures' source
+    stays at hand when the site moves or drops the PDF."""
+    if table != "letters" or column != "pdf_url" or not value:
+        return None
+    sha256, folder = dict(row).get("sha256"), kept_letters_folder(datasette)
+    if folder is None or not sha256 or not (folder / f"{sha256}.pdf").is_file():
+        return None
+    return Markup('<a href="{}">{}</a> (<a class="kept-copy" href="{}">kept copy</a>)').format(
+        value, value, datasette.urls.path(f"/{KEPT_LETTERS_URL}/{sha256}.pdf")
+    )
+
+
+def kept_letters_folder(datasette) -> Path | None:
+    """The folder served at /static/letters/: mounted there by `harvester serve`, or the letters/ of a
+    published copy's static/ folder, which plain `datasette serve` mounts at /static/."""
+    for mount, folder in datasette.static_mounts:
+        if mount == KEPT_LETTERS_URL:
+            return Path(folder)
+        if mount == "static":
+            return Path(folder) / "letters"
+    return None
+
+
 def extract(text: str) -> str:
     """The start of a long text, cut at a word, for a table view."""
     flat = " ".join(text.split())
