@@ -885,3 +885,17 @@ def test_a_copy_published_with_its_letters_offers_them_too(small_harvest, tmp_pa
     publish(small_harvest, without)
     assert not (without / "static").exists()
     assert "/static/letters/" not in get(Datasette(config_dir=without), f"/{DATABASE_NAME}/letters").text
+
+
+def test_the_decisions_table_shows_each_value_once_and_runs_by_when_they_started(datasette, small_harvest):
+    (case_ref, url, started_at) = stored(
+        small_harvest,
+        "SELECT d.case_ref, d.url, r.started_at FROM decisions AS d JOIN crawl_runs AS r ON r.id = d.first_seen_run"
+        " WHERE d.url = d.source_url ORDER BY d.decision_date DESC LIMIT 1",
+    )[0]
+    page = get(datasette, f"/{DATABASE_NAME}/decisions", case_ref=case_ref).text
+    cells = dict(re.findall(r'<td class="col-(\w+)[^"]*">(.*?)</td>', page, re.S))
+    assert url in cells["url"]
+    assert "same words as url" in cells["source_url"] and url not in cells["source_url"]
+    assert started_at in cells["first_seen_run"] and started_at in cells["last_changed_run"]
+    assert len(cells["text"]) < 400  # an extract; the decision's own page shows it whole
