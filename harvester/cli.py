@@ -384,8 +384,15 @@ def demo(db_path, epoch, port, resume, authorities):
         click.echo(f"harvester demo: {refused}", err=True)
         sys.exit(refused.exit_code)
     if outcome.exit_code == 0:
-        outcome.summary_lines.append(f"Browse it: .venv/bin/harvester serve --db {db_path}")
+        outcome.summary_lines.append(f"Browse it: {own_command()} serve --db {db_path}")
     report(outcome, f"harvester demo --resume --db {db_path} --epoch {epoch} --port {port}")
+
+
+def own_command() -> str:
+    """How to run this command again: as typed when it was a relative path (.venv/bin/harvester from a clone),
+    else `harvester`, which a plain pip install puts on the PATH."""
+    typed = Path(sys.argv[0])
+    return str(typed) if typed.name == "harvester" and not typed.is_absolute() else "harvester"
 
 
 @cli.command()
@@ -491,7 +498,7 @@ def changes(db_path, since):
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--since") from error
     lines = change_lines(db, run) if run is not None else []
-    click.echo("\n".join(lines) if lines else "no changes")
+    click.echo("\n".join(lines) if lines else "No changes")
 
 
 if __name__ == "__main__":

@@ -158,7 +158,7 @@ def test_a_misspelt_slug_among_several_fails_the_run(replica_2025, tmp_path):
     )  # fmt: skip
     assert result.returncode == 1, result.stdout + result.stderr
     assert "no authority 'lutn-borough-council' on the site (HTTP 404)" in result.stdout
-    assert "run 1 failed: 1 authorities" in result.stdout
+    assert "run 1 failed: 1 authority" in result.stdout
 
 
 def fetched_some(db: Path) -> bool:
@@ -198,7 +198,7 @@ def test_ctrl_c_stores_no_letter_as_failed_and_says_how_to_continue(replica_2025
     assert f"continue this run where it stopped with `harvester crawl --resume --db {db}`" in out
     assert "crawl ended first" not in out + log and " ERROR: " not in log, (out + log)[:3000]
     assert "problem: stopped by Ctrl-C or SIGTERM" in out
-    saved, left = re.search(r"stopped with (\d+) authorities saved and (\d+) of the \d+ found so far left", out).groups()
+    saved, left = re.search(r"stopped with (\d+) saved and (\d+) of the \d+ authorities found so far left", out).groups()
     assert int(saved) > 0 and int(left) > 0, out
     with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
         assert conn.execute("SELECT count(*) FROM authorities").fetchone()[0] == int(saved)
