@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 from datasette.app import Datasette
@@ -29,10 +28,11 @@ def run_sql(datasette: Datasette, sql: str):
 
 
 def assert_huge_values_refused_at_once(datasette: Datasette):
-    started = time.monotonic()
     refused = run_sql(datasette, HUGE)
-    assert time.monotonic() - started < 1.0
+    # Refused by the capped printf before building the value, not stopped by the time limit (which can't
+    # interrupt the one SQLite step that builds it): what the error says, not how long it took.
     assert refused.status_code == 400
+    assert refused.json()["error"] == "user-defined function raised exception"
     allowed = run_sql(datasette, LETTER_SIZED)  # ten times a long letter's text
     assert allowed.status_code == 200 and allowed.json() == [{"n": 200000}]
 
