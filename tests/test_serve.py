@@ -859,7 +859,9 @@ def kept_letter(db_path: Path) -> tuple[str, str]:
 
 def assert_offers_the_kept_copy(site: Datasette, pdf_url: str, sha256: str) -> None:
     copy = f"/static/letters/{sha256}.pdf"
-    for page in (f"/{DATABASE_NAME}/letters", f"/{DATABASE_NAME}/letters?sha256={sha256}"):
+    pages = [f"/{DATABASE_NAME}/letters", f"/{DATABASE_NAME}/letters?sha256={sha256}"]
+    pages.append(f"/{DATABASE_NAME}/search_letters?words=%22annual+review%22")
+    for page in pages:
         html = get(site, page).text
         assert f'href="{copy}"' in html and f'href="{pdf_url}"' in html, page
     response = get(site, copy)

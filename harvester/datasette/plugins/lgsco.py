@@ -59,8 +59,9 @@ KEPT_LETTERS_URL = "static/letters"
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
     """A letter's PDF link, with the copy the crawl kept beside it when it is served: the figures' source
-    stays at hand when the site moves or drops the PDF."""
-    if table != "letters" or column != "pdf_url" or not value:
+    stays at hand when the site moves or drops the PDF. In the letters table, a letter's page, and a canned
+    query that shows the letter's sha256 beside its pdf_url (search_letters)."""
+    if table not in ("letters", None) or column != "pdf_url" or not value:
         return None
     sha256, folder = dict(row).get("sha256"), kept_letters_folder(datasette)
     if folder is None or not sha256 or not (folder / f"{sha256}.pdf").is_file():
