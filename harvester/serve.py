@@ -140,7 +140,7 @@ def _snapshot_public_tables(db_path: Path, snapshot: Path) -> None:
     copy = sqlite_utils.Database(snapshot)
     try:
         for table in PRIVATE_TABLES:
-            copy[table].drop()
+            copy[table].drop(ignore=True)  # a published copy has none
         # A harvest made before the migration that adds them gets the indexes its pages facet and sort by.
         create_browsing_indexes(copy)
         copy.execute("PRAGMA journal_mode = DELETE")

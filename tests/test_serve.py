@@ -899,3 +899,10 @@ def test_the_decisions_table_shows_each_value_once_and_runs_by_when_they_started
     assert "same words as url" in cells["source_url"] and url not in cells["source_url"]
     assert started_at in cells["first_seen_run"] and started_at in cells["last_changed_run"]
     assert len(cells["text"]) < 400  # an extract; the decision's own page shows it whole
+
+
+def test_a_published_copy_can_be_published_again(small_harvest, tmp_path):
+    first = publish(small_harvest, tmp_path / "site")
+    again = publish(first, tmp_path / "again")
+    count = "SELECT count(*) FROM letters"
+    assert stored(again, count)[0][0] == stored(small_harvest, count)[0][0] > 0
