@@ -881,6 +881,7 @@ def test_a_copy_published_with_its_letters_offers_them_too(small_harvest, tmp_pa
     kept = sorted(path.name for path in (out / "static" / "letters").iterdir())
     assert kept == sorted(path.name for path in (small_harvest.parent / "letters").glob("*.pdf"))
     assert_offers_the_kept_copy(Datasette(config_dir=out), pdf_url, sha256)
+    assert_offers_the_kept_copy(datasette_for(out / "lgsco.db"), pdf_url, sha256)  # harvester serve of the copy
     without = tmp_path / "bare"
     publish(small_harvest, without)
     assert not (without / "static").exists()
