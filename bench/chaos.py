@@ -549,7 +549,14 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=20, help="kill -9 points in the matrix (default 20)")
     parser.add_argument("--seed", type=int, default=9, help="seed of the kill points and faulted URLs")
     parser.add_argument("--only", action="append", default=[], help="run only this fault (repeatable)")
+    parser.add_argument("--at", action="append", default=[], metavar="POINT#N",
+                        help="kill at this point instead of the seeded ones, e.g. letter-save#1 (repeatable: "
+                             "a point that once did not recover, tried again)")  # fmt: skip
     args = parser.parse_args()
+    chosen_kills = [(point, int(nth)) for point, _, nth in (at.partition("#") for at in args.at)]
+    unknown = sorted({point for point, _ in chosen_kills} - set(KILL_POINTS))
+    if unknown:
+        parser.error(f"--at: no kill point {', '.join(unknown)} (points: {', '.join(KILL_POINTS)})")
     print(f"bench/chaos.py · {machine_line()}")
     print(f"replica seed 2025, epoch {BEFORE_EPOCH} stored then {EPOCH} crawled; authorities: {', '.join(SUBSET)}"
           " and their predecessors; fault seed " + str(args.seed))  # fmt: skip
@@ -569,8 +576,8 @@ def main() -> None:
                 if not args.only or name in args.only:
                     rows.append(special())
                     print(table_lines(rows[-1:])[-1], file=sys.stderr, flush=True)
-            if args.kills:
-                plan = kill_plan(chaos.kill_counts(), args.kills, args.seed)
+            if chosen_kills or args.kills:
+                plan = chosen_kills or kill_plan(chaos.kill_counts(), args.kills, args.seed)
                 for number, (point, nth) in enumerate(plan):
                     rows.append(chaos.kill(number, point, nth))
                     print(table_lines(rows[-1:])[-1], file=sys.stderr, flush=True)

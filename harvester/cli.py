@@ -41,20 +41,30 @@ class Harvester(click.Group):
             raise OptionError(error.format_message() + hint) from error
 
 
-def harvest_db(db_path: Path, *, must_exist: bool = True) -> Path:
-    """--db, checked the same way by every command: a missing file (where one is needed), a folder or a
-    file that isn't SQLite is a bad option (exit 2, one line), never a traceback or a server of errors."""
+HARVEST_TABLES = ("crawl_runs", "authorities")
+"""What every harvest holds from its first migration on: a file without them is not a harvest."""
+
+
+def harvest_db(
+    db_path: Path, *, must_exist: bool = True, missing: str = "run `harvester crawl` or `harvester demo` first"
+) -> Path:
+    """--db, checked the same way by every command: a missing file (where one is needed), a folder, a file
+    that isn't SQLite or (where one is needed) an SQLite file that isn't a harvest is a bad option (exit 2,
+    one line), never a traceback or a server of errors. Only reads: the file is opened with mode=ro."""
     if not db_path.exists():
         if must_exist:
-            raise OptionError(f"--db {db_path}: no such database (run `harvester crawl` or `harvester demo` first)")
+            raise OptionError(f"--db {db_path}: no such database ({missing})")
         return db_path
     if not db_path.is_file():
         raise OptionError(f"--db {db_path}: not a file")
     try:
         with contextlib.closing(sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as error:
         raise OptionError(f"--db {db_path}: not an SQLite database ({error})") from error
+    absent = [table for table in HARVEST_TABLES if table not in tables]
+    if must_exist and absent:
+        raise OptionError(f"--db {db_path}: not a harvest (an SQLite file without {' or '.join(absent)}; {missing})")
     return db_path
 
 
@@ -77,6 +87,13 @@ def check_base_url(ctx, param, value: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise click.BadParameter(
             f"{value!r} is not a web address: give the scheme and host, e.g. https://www.lgo.org.uk"
+        )
+    # A page of the section pasted from the browser: the crawl would start at .../your-councils-performance twice.
+    site_path, section, _ = parts.path.partition("/your-councils-performance")
+    if section:
+        site = f"{parts.scheme}://{parts.netloc}{site_path}"
+        raise click.BadParameter(
+            f"{value!r} is the site's address, not a page of it: did you mean --base-url {site}?"
         )
     return value.rstrip("/")
 
@@ -253,7 +270,7 @@ def crawl(
     """
     from harvester.crawl import CrawlRefused, run_crawl
 
-    harvest_db(db_path, must_exist=False)
+    harvest_db(db_path, must_exist=resume, missing="nothing to resume")
 
     overrides = {
         "LOG_LEVEL": log_level,
@@ -396,7 +413,7 @@ def demo(db_path, epoch, port, resume, authorities):
     from harvester.crawl import CrawlRefused, run_crawl
     from harvester.replica.process import ReplicaFailed, replica_process
 
-    harvest_db(db_path, must_exist=False)
+    harvest_db(db_path, must_exist=resume, missing="nothing to resume")
     check_port_free("127.0.0.1", port)
     try:
         with replica_process(int(epoch), port=port) as base_url:
@@ -408,8 +425,15 @@ def demo(db_path, epoch, port, resume, authorities):
         click.echo(f"harvester demo: {refused}", err=True)
         sys.exit(refused.exit_code)
     if outcome.exit_code == 0:
-        outcome.summary_lines.append(f"Browse it: .venv/bin/harvester serve --db {db_path}")
+        outcome.summary_lines.append(f"Browse it: {own_command()} serve --db {db_path}")
     report(outcome, f"harvester demo --resume --db {db_path} --epoch {epoch} --port {port}")
+
+
+def own_command() -> str:
+    """How to run this command again: as typed when it was a relative path (.venv/bin/harvester from a clone),
+    else `harvester`, which a plain pip install puts on the PATH."""
+    typed = Path(sys.argv[0])
+    return str(typed) if typed.name == "harvester" and not typed.is_absolute() else "harvester"
 
 
 @cli.command()
@@ -444,7 +468,10 @@ def serve(db_path, port, host, workers):
               show_default=True, help="The harvest to publish.")  # fmt: skip
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Directory to write (created; a previous copy in it is replaced).")  # fmt: skip
-def publish(db_path, out_dir):
+@click.option("--letters", is_flag=True,
+              help="Also copy the letter PDFs the crawl kept (beside the database, in letters/) into OUT/static/letters/, "
+                   "offered beside each letter's source link.")  # fmt: skip
+def publish(db_path, out_dir, letters):
     """Write a read-only copy of the public tables, ready for Datasette, to OUT.
 
     OUT holds lgsco.db (a snapshot without the crawler's fetch log and errors, with search indexes),
@@ -455,7 +482,7 @@ def publish(db_path, out_dir):
 
     harvest_db(db_path)
     try:
-        copy_path = publish(db_path, out_dir)
+        copy_path = publish(db_path, out_dir, letters=letters)
     except (FileNotFoundError, RuntimeError) as error:
         raise click.ClickException(str(error)) from error
     size = copy_path.stat().st_size
@@ -489,7 +516,7 @@ def runs(db_path, limit):
     from harvester import store
     from harvester.report import recent_runs, runs_table
 
-    click.echo(runs_table(recent_runs(store.open_db(harvest_db(db_path)), limit)))
+    click.echo(runs_table(recent_runs(store.open_read_only(harvest_db(db_path)), limit)))
 
 
 @cli.command()
@@ -506,13 +533,13 @@ def changes(db_path, since):
     from harvester import store
     from harvester.report import change_lines, first_run_since
 
-    db = store.open_db(harvest_db(db_path))
+    db = store.open_read_only(harvest_db(db_path))
     try:
         run = first_run_since(db, since)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--since") from error
     lines = change_lines(db, run) if run is not None else []
-    click.echo("\n".join(lines) if lines else "no changes")
+    click.echo("\n".join(lines) if lines else "No changes")
 
 
 @cli.command("check-claims")

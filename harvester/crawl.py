@@ -341,6 +341,17 @@ def judge_crawl(crawler, db_path: Path) -> CrawlOutcome:
     return outcome
 
 
+def authorities_in_words(run: dict) -> str:
+    """'1 authority', '40 authorities'; for a run asked for some councils that saved more, where the rest
+    came from: the predecessors linked from their merger boxes, which the crawl follows."""
+    saved = run["authorities"]
+    words = f"{saved} authorit{'y' if saved == 1 else 'ies'}"
+    asked = len(json.loads(run["scope"])) if run["scope"] != "all" else saved
+    if saved > asked:
+        words += f" ({asked} asked for, {saved - asked} predecessors linked from their merger boxes)"
+    return words
+
+
 def describe_run(db, run_id: int) -> CrawlOutcome:
     """The run's verdict and summary as its row and its errors record them. Errors a resumed run
     superseded (it fetched those pages again) are not listed: only what the finished run still has wrong."""
@@ -355,7 +366,7 @@ def describe_run(db, run_id: int) -> CrawlOutcome:
         counts = "counts not recorded"
     else:
         counts = (
-            f"{run['authorities']} authorities, {run['requests']} requests ({run['pages_unchanged']} unchanged, "
+            f"{authorities_in_words(run)}, {run['requests']} requests ({run['pages_unchanged']} unchanged, "
             f"{summary.get('lists_left_as_stored', 0)} lists left as stored; "
             f"{real_site_pace(run['requests'])} at the real site's pace), "
             f"{run['errors']} errors, rows {run['rows_new']} new / {run['rows_changed']} changed / "
@@ -363,6 +374,13 @@ def describe_run(db, run_id: int) -> CrawlOutcome:
         )
     lines = [f"run {run_id} {status}: {counts} ({run['started_at']} to {run['finished_at'] or 'unfinished'})"]
     lines += [f"  problem: {problem}" for problem in summary.get("problems", [])]
+    if status == "interrupted" and run["authorities"] is not None:
+        found = max(summary.get("authorities_found", 0), run["authorities"])
+        under_way = len(summary.get("authorities_under_way", []))
+        lines.append(
+            f"  stopped with {run['authorities']} saved and {found - run['authorities']} of the {found}"
+            f" authorities found so far left ({under_way} under way, the rest not started)"
+        )
     failed = db.query(
         "SELECT page, kind, url, message FROM crawl_errors WHERE run_id = ? AND kind != 'missing' "
         "AND NOT superseded ORDER BY id LIMIT 20",

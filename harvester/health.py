@@ -60,7 +60,9 @@ def judge_run(facts: RunFacts) -> Verdict:
     share of an item type's items with a field filled). A 404 (a predecessor the
     site no longer has) is counted, not failed. Every problem names its reason."""
     problems = []
-    if facts.finish_reason != "finished":
+    if facts.finish_reason == "shutdown":
+        problems.append("stopped by Ctrl-C or SIGTERM")
+    elif facts.finish_reason != "finished":
         problems.append(f"crawl stopped early: {facts.finish_reason}")
     not_saved = sum(1 for e in facts.errors if e.kind == "save")
     if facts.authorities == 0 and not not_saved:

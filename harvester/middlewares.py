@@ -46,8 +46,25 @@ class DisallowAll:
         return False
 
 
+class WithoutTraceback(logging.Filter):
+    """Drops the traceback of a record whose cause is logged in one line elsewhere."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info, record.exc_text = None, None
+        return True
+
+
 class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
-    """Obeys robots.txt, and treats a 5xx answer or no answer at all as disallow-all."""
+    """Obeys robots.txt, and treats a 5xx answer or no answer at all as disallow-all.
+
+    Scrapy logs robots.txt that can't be fetched with the download's whole traceback (60 lines for a refused
+    connection); _robots_error says the cause in one line, so Scrapy's line keeps only its message."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        scrapy_logger = logging.getLogger(RobotsTxtMiddleware.__module__)
+        if not any(isinstance(f, WithoutTraceback) for f in scrapy_logger.filters):
+            scrapy_logger.addFilter(WithoutTraceback())
 
     async def robot_parser(self, request):
         parsed = await super().robot_parser(request)

@@ -242,74 +242,174 @@ QUERY_ALIASES = {
     "type_avg_compliance_pct": ("annual_statistics", "compliance_avg_pct"),
     "type_avg_remedy_pct": ("annual_statistics", "remedy_avg_pct"),
     "letter_pdf": ("letters", "pdf_url"),
+    "decision_url": ("decisions", "url"),
+    ("improvements_in_category", "decision_url"): ("service_improvements", "decision_url"),
+    ("council_history", "year"): ("annual_statistics", "year"),
+    ("page_letter_disagreements", "year"): ("statistics_discrepancies", "year"),
+    ("improvements_in_category", "case_ref"): ("service_improvements", "case_ref"),
+    ("improvement_decisions", "case_ref"): ("service_improvements", "case_ref"),
+    ("largest_payments_in_category", "case_ref"): ("remedy_payments", "case_ref"),
+    ("what_the_dataset_holds", "year"): ("coverage", "year"),
+    ("what_the_dataset_holds", "part"): ("coverage", "part"),
+    ("what_the_dataset_holds", "councils_expected"): ("coverage", "councils_expected"),
+    ("what_the_dataset_holds", "councils_held"): ("coverage", "councils_held"),
+    ("what_the_dataset_holds", "items_listed"): ("coverage", "items_listed"),
+    ("what_the_dataset_holds", "items_stored"): ("coverage", "items_stored"),
+    ("what_the_dataset_holds", "last_changed_run"): ("coverage", "last_changed_run"),
+    ("what_the_dataset_holds", "gap"): ("coverage", "gap"),
+    ("what_the_dataset_holds", "rows_behind"): ("coverage", "rows_behind"),
 }
-"""A canned query's column named apart from the table column it shows."""
+"""A canned query's column named apart from the table column it shows, or shown from one of several tables
+the query reads with a column of that name: (query, column) or, for every query, column -> (table, column)."""
 
 QUERY_COLUMNS = {
-    "rank": "1 for the highest uphold rate; councils with equal rates share a rank.",
-    "type_mean_pct": "Mean uphold rate of the councils of the same type in this database that year.",
-    "councils_in_mean": "How many councils that mean is taken over.",
-    "upheld_points_above_avg": "Uphold rate minus the type average, in percentage points (negative: below it).",
-    "upheld_per_100k_above_avg": "Upheld complaints per 100,000 residents minus the type average.",
-    "actions_agreed": "The actions the council agreed, numbered in the site's order.",
-    "public_reports": "Public reports the Ombudsman published against the council.",
-    "latest_report_date": "Date of the newest of them.",
-    "latest_report": "Title of the newest of them.",
-    "passage": "The letter's words around the match, the matched words in [brackets].",
-    "measure": "The figure mapped: upheld_pct, upheld_per_100k, compliance_pct or remedy_pct.",
-    "value": "The council's figure for that measure.",
-    "type_avg": "The average of that figure for councils of the same type: as published, else their mean here.",
-    "type_avg_from": "'published' (the Ombudsman's average) or 'mean here' (the mean of the councils in this database).",
-    "cases_paid": "Cases with at least one payment read.",
-    "certain_gbp": "Pounds the council agreed to pay, adding only payments whose text makes them certain.",
-    "uncertain_payments": "Payments read whose amount or agreement the text leaves uncertain (not in certain_gbp).",
-    "cases": "The cases, comma-separated.",
-    "atom_id": "The feed entry's unique id: the site's page, with what it is after '#'.",
-    "atom_updated": "When the entry was published: the site's date (midnight UTC), else when a crawl first found it.",
-    "atom_title": "The entry's title, in the site's words.",
-    "atom_link": "The site's page for the entry.",
-    "atom_content_html": "The entry's summary, and a link to its row in this database.",
+    ("council_history", "type_avg_upheld_pct"): (
+        "Average uphold rate (percent) the Ombudsman published for authorities of this type: the statistics"
+        " page's, else the annual letter's."
+    ),
+    ("uphold_chart", "type_mean_pct"): "Mean uphold rate of the councils of the same type in this database that year.",
+    ("uphold_chart", "councils_in_mean"): "How many councils that mean is taken over.",
+    ("uphold_map", "measure"): "The figure mapped: upheld_pct, upheld_per_100k, compliance_pct or remedy_pct.",
+    ("uphold_map", "value"): "The council's figure for that measure.",
+    ("uphold_map", "type_avg"): (
+        "The average of that figure for councils of the same type: as published, else their mean here."
+    ),
+    ("uphold_map", "type_avg_from"): (
+        "'published' (the Ombudsman's average) or 'mean here' (the mean of the councils in this database)."
+    ),
+    ("highest_uphold_rates", "rank"): "1 for the highest uphold rate; councils with equal rates share a rank.",
+    ("councils_against_type_average", "upheld_points_above_avg"): (
+        "Uphold rate minus the type average, in percentage points (negative: below it)."
+    ),
+    ("councils_against_type_average", "upheld_per_100k_above_avg"): (
+        "Upheld complaints per 100,000 residents minus the type average."
+    ),
+    ("improvements_in_category", "actions_agreed"): "The actions the council agreed, numbered in the site's order.",
+    ("councils_with_reports", "public_reports"): "Public reports the Ombudsman published against the council.",
+    ("councils_with_reports", "latest_report_date"): "Date of the newest of them.",
+    ("councils_with_reports", "latest_report"): "Title of the newest of them.",
+    ("search_letters", "passage"): "The letter's words around the match, the matched words in [brackets].",
+    ("search_decisions", "passage"): (
+        "The decision's words around the match (from its summary or statement), the matched words in [brackets]."
+    ),
+    ("decisions_about_a_council", "kind"): "'report' (a public report) or 'statement' (a decision statement).",
+    ("council_payments_by_year", "year"): (
+        "Statistics year (April to March) of the decision the payments were agreed in; 'date not held' when the"
+        " decision is not stored."
+    ),
+    ("largest_payments_in_category", "category"): (
+        "Complaint category as the site prints it ('Adult care services'): the decision's, else the service"
+        " improvement's."
+    ),
+    ("largest_payments_in_category", "sub_category"): "Its sub category: the decision's, else the service improvement's.",
+    ("council_payments_by_year", "cases_paid"): "Cases with at least one payment read.",
+    ("council_payments_by_year", "certain_gbp"): (
+        "Pounds the council agreed to pay that year, adding only payments whose text makes them certain."
+    ),
+    ("council_payments_by_year", "uncertain_payments"): (
+        "Payments read whose amount or agreement the text leaves uncertain (not in certain_gbp)."
+    ),
+    ("council_payments_by_year", "cases"): "The cases paid, comma-separated.",
+    ("council_feed", "atom_id"): "The feed entry's unique id: the site's page, with what it is after '#'.",
+    ("council_feed", "atom_updated"): (
+        "When the entry was published: the site's date (midnight UTC), else when a crawl first found it."
+    ),
+    ("council_feed", "atom_title"): "The entry's title, in the site's words.",
+    ("council_feed", "atom_link"): "The site's page for the entry.",
+    ("council_feed", "atom_content_html"): "The entry's summary, and a link to its row in this database.",
+    ("reports_feed", "atom_id"): "The feed entry's unique id: the site's page, with what it is after '#'.",
+    ("reports_feed", "atom_updated"): (
+        "When the entry was published: the site's date (midnight UTC), else when a crawl first found it."
+    ),
+    ("reports_feed", "atom_title"): "The entry's title, in the site's words.",
+    ("reports_feed", "atom_link"): "The site's page for the entry.",
+    ("reports_feed", "atom_content_html"): "The entry's summary, and a link to its row in this database.",
+    ("category_feed", "atom_id"): "The feed entry's unique id: the site's page, with what it is after '#'.",
+    ("category_feed", "atom_updated"): (
+        "When the entry was published: the site's date (midnight UTC), else when a crawl first found it."
+    ),
+    ("category_feed", "atom_title"): "The entry's title, in the site's words.",
+    ("category_feed", "atom_link"): "The site's page for the entry.",
+    ("category_feed", "atom_content_html"): "The entry's summary, and a link to its row in this database.",
 }
-"""Columns a canned query computes."""
+"""(query, column) -> description, for the columns a canned query computes: each written for its query."""
 
 SOURCE_PREFIXES = {"page_": "On the statistics page: ", "letter_": "In the annual letter: "}
 
 
-def query_columns(queries: dict[str, str]) -> dict[str, dict[str, str]]:
-    """query name -> {column it returns: description}, for canned queries' SQL; a column nobody
-    described is an error, so a new query can't ship undocumented columns."""
+def _run_noting_reads(conn: sqlite3.Connection, sql: str) -> tuple[sqlite3.Cursor, set[tuple[str, str]]]:
+    """SQL run with every parameter empty, and the (table, column) pairs it reads itself (not inside a view),
+    as SQLite's authorizer reports them while preparing it."""
+    reads = set()
+    views = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
+
+    def note(action, table, column, _database, inside):  # inside: the view or WITH clause being read
+        if action == sqlite3.SQLITE_READ and inside not in views:
+            reads.add((table, column))
+        return sqlite3.SQLITE_OK
+
+    conn.set_authorizer(note)
+    try:
+        cursor = conn.execute(sql, dict.fromkeys(re.findall(r"(?<![:\w]):(\w+)", sql), ""))
+    finally:
+        conn.set_authorizer(None)
+    return cursor, reads
+
+
+def query_column_sources(queries: dict[str, str]) -> dict[str, dict[str, tuple[str, str] | None]]:
+    """query name -> {column it returns: (table, column) its values come from, or None when the query computes
+    them}. A column named as in a table is that table's when the query reads that column of one table only;
+    anything else must be named in QUERY_ALIASES or QUERY_COLUMNS, so no query borrows another table's words."""
     db = sqlite_utils.Database(memory=True)
     migrations.migrate(db)
     # The Datasette plugin's SQL function, as a search for nothing: only the columns that come back matter.
     db.conn.create_function("fts_words", 1, lambda words: '""')
     db.conn.create_function("row_path", -1, lambda *keys: "")
-    table_docs = {table: {name: doc for name, _, doc in columns} for table, (_, columns) in describe().items()}
-    docs: dict[str, str] = {}
-    for table_columns in table_docs.values():
-        for column, doc in table_columns.items():
-            docs.setdefault(column, doc)
-
-    def doc_of(column: str) -> str:
-        if column in QUERY_COLUMNS:
-            return QUERY_COLUMNS[column]
-        if column in QUERY_ALIASES:
-            table, name = QUERY_ALIASES[column]
-            return table_docs[table][name]
-        for prefix, source in SOURCE_PREFIXES.items():
-            if column.startswith(prefix) and column[len(prefix) :] in table_docs["annual_statistics"]:
-                return source + table_docs["annual_statistics"][column[len(prefix) :]]
-        if column in docs:
-            return docs[column]
-        raise ValueError(f"column {column!r} is described nowhere: add it to schema_docs.QUERY_COLUMNS")
-
+    statistics = {name for _, name, *_ in db.conn.execute("PRAGMA table_info(annual_statistics)")}
     result = {}
     for name, sql in queries.items():
         try:
-            cursor = db.conn.execute(sql, dict.fromkeys(re.findall(r"(?<![:\w]):(\w+)", sql), ""))
+            cursor, reads = _run_noting_reads(db.conn, sql)
         except sqlite3.Error as error:
             raise ValueError(f"query {name}: {error}") from error
-        result[name] = {column: doc_of(column) for column, *_ in cursor.description}
+        sources: dict[str, tuple[str, str] | None] = {}
+        for column, *_ in cursor.description:
+            prefix = next((p for p in SOURCE_PREFIXES if column.startswith(p)), None)
+            if (name, column) in QUERY_COLUMNS:
+                sources[column] = None
+            elif (name, column) in QUERY_ALIASES or column in QUERY_ALIASES:
+                sources[column] = QUERY_ALIASES.get((name, column)) or QUERY_ALIASES[column]
+            elif prefix and column[len(prefix) :] in statistics:
+                sources[column] = ("annual_statistics", column[len(prefix) :])
+            else:
+                tables = sorted(table for table, read in reads if read == column)
+                if len(tables) != 1:
+                    raise ValueError(
+                        f"query {name}: column {column!r} is read from {len(tables) or 'no'} tables"
+                        f"{' (' + ', '.join(tables) + ')' if tables else ''}: name its source in"
+                        " schema_docs.QUERY_ALIASES, or describe it in QUERY_COLUMNS"
+                    )
+                sources[column] = (tables[0], column)
+        result[name] = sources
     return result
+
+
+def query_columns(queries: dict[str, str]) -> dict[str, dict[str, str]]:
+    """query name -> {column it returns: description}, for canned queries' SQL: a column shown from a table is
+    described as that table describes it, a computed one as QUERY_COLUMNS describes it for that query."""
+    table_docs = {table: {name: doc for name, _, doc in columns} for table, (_, columns) in describe().items()}
+
+    def doc_of(name: str, column: str, source: tuple[str, str] | None) -> str:
+        if source is None:
+            return QUERY_COLUMNS[name, column]
+        table, origin = source
+        prefix = next((p for p in SOURCE_PREFIXES if column.startswith(p) and origin != column), None)
+        return (SOURCE_PREFIXES[prefix] if prefix else "") + table_docs[table][origin]
+
+    return {
+        name: {column: doc_of(name, column, source) for column, source in sources.items()}
+        for name, sources in query_column_sources(queries).items()
+    }
 
 
 def markdown() -> str:

@@ -21,7 +21,7 @@ import yaml
 from datasette.app import Datasette
 from datasette.database import Database
 
-from harvester import schema_docs
+from harvester import schema_docs, store
 from harvester.export import PRIVATE_TABLES
 from harvester.migrations import create_browsing_indexes
 
@@ -31,6 +31,8 @@ TEMPLATES_DIR = CONFIG_DIR / "templates"
 PLUGINS_DIR = CONFIG_DIR / "plugins"
 # The templates and queries are named after the database, so it is served under this name whatever the file's.
 DATABASE_NAME = "lgsco"
+KEPT_LETTERS_URL = "static/letters"
+"""Where the kept letter PDFs are offered: a published copy's static/ folder is Datasette's /static/."""
 SERVED_DB_VARIABLE = "HARVESTER_SERVE_DB"
 """How `serve` tells its worker processes which file to serve."""
 SETTINGS = {
@@ -87,11 +89,14 @@ def datasette_for(db_path: Path) -> Datasette:
     in one transaction). Nothing here writes: the SQL interface takes SELECT only and no plugin writes.
     """
     check_servable(db_path)
+    # A crawl keeps them beside the database; a published copy, in its static/ folder.
+    kept = [folder for folder in (store.kept_letters(db_path), db_path.parent / KEPT_LETTERS_URL) if folder.is_dir()]
     datasette = Datasette(
         metadata=metadata(),
         settings=SETTINGS,
         template_dir=str(TEMPLATES_DIR),
         plugins_dir=str(PLUGINS_DIR),
+        static_mounts=[(KEPT_LETTERS_URL, str(kept[0]))] if kept else None,
     )
     # Datasette adds a scratch in-memory database when given no files; the harvest is the only thing to query.
     datasette.remove_database("_memory")
@@ -135,7 +140,7 @@ def _snapshot_public_tables(db_path: Path, snapshot: Path) -> None:
     copy = sqlite_utils.Database(snapshot)
     try:
         for table in PRIVATE_TABLES:
-            copy[table].drop()
+            copy[table].drop(ignore=True)  # a published copy has none
         # A harvest made before the migration that adds them gets the indexes its pages facet and sort by.
         create_browsing_indexes(copy)
         copy.execute("PRAGMA journal_mode = DELETE")
@@ -145,12 +150,13 @@ def _snapshot_public_tables(db_path: Path, snapshot: Path) -> None:
         copy.close()
 
 
-def publish(db_path: Path, out_dir: Path) -> Path:
+def publish(db_path: Path, out_dir: Path, *, letters: bool = False) -> Path:
     """Write OUT_DIR as a Datasette configuration directory holding a read-only copy of the public tables.
 
     OUT_DIR gets lgsco.db (a VACUUM INTO snapshot without the crawler's private tables, search indexes
     included), metadata.json, settings.json, the templates and plugin, and inspect-data.json,
-    which makes `datasette serve OUT_DIR` open the copy immutable. Returns the copy's path.
+    which makes `datasette serve OUT_DIR` open the copy immutable; with `letters`, the kept letter PDFs
+    in static/letters/, offered beside each letter's source link. Returns the copy's path.
     """
     check_servable(db_path)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -177,6 +183,10 @@ def publish(db_path: Path, out_dir: Path) -> Path:
         if (out_dir / folder.name).exists():
             shutil.rmtree(out_dir / folder.name)
         shutil.copytree(folder, out_dir / folder.name, ignore=shutil.ignore_patterns("__pycache__"))
+    if (out_dir / KEPT_LETTERS_URL).exists():
+        shutil.rmtree(out_dir / KEPT_LETTERS_URL)
+    if letters and store.kept_letters(db_path).is_dir():
+        shutil.copytree(store.kept_letters(db_path), out_dir / KEPT_LETTERS_URL, ignore=shutil.ignore_patterns("*.part"))
     subprocess.run(
         [sys.executable, "-m", "datasette", "inspect", copy_path.name, "--inspect-file", "inspect-data.json"],
         cwd=out_dir,

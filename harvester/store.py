@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import json
 import os
+import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -51,6 +52,16 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     db.execute("PRAGMA synchronous=NORMAL")
     migrations.migrate(db)
     return db
+
+
+def kept_letters(db_path: Path) -> Path:
+    """The folder where a harvest keeps its letters' PDFs, each as {sha256}.pdf: beside the database file."""
+    return Path(db_path).parent / "letters"
+
+
+def open_read_only(path: Path) -> sqlite_utils.Database:
+    """A harvest opened for reading only (mode=ro): a command that reads never creates, migrates or writes."""
+    return sqlite_utils.Database(sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True))
 
 
 @contextmanager

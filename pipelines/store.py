@@ -23,7 +23,7 @@ class StorePipeline:
     def __init__(self, crawler):
         self.crawler = crawler
         self.db_path = Path(crawler.settings["HARVESTER_DB"])
-        self.letters_dir = self.db_path.parent / "letters"
+        self.letters_dir = store.kept_letters(self.db_path)
         self.bundles: dict[str, store.AuthorityBundle] = {}
         self.buffers: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
         self.fetches: dict[str | None, dict[str, store.Fetch]] = defaultdict(dict)
@@ -209,7 +209,9 @@ class StorePipeline:
             message = f"only {self.received[key]} of its {done.items} items arrived: not saved"
             self.record_error(items.CrawlError("", key, "statistics", "internal", message))
         unfinished = sorted(self.bundles)
-        for slug in unfinished:
+        # Stopped by a signal, the authorities under way are what `--resume` crawls, not failures; a crawl
+        # that ended by itself with authorities under way lost them.
+        for slug in unfinished if reason != "shutdown" else ():
             self.record_error(
                 items.CrawlError(
                     self.bundles[slug].authority.url, slug, "statistics", "fetch", "crawl ended first"
@@ -245,6 +247,8 @@ class StorePipeline:
             "problems": verdict.problems,
             "letters_read": letters_read,
             "decisions_read": self.decisions_read,
+            "authorities_found": stats.get_value("harvester/authorities_found", 0),
+            "authorities_under_way": unfinished,
             "lists_left_as_stored": self.lists_left_as_stored,
             "decision_budget_reached": bool(stats.get_value("harvester/decision_budget_reached")),
             "decision_searches_completed": dict(getattr(self.crawler.spider, "decision_searches_completed", {})),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -78,6 +79,14 @@ def test_a_missing_database_is_the_same_bad_option_for_every_command(tmp_path, c
         (["crawl", "--base-url", "www.lgo.org.uk"], "'www.lgo.org.uk' is not a web address"),
         (["crawl", "--base-url", "ftp://www.lgo.org.uk"], "is not a web address"),
         (
+            ["crawl", "--base-url", "https://127.0.0.1:9/your-councils-performance"],
+            "the site's address, not a page of it: did you mean --base-url https://127.0.0.1:9?",
+        ),
+        (
+            ["crawl", "--base-url", "http://127.0.0.1:8025/your-councils-performance/luton-borough-council/"],
+            "did you mean --base-url http://127.0.0.1:8025?",
+        ),
+        (
             ["crawl", "--authority", "luton-borough-council", "--authority", "Luton Borough Council"],
             "did you mean --authority luton-borough-council?",
         ),
@@ -136,6 +145,10 @@ def test_a_closed_port_is_reported_as_connection_refused(tmp_path):
     [error] = [line for line in result.stdout.splitlines() if line.startswith("  fetch index")]
     assert "(IgnoreRequest: connection refused" in error
     assert "Forbidden by robots.txt" not in result.stdout
+    # The cause once, in one line a person reads: no Scrapy traceback after it.
+    assert "Traceback" not in result.stderr, result.stderr
+    [cause] = [line for line in result.stderr.splitlines() if "robots.txt unreachable (" in line]
+    assert "Connection refused" in cause and f"treating 127.0.0.1:{port} as disallow-all" in cause
 
 
 def test_a_misspelt_slug_among_several_fails_the_run(replica_2025, tmp_path):
@@ -145,7 +158,7 @@ def test_a_misspelt_slug_among_several_fails_the_run(replica_2025, tmp_path):
     )  # fmt: skip
     assert result.returncode == 1, result.stdout + result.stderr
     assert "no authority 'lutn-borough-council' on the site (HTTP 404)" in result.stdout
-    assert "run 1 failed: 1 authorities" in result.stdout
+    assert "run 1 failed: 1 authority" in result.stdout
 
 
 def fetched_some(db: Path) -> bool:
@@ -161,12 +174,13 @@ def fetched_some(db: Path) -> bool:
 
 def test_ctrl_c_stores_no_letter_as_failed_and_says_how_to_continue(replica_2025, tmp_path):
     """Ctrl-C reaches the terminal's whole process group: the crawl stops gracefully, and the letters being
-    read at that moment are read to the end, never recorded as broken PDFs."""
+    read at that moment are read to the end, never recorded as broken PDFs. The authorities it was crawling
+    are left for --resume, not listed (or logged) as errors."""
     db = tmp_path / "x.db"
     crawling = subprocess.Popen(
         [sys.executable, "-m", "harvester.cli", "crawl", "--base-url", replica_2025.base_url, "--db", str(db),
          "--concurrency", "8"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
@@ -174,7 +188,7 @@ def test_ctrl_c_stores_no_letter_as_failed_and_says_how_to_continue(replica_2025
             time.sleep(0.2)
         time.sleep(1)
         os.killpg(crawling.pid, signal.SIGINT)
-        out, _ = crawling.communicate(timeout=120)
+        out, log = crawling.communicate(timeout=120)
     finally:
         if crawling.poll() is None:
             crawling.kill()
@@ -182,7 +196,12 @@ def test_ctrl_c_stores_no_letter_as_failed_and_says_how_to_continue(replica_2025
     assert crawling.returncode == 1, out
     assert "run 1 interrupted" in out
     assert f"continue this run where it stopped with `harvester crawl --resume --db {db}`" in out
+    assert "crawl ended first" not in out + log and " ERROR: " not in log, (out + log)[:3000]
+    assert "problem: stopped by Ctrl-C or SIGTERM" in out
+    saved, left = re.search(r"stopped with (\d+) saved and (\d+) of the \d+ authorities found so far left", out).groups()
+    assert int(saved) > 0 and int(left) > 0, out
     with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+        assert conn.execute("SELECT count(*) FROM authorities").fetchone()[0] == int(saved)
         assert conn.execute("SELECT count(*) FROM letters WHERE status = 'ok'").fetchone()[0] > 0
         assert conn.execute("SELECT pdf_url, error FROM letters WHERE status = 'failed'").fetchall() == []
         assert conn.execute("SELECT url, message FROM crawl_errors WHERE kind = 'unreadable'").fetchall() == []
@@ -217,3 +236,48 @@ def test_a_replica_that_cannot_start_says_why_at_once():
         with failing, replica_process(port=port):
             pass
     assert time.monotonic() - started < STARTUP_SECONDS
+
+
+def files_and_bytes(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()}
+
+
+@pytest.mark.parametrize("command", ["runs", "changes", "export", "publish", "serve"])
+@pytest.mark.parametrize("content", ["unrelated", "empty"])
+def test_a_database_that_is_not_a_harvest_is_a_bad_option_left_untouched(tmp_path, command, content):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    db = folder / "other.db"
+    if content == "unrelated":
+        with contextlib.closing(sqlite3.connect(db)) as conn:
+            conn.execute("CREATE TABLE recipes (name TEXT)")
+            conn.commit()
+    else:
+        db.touch()
+    before = files_and_bytes(folder)
+    out = tmp_path / "out"
+    one_line(run(*commands_reading(db, out)[command]), 2, f"--db {db}: not a harvest")
+    assert files_and_bytes(folder) == before, "a command that reads wrote to the folder"
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["runs", "changes"])
+def test_commands_that_read_a_harvest_leave_it_byte_for_byte(small_harvest, tmp_path, command):  # noqa: F811
+    folder = tmp_path / "copy"
+    folder.mkdir()
+    db = folder / "lgsco.db"
+    db.write_bytes(small_harvest.read_bytes())
+    before = files_and_bytes(folder)
+    result = run(command, "--db", str(db))
+    assert result.exit_code == 0, result.output
+    after = files_and_bytes(folder)
+    # A reader of a write-ahead-log database shares its lock file; an empty log is no write.
+    after.pop("lgsco.db-shm", None)
+    assert after.pop("lgsco.db-wal", b"") == b""
+    assert after == before
+
+
+def test_resume_of_a_missing_database_creates_nothing(tmp_path):
+    missing = tmp_path / "missing.db"
+    one_line(run("crawl", "--resume", "--db", str(missing)), 2, f"--db {missing}: no such database")
+    assert list(tmp_path.iterdir()) == []

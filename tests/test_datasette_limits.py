@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 from datasette.app import Datasette
@@ -29,10 +28,11 @@ def run_sql(datasette: Datasette, sql: str):
 
 
 def assert_huge_values_refused_at_once(datasette: Datasette):
-    started = time.monotonic()
     refused = run_sql(datasette, HUGE)
-    assert time.monotonic() - started < 1.0
+    # Refused by the capped printf before building the value, not stopped by the time limit (which can't
+    # interrupt the one SQLite step that builds it): what the error says, not how long it took.
     assert refused.status_code == 400
+    assert refused.json()["error"] == "user-defined function raised exception"
     allowed = run_sql(datasette, LETTER_SIZED)  # ten times a long letter's text
     assert allowed.status_code == 200 and allowed.json() == [{"n": 200000}]
 
@@ -62,10 +62,11 @@ def test_printf_still_formats(harvest):
 )
 def test_a_printf_width_in_any_form_is_refused_at_once(harvest, width):
     datasette = datasette_for(harvest)
-    started = time.monotonic()
     refused = run_sql(datasette, f"select length(printf('%.*c', {width}, 'x')) as n")
-    assert time.monotonic() - started < 1.0
+    # Refused by the width guard (the capped printf raises) before any output is built, not by the time
+    # limit part-way through, which would say "interrupted".
     assert refused.status_code == 400
+    assert refused.json()["error"] == "user-defined function raised exception"
 
 
 def test_printf_widths_adding_up_past_the_cap_are_refused(harvest):
@@ -84,12 +85,11 @@ def test_a_long_like_pattern_is_refused_at_once_in_the_sql_or_as_a_parameter(har
     datasette = datasette_for(harvest)
     text = "a" * 20_000
     pattern = "%" + "a" * 40_000 + "b"
-    started = time.monotonic()
     as_parameter = query_with(datasette, "select :text like :pattern as hit", text=text, pattern=pattern)
     glob = query_with(
         datasette, "select :text glob :pattern as hit", text=text, pattern=pattern.replace("%", "*")
     )
-    assert time.monotonic() - started < 1.0
+    # Refused by SQLite's pattern-length limit before matching, not stopped by the time limit part-way.
     assert as_parameter.status_code == 400 and "pattern too complex" in as_parameter.text
     assert glob.status_code == 400 and "pattern too complex" in glob.text
     in_the_sql = query_with(datasette, f"select :text like '{pattern[:5000]}' as hit", text=text)

@@ -77,7 +77,7 @@ def test_a_crawl_upgrades_a_release_0_1_database_in_place(replica_2025, tmp_path
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert crawl.returncode == 0, crawl.stdout + crawl.stderr
-    assert crawl.stdout.startswith("run 2 ok: 1 authorities")
+    assert crawl.stdout.startswith("run 2 ok: 1 authority,")
     assert "/ 0 changed /" in crawl.stdout  # new decisions and moved report links only: no value changed
 
     conn = connect(db_path)

@@ -136,7 +136,7 @@ def test_an_unchanged_site_gets_304s_and_no_changes(replica, tmp_path):
     assert run["rows_new"] == run["rows_changed"] == run["rows_gone"] == 0
     assert run["pages_unchanged"] == run["requests"]  # robots.txt included
     assert not [path for method, path, _ in server.requests[-run["requests"] :] if path.endswith(".pdf")]
-    assert harvester("changes", "--db", str(db)).stdout.strip() == "no changes"
+    assert harvester("changes", "--db", str(db)).stdout.strip() == "No changes"
     listed = harvester("runs", "--db", str(db)).stdout.splitlines()
     assert listed[0].split()[:4] == ["id", "started_at", "finished_at", "status"]
     assert [line.split()[0] for line in listed[1:]] == ["2", "1"]

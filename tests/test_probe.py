@@ -273,4 +273,4 @@ def test_resume_with_nothing_to_resume_probes_nothing_and_says_so(tmp_path):
     db = tmp_path / "lgsco.db"
     result = CliRunner().invoke(cli, ["crawl", "--db", str(db), "--resume", "--probe"])
     assert result.exit_code == 2 and "nothing to resume" in result.output
-    assert rows(db, "SELECT count(*) FROM crawl_runs") == [(0,)]
+    assert not db.exists()  # no run, no probe, and no file made to say so

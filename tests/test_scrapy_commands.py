@@ -116,6 +116,7 @@ def test_scrapy_check_runs_the_callbacks_contracts(replica, tmp_path):
     checked = {line.split()[1] for line in result.stderr.splitlines() if line.startswith("[performance]")}
     assert checked == {"parse_index", "parse_statistics", "parse_letters", "parse_reports", "parse_improvements"}
     assert "Ran 16 contracts" in result.stderr
+    assert "progress:" not in result.stderr  # a crawl's tally, with no crawl to count
     assert not (tmp_path / "data").exists()  # nothing stored, nothing cached
 
 

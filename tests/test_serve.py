@@ -355,14 +355,12 @@ def test_the_database_is_opened_read_only_and_left_untouched(datasette, small_ha
 
 def test_a_slow_query_stops_at_the_time_limit(datasette):
     endless = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n"
-    started = time.monotonic()
     response = get(datasette, f"/{DATABASE_NAME}.json", sql=endless)
-    elapsed = time.monotonic() - started
     assert response.status_code == 400
-    # Interrupted is the proof that the limit stopped it (the query never ends); no upper bound on the time,
-    # which a loaded machine stretches.
+    # Interrupted is the proof that the limit stopped it (the query never ends), and the limit in force is the
+    # 3-second one: no bound on the time taken, which a loaded machine stretches either way.
     assert response.json()["title"] == "SQL Interrupted"
-    assert elapsed > 2.5  # the 3-second limit, not a shorter one
+    assert get(datasette, "/-/settings.json").json()["sql_time_limit_ms"] == 3000
 
 
 def test_metadata_rejects_a_table_the_schema_does_not_have(monkeypatch, tmp_path):
@@ -748,3 +746,164 @@ def test_serve_with_two_workers_answers_from_two_processes(small_harvest):
         server.wait(timeout=30)
     time.sleep(0.5)
     assert not [pid for pid, (parent, _) in process_cpu_ticks().items() if parent == server.pid]
+
+
+HOSTILE_WORDS = [
+    "council-tax",
+    "children's services",
+    "NOT",
+    "AND OR",
+    '"public report',
+    '"',
+    '""""',
+    "NEAR(council tax)",
+    "text:council",
+    "council*",
+    "(",
+    "-",
+    "^",
+    "council\x00tax",
+]
+"""What people type into a search box, none of it FTS5 syntax they meant."""
+
+
+def full_text_searches() -> list[tuple[str, dict]]:
+    """Every full-text search the project serves, from its configuration: each table's search box and each
+    canned query that matches an FTS table (a search added later joins the test by itself)."""
+    served = metadata()["databases"][DATABASE_NAME]
+    searches = [(f"/{DATABASE_NAME}/{table}.json", {"_search": "{}"}) for table, config in served["tables"].items()
+                if config.get("fts_table")]  # fmt: skip
+    for name, query in served["queries"].items():
+        if re.search(r"\bmatch\b", query["sql"], re.IGNORECASE):
+            params = set(re.findall(r"(?<![:\w]):(\w+)", query["sql"]))
+            searches.append((f"/{DATABASE_NAME}/{name}.json", dict.fromkeys(params, "{}")))
+    return searches
+
+
+def test_every_full_text_search_is_a_table_search_or_a_query_through_fts_words():
+    searched = {path.split("/")[-1] for path, _ in full_text_searches()}
+    assert searched >= {
+        "letters.json", "reports.json", "improvement_actions.json", "decisions.json",
+        "search_letters.json", "search_decisions.json",
+    }  # fmt: skip
+    for name, query in metadata()["databases"][DATABASE_NAME]["queries"].items():
+        for matched in re.findall(r"\bmatch\s+(\S+)", query["sql"], re.IGNORECASE):
+            assert matched.startswith("fts_words("), (name, matched)
+
+
+@pytest.mark.parametrize("words", HOSTILE_WORDS)
+def test_every_full_text_search_takes_hostile_words(datasette, words):
+    for path, params in full_text_searches():
+        asked = {key: value.format(words) for key, value in params.items()}
+        response = get(datasette, path, **asked)
+        assert response.status_code == 200, (path, words, response.text)
+
+
+def test_every_full_text_search_finds_an_ordinary_word(datasette):
+    for path, params in full_text_searches():
+        asked = {key: value.format("council") for key, value in params.items()}
+        response = get(datasette, path, **asked, _shape="array")
+        assert response.status_code == 200 and response.json(), path
+
+
+def test_the_readmes_search_examples_find_something(datasette):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    examples = re.findall(r"`/lgsco/(search_\w+)\?words=([^`]+)`", readme)
+    assert "search_decisions" in {query for query, _ in examples}
+    for query, words in examples:
+        assert query_rows(datasette, query, words=words), (query, words)
+
+
+def test_serve_answers_a_readers_mistakes_without_a_traceback(small_harvest):
+    port = free_port()
+    command = [sys.executable, "-m", "harvester.cli", "serve", "--db", str(small_harvest), "--port", str(port)]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    mistakes = {
+        f"/{DATABASE_NAME}/no_such_table": 404,
+        "/about": 404,
+        f"/{DATABASE_NAME}/authorities/no-such-council": 404,
+        f"/{DATABASE_NAME}.json?sql=select+nonsense+from": 400,
+    }
+    try:
+        deadline = time.monotonic() + 60
+        while not answers(f"{base}/-/versions.json"):
+            assert server.poll() is None, server.stdout.read()
+            assert time.monotonic() < deadline, "harvester serve did not answer within 60 s"
+            time.sleep(0.2)
+        for path, status in mistakes.items():
+            with pytest.raises(urllib.error.HTTPError) as answered:
+                urllib.request.urlopen(base + path, timeout=30)
+            assert answered.value.code == status, path
+    finally:
+        server.terminate()
+        console, _ = server.communicate(timeout=30)
+    assert "Traceback" not in console and "locals" not in console, console[:3000]
+
+
+def test_the_front_page_gives_the_attribution_the_readme_promises(datasette):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "`harvester serve`'s front page gives\nthe attribution" in readme
+    front = get(datasette, "/").text
+    assert "Contains data from mySociety's UK Local Authority Names and Codes (CC-BY-4.0)" in front
+    assert "https://www.lgo.org.uk/copyright" in front and "Data source:" in front
+
+
+def kept_letter(db_path: Path) -> tuple[str, str]:
+    (pdf_url, sha256) = stored(
+        db_path, "SELECT pdf_url, sha256 FROM letters WHERE status = 'ok' ORDER BY year DESC LIMIT 1"
+    )[0]
+    assert (db_path.parent / "letters" / f"{sha256}.pdf").is_file()
+    return pdf_url, sha256
+
+
+def assert_offers_the_kept_copy(site: Datasette, pdf_url: str, sha256: str) -> None:
+    copy = f"/static/letters/{sha256}.pdf"
+    pages = [f"/{DATABASE_NAME}/letters", f"/{DATABASE_NAME}/letters?sha256={sha256}"]
+    pages.append(f"/{DATABASE_NAME}/search_letters?words=%22annual+review%22")
+    for page in pages:
+        html = get(site, page).text
+        assert f'href="{copy}"' in html and f'href="{pdf_url}"' in html, page
+    response = get(site, copy)
+    assert response.status_code == 200
+    assert hashlib.sha256(response.content).hexdigest() == sha256
+
+
+def test_serve_offers_each_letters_kept_copy_beside_its_source(datasette, small_harvest):
+    assert_offers_the_kept_copy(datasette, *kept_letter(small_harvest))
+    assert get(datasette, "/static/letters/../lgsco.db").status_code == 404
+
+
+def test_a_copy_published_with_its_letters_offers_them_too(small_harvest, tmp_path):
+    pdf_url, sha256 = kept_letter(small_harvest)
+    out = tmp_path / "site"
+    publish(small_harvest, out, letters=True)
+    kept = sorted(path.name for path in (out / "static" / "letters").iterdir())
+    assert kept == sorted(path.name for path in (small_harvest.parent / "letters").glob("*.pdf"))
+    assert_offers_the_kept_copy(Datasette(config_dir=out), pdf_url, sha256)
+    assert_offers_the_kept_copy(datasette_for(out / "lgsco.db"), pdf_url, sha256)  # harvester serve of the copy
+    without = tmp_path / "bare"
+    publish(small_harvest, without)
+    assert not (without / "static").exists()
+    assert "/static/letters/" not in get(Datasette(config_dir=without), f"/{DATABASE_NAME}/letters").text
+
+
+def test_the_decisions_table_shows_each_value_once_and_runs_by_when_they_started(datasette, small_harvest):
+    (case_ref, url, started_at) = stored(
+        small_harvest,
+        "SELECT d.case_ref, d.url, r.started_at FROM decisions AS d JOIN crawl_runs AS r ON r.id = d.first_seen_run"
+        " WHERE d.url = d.source_url ORDER BY d.decision_date DESC LIMIT 1",
+    )[0]
+    page = get(datasette, f"/{DATABASE_NAME}/decisions", case_ref=case_ref).text
+    cells = dict(re.findall(r'<td class="col-(\w+)[^"]*">(.*?)</td>', page, re.S))
+    assert url in cells["url"]
+    assert "same words as url" in cells["source_url"] and url not in cells["source_url"]
+    assert started_at in cells["first_seen_run"] and started_at in cells["last_changed_run"]
+    assert len(cells["text"]) < 400  # an extract; the decision's own page shows it whole
+
+
+def test_a_published_copy_can_be_published_again(small_harvest, tmp_path):
+    first = publish(small_harvest, tmp_path / "site")
+    again = publish(first, tmp_path / "again")
+    count = "SELECT count(*) FROM letters"
+    assert stored(again, count)[0][0] == stored(small_harvest, count)[0][0] > 0

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -44,18 +46,32 @@ def fetch_when_up(url: str, seconds: float = 60) -> str:
             time.sleep(0.5)
 
 
-def build_and_install(root: Path) -> Path:
-    """A fresh virtualenv holding the harvester's wheel and what it depends on; returns its bin/."""
+def readme_pages() -> list[str]:
+    """The Datasette pages the README names, as paths with their query strings encoded."""
+    named = re.findall(r"`(/lgsco/[^`]*)`", (ROOT / "README.md").read_text(encoding="utf-8"))
+    assert "/lgsco/uphold_map" in named
+    return sorted({urllib.parse.quote(path, safe="/?=&") for path in named})
+
+
+def build_wheel(root: Path, *pip_options: str) -> tuple[Path, subprocess.CompletedProcess]:
+    """The harvester's wheel, built in ROOT from a copy of the repository; returns it and pip's output."""
     # Built from a copy: pip builds in the source folder, and a crawl's output there has no place in a wheel.
-    source, dist, venv = root / "source", root / "dist", root / "venv"
+    source, dist = root / "source", root / "dist"
     shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
         ".git", ".venv", "build", "*.egg-info", "test-artifacts", "*.db", "*.db-*", "*.lock", "letters",
         "httpcache", "export", "__pycache__", ".*_cache",
     ))  # fmt: skip
     # The locked setuptools of the test environment builds it, as scripts/install does.
-    run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-        "--wheel-dir", dist, source, cwd=root)  # fmt: skip
+    built = run(sys.executable, "-m", "pip", "wheel", *pip_options, "--no-deps", "--no-build-isolation",
+                "--wheel-dir", dist, source, cwd=root)  # fmt: skip
     (wheel,) = dist.glob("lgsco_harvester-*.whl")
+    return wheel, built
+
+
+def build_and_install(root: Path) -> Path:
+    """A fresh virtualenv holding the harvester's wheel and what it depends on; returns its bin/."""
+    wheel, _ = build_wheel(root, "--quiet")
+    venv = root / "venv"
     run(sys.executable, "-m", "venv", venv, cwd=root)
     run(venv / "bin" / "python", "-m", "pip", "install", "--quiet", wheel, cwd=root, timeout=900)
     return venv / "bin"
@@ -93,10 +109,14 @@ def test_the_wheel_installed_in_a_fresh_venv_demos_serves_and_exports(tmp_path):
     )
     try:
         page = fetch_when_up(f"http://127.0.0.1:{port}/lgsco/authorities?slug=luton-borough-council")
+        # Every page the README sends a reader to, the map (drawn from package data) among them.
+        named = {path: fetch_when_up(f"http://127.0.0.1:{port}{path}", seconds=5) for path in readme_pages()}
     finally:
         server.terminate()
         _, errors = server.communicate(timeout=30)
     assert "Luton Borough Council" in page, errors[-3000:]
+    assert '<svg class="uphold-map"' in named["/lgsco/uphold_map"], errors[-3000:]
+    assert "Traceback" not in errors, errors[-3000:]
 
     run(installed / "harvester", "export", "--db", db, "--out", work / "export", cwd=work)
     report = frictionless_validate(work / "export" / "datapackage.json")

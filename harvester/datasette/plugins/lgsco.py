@@ -12,9 +12,15 @@ import json
 import math
 from pathlib import Path
 
+import datasette.handle_exception
 from datasette import hookimpl
 from datasette.utils import escape_fts, to_css_class
 from markupsafe import Markup, escape
+
+# Datasette prints every exception it answers, a reader's 404 or mistyped SQL included, as a rich traceback
+# with local variables (160 lines a page) whenever rich is installed; without it, it prints only a server
+# error's (500) plain traceback. The console of `harvester serve` is for what went wrong on the server.
+datasette.handle_exception.rich = None
 
 EXTRACT_CHARACTERS = 160
 """How much of a long text a table view shows; the row page shows all of it."""
@@ -29,17 +35,51 @@ def prepare_jinja2_environment(env):
     env.filters["query_body"] = query_body
 
 
-@hookimpl
+@hookimpl(trylast=True)
 def prepare_connection(conn):
+    """fts_words() for the canned queries, and the same function as Datasette's own `escape_fts()`, which its
+    tables' search boxes call: every full-text search of the harvest is made safe in one place. Registered
+    last, so it replaces the one Datasette registers."""
     conn.create_function("fts_words", 1, fts_words, deterministic=True)
+    conn.create_function("escape_fts", 1, fts_words, deterministic=True)
 
 
 def fts_words(words: str | None) -> str:
     """What a person typed as an FTS5 query that can't be a syntax error: each word quoted (council-tax,
     children's, a bare NOT are words, not operators), phrases in double quotes kept, an unclosed quote
-    closed; the same quoting as Datasette's own search box. With no words at all, the empty phrase, which
-    matches nothing (an empty FTS5 query is a syntax error)."""
-    return escape_fts(words or "") or '""'
+    closed, as Datasette quotes them; a NUL (which ends an FTS5 string early) is a space. With no words at
+    all (a lone quote), the empty phrase, which matches nothing: an empty FTS5 query is a syntax error."""
+    return escape_fts((words or "").replace("\x00", " ")) or '""'
+
+
+KEPT_LETTERS_URL = "static/letters"
+"""Where `harvester serve`, or a copy published with its letters, offers the kept PDFs (harvester.serve's)."""
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    """A letter's PDF link, with the copy the crawl kept beside it when it is served: the figures' source
+    stays at hand when the site moves or drops the PDF. In the letters table, a letter's page, and a canned
+    query that shows the letter's sha256 beside its pdf_url (search_letters)."""
+    if table not in ("letters", None) or column != "pdf_url" or not value:
+        return None
+    sha256, folder = dict(row).get("sha256"), kept_letters_folder(datasette)
+    if folder is None or not sha256 or not (folder / f"{sha256}.pdf").is_file():
+        return None
+    return Markup('<a href="{}">{}</a> (<a class="kept-copy" href="{}">kept copy</a>)').format(
+        value, value, datasette.urls.path(f"/{KEPT_LETTERS_URL}/{sha256}.pdf")
+    )
+
+
+def kept_letters_folder(datasette) -> Path | None:
+    """The folder served at /static/letters/: mounted there by `harvester serve`, or the letters/ of a
+    published copy's static/ folder, which plain `datasette serve` mounts at /static/."""
+    for mount, folder in datasette.static_mounts:
+        if mount == KEPT_LETTERS_URL:
+            return Path(folder)
+        if mount == "static":
+            return Path(folder) / "letters"
+    return None
 
 
 def extract(text: str) -> str:
