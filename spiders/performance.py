@@ -28,6 +28,8 @@ from harvester.pages.decisions import (
     case_ref_in_url,
     decision_from_pages,
     decision_search_url,
+    listing_page_key,
+    listing_page_limit,
     parse_decision_listing,
     parse_decision_page,
 )
@@ -286,10 +288,11 @@ class PerformanceSpider(scrapy.Spider):
         if page.statistics is None:
             return
         since = max(self.decisions_since or "", self.decision_search_starts.get(page.authority.slug, ""))
-        searches = [(None, decision_search_url(self.base_url, page.authority.name, since))]
-        for listing, url in [
-            ("upheld", page.upheld_decisions_url),
-            ("remedy", page.remedy_decisions_url),
+        searches = [(None, decision_search_url(self.base_url, page.authority.name, since), None)]
+        figures = page.statistics
+        for listing, url, expected in [
+            ("upheld", page.upheld_decisions_url, figures.upheld_decisions),
+            ("remedy", page.remedy_decisions_url, figures.remedy_decisions),
             *(searches if self.decisions_since else []),
         ]:
             if not url or (listing is not None and self.left_as_stored(statistics_as_saved, key, listing, url)):
@@ -297,21 +300,27 @@ class PerformanceSpider(scrapy.Spider):
             if self.within_decision_budget():
                 yield self.request(
                     url, key, "decision_listings", self.parse_decision_listing, slug=page.authority.slug,
-                    year=page.statistics.year, listing=listing, list_url=url, case_refs=[], visited=[url],
+                    year=page.statistics.year, listing=listing, list_url=url, case_refs=[],
+                    visited=[listing_page_key(url)], expected=expected, page_limit=None,
+                    listed_as=page.authority.name if listing else None,
                 )  # fmt: skip
 
     @property
     def decisions_since(self) -> str | None:
         return self.settings.get("HARVESTER_DECISIONS_SINCE")
 
-    def within_decision_budget(self) -> bool:
-        """Count one decision request against HARVESTER_DECISION_BUDGET; False once it is spent."""
-        budget = self.settings.getint("HARVESTER_DECISION_BUDGET") or None
+    @property
+    def decision_budget(self) -> int | None:
+        return self.settings.getint("HARVESTER_DECISION_BUDGET") or None
+
+    def within_decision_budget(self, requests: int = 1) -> bool:
+        """Count decision requests against HARVESTER_DECISION_BUDGET (a report's chapters all at once, so a report
+        is read whole or not at all); False, counting none, when they don't fit in what is left."""
         stats = self.crawler.stats
-        if budget is not None and stats.get_value("harvester/decision_requests", 0) >= budget:
+        if self.decision_budget is not None and stats.get_value("harvester/decision_requests", 0) + requests > self.decision_budget:
             stats.set_value("harvester/decision_budget_reached", True)
             return False
-        stats.inc_value("harvester/decision_requests")
+        stats.inc_value("harvester/decision_requests", requests)
         return True
 
     @counted
@@ -326,14 +335,25 @@ class PerformanceSpider(scrapy.Spider):
         for card in listing.cards:
             yield from self.follow_decision(card.url, meta["slug"], card.is_report, card.case_ref)
         if listing.next_url:
-            if listing.next_url in meta["visited"]:
+            # A pager that comes back to a page, or goes on past what the listing is said to hold, is not followed
+            # to its end: the listing is a recorded failure and its stored row is kept.
+            next_key = listing_page_key(listing.next_url)
+            if next_key in meta["visited"]:
                 raise PageLayoutError(response.url, f"the pager's 'Next' goes back to {listing.next_url}")
+            expected = listing.results if meta["expected"] is None else meta["expected"]
+            limit = meta["page_limit"] or listing_page_limit(expected, len(listing.cards))
+            if len(meta["visited"]) >= limit:
+                raise PageLayoutError(
+                    response.url, f"the pager goes on past {limit} pages, more than the {expected} cases the "
+                    f"listing is said to hold fill; 'Next' is {listing.next_url}",
+                )  # fmt: skip
             if not self.within_decision_budget():
                 return  # the listing is left as stored; the next run reads it again
             yield self.request(
                 listing.next_url, meta["authority"], "decision_listings", self.parse_decision_listing,
                 slug=meta["slug"], year=meta["year"], listing=meta["listing"], list_url=meta["list_url"],
-                case_refs=case_refs, visited=[*meta["visited"], listing.next_url], skipped=skipped,
+                case_refs=case_refs, visited=[*meta["visited"], next_key], skipped=skipped,
+                expected=meta["expected"], page_limit=limit, listed_as=meta["listed_as"],
             )  # fmt: skip
             return
         if meta["listing"] is None:
@@ -373,9 +393,14 @@ class PerformanceSpider(scrapy.Spider):
         left = meta["chapters_left"]
         if left is None:
             left = page.chapter_urls
+            if left and not self.within_decision_budget(len(left)):
+                # Left unstored, not half-stored: a later run with the budget to spare reads it whole.
+                if self.decision_budget is not None and len(left) + 1 > self.decision_budget:
+                    message = (f"a report of {len(left) + 1} pages needs more than --max-requests "
+                               f"{self.decision_budget} allows: not read")  # fmt: skip
+                    yield items.CrawlError(response.url, meta["authority"], "decision", "warning", message)
+                return
         if left:
-            # A report begun is finished even past the budget: cut short, its pages would be fetched again.
-            self.crawler.stats.inc_value("harvester/decision_requests")
             yield self.request(
                 left[0], meta["authority"], "decision", self.parse_decision, slug=meta["slug"],
                 is_report=meta["is_report"], decision_url=meta["decision_url"],

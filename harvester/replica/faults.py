@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from harvester.replica import decision_faults
+
 if TYPE_CHECKING:
     from harvester.replica.server import Response
 
@@ -221,6 +223,12 @@ class Fault:
     transient: bool
     """True: by default only the first request to a chosen URL fails; ':always' makes it persist."""
     apply: Callable[[Response, str, float], Response]
+    route: Callable[[str], str | None] | None = None
+    """For a fault serving pages at URLs the replica lacks: the request target the replica renders instead, or
+    None for a target the fault leaves alone."""
+    key: Callable[[str], str] | None = None
+    """The URL key a fault's draw is made on, when a page picked must bring others with it (every page of a
+    listing); a fault with a route and no key routes every target its route takes."""
 
 
 FAULTS: dict[str, Fault] = {
@@ -275,6 +283,21 @@ FAULTS: dict[str, Fault] = {
               frozenset({"pdf"}), False, _letter_bomb),
         Fault("letter-gzip-bomb", "letter PDFs answer the gzip bomb (~250 KB inflating to 256 MiB).",
               frozenset({"pdf"}), False, _letter_gzip_bomb),
+        Fault("endless-listing", "decision listing and search pages link a 'Next' page up to page 10,000, each "
+              "showing the first page's cards.", frozenset({"listing"}), False, decision_faults.endless_listing,
+              route=decision_faults.endless_listing_route, key=decision_faults.without_page),
+        Fault("listing-next-loop", "a decision listing's last page links 'Next' back to its first page, spelled "
+              "another way (capitals, trailing slash, query reordered).", frozenset({"listing"}), False,
+              decision_faults.listing_next_loop),
+        Fault("other-council-decision", "decision pages print Kent County Council (on Kent's own, Surrey County "
+              "Council) as the body.", frozenset({"decision"}), False, decision_faults.other_council),
+        Fault("case-at-two-urls", "satisfactory remedy listings link their statements under a second URL whose "
+              "page says 'Not upheld'; the upheld listing links the case's own.",
+              frozenset({"listing", "decision"}), False, decision_faults.case_at_two_urls,
+              route=decision_faults.recategorised_route),
+        Fault("long-report", "public reports link 1,000 chapters.", frozenset({"decision"}), False,
+              decision_faults.long_report, route=decision_faults.long_report_route,
+              key=lambda path: path.partition("?")[0]),
     )
 }  # fmt: skip
 
@@ -333,9 +356,22 @@ class FaultPlan:
     def owner(self, path: str, kind: str) -> FaultSpec | None:
         """The fault that owns this URL (the first listed that picks it), whether or not it has fired yet."""
         for spec in self.specs:
-            if kind in spec.fault.kinds and _fraction(self.seed, spec.fault.name, path) < spec.rate:
+            if kind in spec.fault.kinds and self._picks(spec, path):
                 return spec
         return None
+
+    def _picks(self, spec: FaultSpec, path: str) -> bool:
+        key = spec.fault.key(path) if spec.fault.key else path
+        return _fraction(self.seed, spec.fault.name, key) < spec.rate
+
+    def route(self, target: str, path: str) -> str:
+        """The request target the replica renders for `target` (its normalised key `path`): itself unless a
+        fault of the run serves it from another."""
+        for spec in self.specs:
+            rendered = spec.fault.route(target) if spec.fault.route else None
+            if rendered is not None and (spec.fault.key is None or self._picks(spec, path)):
+                return rendered
+        return target
 
     def apply(self, response: Response, path: str, kind: str) -> Response:
         spec = self.owner(path, kind)

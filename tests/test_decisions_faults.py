@@ -1,0 +1,101 @@
+"""Decision pages that misbehave (issue 24): an endless pager, a pager coming back under another spelling, a
+report longer than the budget. Each ends in a recorded failure or a bounded run, never in wrong rows."""
+
+import sqlite3
+
+import pytest
+
+from harvester.pages.decisions import LISTING_MARGIN, LISTING_SPARE_PAGES
+from harvester.replica import published
+from harvester.replica.decision_faults import respelled
+from harvester.replica.truth import ground_truth
+from tests.test_crawl import crawl, stored
+
+pytestmark = pytest.mark.slow
+
+LUTON = "luton-borough-council"
+
+
+def rows(db, table: str) -> list[dict]:
+    skipped = {"first_seen_run", "last_changed_run", "gone_run", "url", "source_url"}  # each replica its port
+    return sorted(({k: v for k, v in row.items() if k not in skipped} for row in stored(db, table)), key=str)
+
+
+def errors(db, kind: str) -> list[tuple[str, str, str]]:
+    query = "SELECT page, url, message FROM crawl_errors WHERE kind = ?"
+    return sqlite3.connect(db).execute(query, [kind]).fetchall()
+
+
+def listing_requests(server, since: int) -> list[str]:
+    return [path for _, path, _ in server.requests[since:] if "/listing" in path.lower()]
+
+
+@pytest.fixture
+def stored_before(replica, tmp_path):
+    """Luton crawled from a sound replica: the rows a faulted run must keep."""
+    db = tmp_path / "lgsco.db"
+    result = crawl(replica().base_url, db, "--authority", LUTON)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return db, rows(db, "decision_listings"), rows(db, "decisions")
+
+
+def test_an_endless_pager_is_read_only_as_far_as_the_statistics_page_allows(replica, stored_before):
+    db, listings, decisions = stored_before
+    server = replica(faults=["endless-listing@1"])
+    result = crawl(server.base_url, db, "--authority", LUTON, "--full")
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
+    figures = published.page_figures(server.site, published.find_authority(server.site, LUTON), 2025)
+    # Every page shows the first page's cards; the pager goes on to page 10,000.
+    allowed = sum(int(count * LISTING_MARGIN) // max(1, min(count, 10)) + 1 + LISTING_SPARE_PAGES
+                  for count in (figures.upheld_decisions, figures.remedy_decisions))  # fmt: skip
+    assert 4 < len(listing_requests(server, 0)) <= allowed
+    failures = [(page, message) for page, _, message in errors(db, "layout")]
+    assert len(failures) == 2 and all(page == "decision_listings" for page, _ in failures)
+    assert all("the pager goes on past" in message for _, message in failures)
+    assert rows(db, "decision_listings") == listings  # kept, not stored with the pages' cards over and over
+    assert rows(db, "decisions") == decisions
+
+
+def test_a_pager_coming_back_under_another_spelling_is_caught_before_it_is_fetched(replica, stored_before):
+    db, listings, decisions = stored_before
+    server = replica(faults=["listing-next-loop@1"])
+    result = crawl(server.base_url, db, "--authority", LUTON, "--full")
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
+    requested = listing_requests(server, 0)
+    assert requested and not [path for path in requested if path.startswith("/DECISIONS")]
+    failures = errors(db, "layout")
+    assert len(failures) == 2 and all(
+        "the pager's 'Next' goes back to" in message for *_, message in failures
+    )
+    assert all(respelled("/decisions/x?a=1") == "/DECISIONS/X/?a=1" and "/DECISIONS/" in message
+               for *_, message in failures)  # fmt: skip
+    assert rows(db, "decision_listings") == listings
+    assert rows(db, "decisions") == decisions
+
+
+def decision_requests(server, since: int) -> list[str]:
+    return [path for _, path, _ in server.requests[since:] if path.lower().startswith("/decisions/")]
+
+
+def test_the_budget_bounds_a_report_of_a_thousand_chapters_and_stores_no_half(replica, tmp_path):
+    db = tmp_path / "lgsco.db"
+    server = replica(faults=["long-report@1"])
+    result = crawl(server.base_url, db, "--authority", LUTON, "--max-requests", "40")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert len(decision_requests(server, 0)) <= 40
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM decisions WHERE is_report = 1").fetchone() == (
+        0,
+    )
+    warnings = [message for page, _, message in errors(db, "warning") if page == "decision"]
+    assert warnings and all("a report of 1000 pages needs more than --max-requests 40" in w for w in warnings)
+    # The same report read whole once the budget allows it: every chapter, one row.
+    sound = replica()
+    before = len(sound.requests)
+    result = crawl(sound.base_url, db, "--authority", LUTON, "--max-requests", "100")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert len(decision_requests(sound, before)) <= 100
+    truth = {row["case_ref"]: row for row in ground_truth(sound.site, 2025, sound.base_url)["decisions"]}
+    reports = stored(db, "decisions")
+    reports = [row for row in reports if row["is_report"]]
+    assert reports and all(row["chapters"] == truth[row["case_ref"]]["chapters"] for row in reports)
+    assert all(row["text"] == truth[row["case_ref"]]["text"] for row in reports)
