@@ -28,6 +28,7 @@ from harvester.pages.decisions import (
     case_ref_in_url,
     decision_from_pages,
     decision_search_url,
+    decision_url_key,
     listing_page_key,
     listing_page_limit,
     parse_decision_listing,
@@ -70,7 +71,7 @@ class PerformanceSpider(scrapy.Spider):
         base_url: str = REAL_SITE,
         authorities: tuple[str, ...] | str = (),
         letters_read: frozenset[str] = frozenset(),
-        decisions_read: frozenset[str] = frozenset(),
+        decisions_read: dict[str, frozenset[str]] | None = None,
         decision_search_starts: dict[str, str] | None = None,
         lists_fresh: frozenset[str] = frozenset(),
         pages_saved: dict[str, str] | None = None,
@@ -81,8 +82,11 @@ class PerformanceSpider(scrapy.Spider):
         self.requested_slugs = authority_slugs(authorities)
         self.letters_read = letters_read
         """PDF URLs already read: letters don't change once published, so they are not fetched again."""
-        self.decisions_requested = set(decisions_read)
-        """Case references stored or requested this run: a decision is published once and never changes."""
+        self.decisions_requested = {ref: set(urls) for ref, urls in (decisions_read or {}).items()}
+        """Case reference -> URLs (`decision_url_key`) stored or requested this run: a decision is published once and
+        never changes, but the same case at a second URL is read too, to be compared (store.one_url_per_case)."""
+        self.authority_names: dict[str, str] = {}
+        """key -> the authority's name as its statistics page prints it: the body its reports and listings are about."""
         self.decision_search_starts = decision_search_starts or {}
         """slug -> day: an authority whose back-fill is complete is searched only from its newest decision."""
         self.decision_searches_completed: dict[str, str] = {}
@@ -181,6 +185,7 @@ class PerformanceSpider(scrapy.Spider):
         page = parse_statistics_page(response.text, response.url)
         if page.authority is None:
             raise PageLayoutError(response.url, "none of a statistics page's wording (maintenance page?)")
+        self.authority_names[key] = page.authority.name
         yield page.authority
         if page.statistics is not None:
             yield page.statistics
@@ -280,7 +285,8 @@ class PerformanceSpider(scrapy.Spider):
             is_report = isinstance(item, items.Report)
             url = item.url if is_report else item.decision_url
             if url and case_ref_in_url(url):
-                yield from self.follow_decision(url, item.authority_slug, is_report)
+                listed_as = self.authority_names.get(item.authority_slug.lower())
+                yield from self.follow_decision(url, item.authority_slug, is_report, listed_as=listed_as)
 
     def follow_decision_listings(self, page, key: str, statistics_as_saved: bool):
         """The statistics page's "View upheld decisions" and "View all satisfactory remedy decisions", and
@@ -333,7 +339,9 @@ class PerformanceSpider(scrapy.Spider):
         # A card that could not be read is still a case the listing shows.
         skipped = meta.get("skipped", 0) + len(listing.warnings)
         for card in listing.cards:
-            yield from self.follow_decision(card.url, meta["slug"], card.is_report, card.case_ref)
+            # A listing is about its authority; a search shows other bodies too, each card naming its own (or none).
+            listed_as = meta["listed_as"] or card.authority_name
+            yield from self.follow_decision(card.url, meta["slug"], card.is_report, card.case_ref, listed_as)
         if listing.next_url:
             # A pager that comes back to a page, or goes on past what the listing is said to hold, is not followed
             # to its end: the listing is a recorded failure and its stored row is kept.
@@ -371,16 +379,19 @@ class PerformanceSpider(scrapy.Spider):
             source_url=meta["list_url"],
         )
 
-    def follow_decision(self, url: str, slug: str, is_report: bool, case_ref: str | None = None):
-        """A decision page, unless stored already or requested this run (decisions don't change)."""
+    def follow_decision(
+        self, url: str, slug: str, is_report: bool, case_ref: str | None = None, listed_as: str | None = None
+    ):
+        """A decision page, unless stored already or requested this run from the same URL (decisions don't change)."""
         case_ref = case_ref or case_ref_in_url(url)
-        if case_ref in self.decisions_requested or not self.within_decision_budget():
+        urls = self.decisions_requested.setdefault(case_ref, set())
+        if decision_url_key(url) in urls or not self.within_decision_budget():
             return
-        self.decisions_requested.add(case_ref)
+        urls.add(decision_url_key(url))
         # Decisions are stored once read, so they have no use for the page cache.
         yield self.request(
             url, slug.lower(), "decision", self.parse_decision, slug=slug, is_report=is_report,
-            decision_url=url, chapters_read=[], chapters_left=None, dont_cache=True,
+            decision_url=url, chapters_read=[], chapters_left=None, dont_cache=True, listed_as=listed_as,
         )  # fmt: skip
 
     @counted
@@ -404,10 +415,10 @@ class PerformanceSpider(scrapy.Spider):
             yield self.request(
                 left[0], meta["authority"], "decision", self.parse_decision, slug=meta["slug"],
                 is_report=meta["is_report"], decision_url=meta["decision_url"],
-                chapters_read=read, chapters_left=left[1:], dont_cache=True,
+                chapters_read=read, chapters_left=left[1:], dont_cache=True, listed_as=meta["listed_as"],
             )  # fmt: skip
             return
-        yield decision_from_pages(read, meta["slug"], meta["is_report"], meta["decision_url"])
+        yield decision_from_pages(read, meta["slug"], meta["is_report"], meta["decision_url"], meta["listed_as"])
 
     def request_failed(self, failure):
         key, page = failure.request.meta["authority"], failure.request.meta["page"]

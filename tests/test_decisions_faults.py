@@ -99,3 +99,54 @@ def test_the_budget_bounds_a_report_of_a_thousand_chapters_and_stores_no_half(re
     reports = [row for row in reports if row["is_report"]]
     assert reports and all(row["chapters"] == truth[row["case_ref"]]["chapters"] for row in reports)
     assert all(row["text"] == truth[row["case_ref"]]["text"] for row in reports)
+
+
+def test_another_councils_decision_in_a_listing_is_filed_as_its_page_says_and_recorded(replica, tmp_path):
+    db = tmp_path / "lgsco.db"
+    server = replica(faults=["other-council-decision@1"])
+    result = crawl(server.base_url, db, "--authority", LUTON)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    decisions = stored(db, "decisions")
+    assert decisions and {row["body_name"] for row in decisions} == {"Kent County Council"}
+    assert [
+        row for row in decisions if row["authority_slug"] == LUTON
+    ] == []  # never filed under the listing's
+    conflicts = (
+        sqlite3.connect(db)
+        .execute(
+            "SELECT case_ref, listed_as, body_name, found_via FROM decision_conflicts WHERE kind = 'body'"
+        )
+        .fetchall()
+    )
+    assert sorted(ref for ref, *_ in conflicts) == sorted(row["case_ref"] for row in decisions)
+    assert {tuple(rest) for _, *rest in conflicts} == {
+        ("Luton Borough Council", "Kent County Council", LUTON)
+    }
+    warnings = [message for page, _, message in errors(db, "warning") if page == "decision"]
+    assert len(warnings) == len(conflicts) and all(
+        "its page names Kent County Council" in w for w in warnings
+    )
+
+
+def test_a_case_at_two_urls_keeps_its_own_categorys_page_and_flags_the_other(replica, tmp_path):
+    server = replica(faults=["case-at-two-urls@1"])
+    db = tmp_path / "lgsco.db"
+    result = crawl(server.base_url, db, "--authority", LUTON)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    truth = {row["case_ref"]: row for row in ground_truth(server.site, 2025, server.base_url)["decisions"]}
+    rows = stored(db, "decisions")
+    assert rows and all((row["url"], row["outcome"], row["text"]) == tuple(truth[row["case_ref"]][c] for c in
+                        ("url", "outcome", "text")) for row in rows)  # fmt: skip
+    conflicts = (
+        sqlite3.connect(db).execute("SELECT case_ref, url, kept_url FROM decision_conflicts").fetchall()
+    )
+    assert conflicts and all(
+        "-recategorised/" in url and kept == truth[ref]["url"] for ref, url, kept in conflicts
+    )
+    warnings = [message for page, _, message in errors(db, "warning") if page == "decision"]
+    assert len(warnings) == len(conflicts) and all("outcome, text differ" in w for w in warnings)
+    # Neither URL is fetched again.
+    before = len(server.requests)
+    again = crawl(server.base_url, db, "--authority", LUTON, "--list-max-age", "0")
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert [path for path in decision_requests(server, before) if "/listing" not in path.lower()] == []

@@ -444,7 +444,29 @@ def _chapter_urls(tree: Tree) -> list[str]:
     return [chapters[number] for number in sorted(chapters)]
 
 
-def decision_from_pages(pages: list[DecisionPage], found_via: str, is_report: bool, url: str) -> Decision:
+def decision_url_key(url: str) -> str:
+    """A decision page's URL as the site tells them apart: its path, case-folded (hosts and ports aside)."""
+    return unquote(urlsplit(url).path).rstrip("/").lower()
+
+
+def _squashed(words: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", words.lower().replace("&", "and"))
+
+
+def in_own_category(url: str, category: str, sub_category: str) -> bool:
+    """Whether a decision's URL is the one the site files it under, the category its page prints:
+    `/decisions/{category}/{sub category}/{ref}` (SEEN: '/decisions/housing/homelessness/24-005-444')."""
+    segments = decision_url_key(url).strip("/").split("/")
+    return (
+        len(segments) == 4
+        and segments[0] == "decisions"
+        and (_squashed(segments[1]), _squashed(segments[2])) == (_squashed(category), _squashed(sub_category))
+    )
+
+
+def decision_from_pages(
+    pages: list[DecisionPage], found_via: str, is_report: bool, url: str, listed_as: str | None = None
+) -> Decision:
     """One decision from its page(s): chapters joined in order; every chapter must name the same case.
 
     `found_via` is the authority whose pages led to it; which authority the decision is about (if any: a care
@@ -475,4 +497,5 @@ def decision_from_pages(pages: list[DecisionPage], found_via: str, is_report: bo
         url=url,
         source_url=url,
         found_via=found_via,
+        listed_as=listed_as,
     )
