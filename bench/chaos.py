@@ -127,6 +127,11 @@ FAULTS_RUN: list[Scenario] = [
     Scenario("pdf-error-page, --refresh-letters", ("pdf-error-page@1",), ("--refresh-letters",)),
     Scenario("pdf-encrypted, --refresh-letters", ("pdf-encrypted@1",), ("--refresh-letters",)),
     Scenario("statistics-gone", ("statistics-gone@0.3",), site_removes=True),
+    Scenario("endless-listing", ("endless-listing@1",)),
+    Scenario("listing-next-loop", ("listing-next-loop@1",)),
+    Scenario("other-council-decision", ("other-council-decision@0.3",)),
+    Scenario("case-at-two-urls", ("case-at-two-urls@1",)),
+    Scenario("long-report, --max-requests 40", ("long-report@1",), ("--max-requests", "40")),
     Scenario("cache: new validators, old body", tamper=new_validators_old_body),
     Scenario("cache: headers, body missing", tamper=headers_without_body),
 ]
