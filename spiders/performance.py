@@ -405,11 +405,12 @@ class PerformanceSpider(scrapy.Spider):
         if left is None:
             left = page.chapter_urls
             if left and not self.within_decision_budget(len(left)):
-                # Left unstored, not half-stored: a later run with the budget to spare reads it whole.
+                # Left unstored, not half-stored: a later run with the budget to spare reads it whole. One that no run
+                # could read fails the run, so it is not left out night after night in silence.
                 if self.decision_budget is not None and len(left) + 1 > self.decision_budget:
                     message = (f"a report of {len(left) + 1} pages needs more than --max-requests "
                                f"{self.decision_budget} allows: not read")  # fmt: skip
-                    yield items.CrawlError(response.url, meta["authority"], "decision", "warning", message)
+                    yield items.CrawlError(response.url, meta["authority"], "decision", "budget", message)
                 return
         if left:
             yield self.request(

@@ -25,9 +25,10 @@ OTHER_COUNCIL = "Kent County Council"
 OTHER_COUNCIL_FOR_KENT = "Surrey County Council"
 _PAGER = re.compile(rb'<nav class="pager">.*?</nav>\n?', re.DOTALL)
 _NEXT_LINK = re.compile(rb'<li><a href="[^"]*">Next</a></li>')
-_STATEMENT_CARD_LINK = re.compile(
-    rb'(<div class="result">\n<h3><a href=")/decisions/([^/"]+)(/[^"]+">[^<]*</a></h3>\n<p>Statement )'
-)
+_CARD = re.compile(rb'<div class="result">\n.*?</div>\n', re.DOTALL)
+_CARD_LINK = re.compile(rb'href="/decisions/([^/"]+)/')
+REMEDIED_SUMMARY = b"already put things right"
+"""How the replica's summary of a remedied case reads: such a case is linked from the remedy listing too."""
 _DECISION_HEADING = re.compile(rb"(<h[12]>|<title>)[^<>(]+?( \(\d\d \d\d\d \d\d\d[a-z]?\))")
 _DECISION_OUTCOME = re.compile(
     rb'(<span class="label">Decision</span> : <span class="value">)Upheld(</span>)'
@@ -112,15 +113,23 @@ def recategorised_route(target: str) -> str | None:
     return parts._replace(path="/".join(segments)).geturl()
 
 
+def _recategorised_card(card: re.Match[bytes]) -> bytes:
+    text = card.group(0)
+    if b"<p>Statement " not in text or REMEDIED_SUMMARY not in text:
+        return text
+    return _CARD_LINK.sub(
+        lambda m: b'href="/decisions/' + m.group(1) + RECATEGORISED.encode() + b"/", text, count=1
+    )
+
+
 def case_at_two_urls(response: Response, path: str, hang_seconds: float) -> Response:
-    """Satisfactory remedy listings link their statements under a second URL, where the page says 'Not upheld' and
-    'I found no fault.': the upheld listing links the same case under its own category, with the real text."""
+    """Upheld listings link their remedied statements under a second URL, where the page says 'Not upheld' and
+    'I found no fault.': the satisfactory remedy listing (always linked) links the same cases under their own
+    category, with the real text."""
     if response.kind == "listing":
-        if "/sr/listing" not in path:
+        if "/u/listing" not in path:
             return response
-        body = _STATEMENT_CARD_LINK.sub(lambda m: m.group(1) + b"/decisions/" + m.group(2) + RECATEGORISED.encode()
-                              + m.group(3), response.body)  # fmt: skip
-        return dataclasses.replace(response, body=body)
+        return dataclasses.replace(response, body=_CARD.sub(_recategorised_card, response.body))
     if recategorised_route(path) is None:
         return response
     body = _DECISION_OUTCOME.sub(rb"\1Not upheld\2", response.body)

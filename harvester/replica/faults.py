@@ -291,8 +291,8 @@ FAULTS: dict[str, Fault] = {
               decision_faults.listing_next_loop),
         Fault("other-council-decision", "decision pages print Kent County Council (on Kent's own, Surrey County "
               "Council) as the body.", frozenset({"decision"}), False, decision_faults.other_council),
-        Fault("case-at-two-urls", "satisfactory remedy listings link their statements under a second URL whose "
-              "page says 'Not upheld'; the upheld listing links the case's own.",
+        Fault("case-at-two-urls", "upheld listings link their remedied statements under a second URL whose page "
+              "says 'Not upheld'; the satisfactory remedy listing links the case's own.",
               frozenset({"listing", "decision"}), False, decision_faults.case_at_two_urls,
               route=decision_faults.recategorised_route),
         Fault("long-report", "public reports link 1,000 chapters.", frozenset({"decision"}), False,
