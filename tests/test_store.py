@@ -61,6 +61,7 @@ def test_schema_is_pinned(db):
         "crawl_errors",
         "decisions",
         "decision_listings",
+        "decision_conflicts",
         "_sqlite_migrations",
     }
     assert {table: db[table].detect_fts() for table in ("letters", "reports", "improvement_actions")} == {
