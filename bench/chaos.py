@@ -131,7 +131,7 @@ FAULTS_RUN: list[Scenario] = [
     Scenario("listing-next-loop", ("listing-next-loop@1",)),
     Scenario("other-council-decision", ("other-council-decision@0.3",)),
     Scenario("case-at-two-urls", ("case-at-two-urls@1",)),
-    Scenario("long-report, --max-requests 40", ("long-report@1",), ("--max-requests", "40")),
+    Scenario("long-report, --max-requests 200", ("long-report@1",), ("--max-requests", "200")),
     Scenario("cache: new validators, old body", tamper=new_validators_old_body),
     Scenario("cache: headers, body missing", tamper=headers_without_body),
 ]
