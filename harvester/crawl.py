@@ -116,8 +116,8 @@ class CrawlPlan:
     overrides: dict
     letters_read: frozenset[str]
     """PDF URLs already read, not fetched again."""
-    decisions_read: frozenset[str]
-    """Case references of decisions already stored: a published decision never changes."""
+    decisions_read: dict[str, frozenset[str]]
+    """Case reference -> the URLs it was read from (store.decisions_read): a published decision never changes."""
     decision_search_starts: dict[str, str] = field(default_factory=dict)
     """slug -> the day its decision search starts from, once its back-fill has completed."""
     lists_fresh: frozenset[str] = frozenset()
@@ -177,7 +177,7 @@ def plan_crawl(
     if full:
         overrides["HARVESTER_CONDITIONAL_REQUESTS"] = False
     letters_read = frozenset() if (refresh_letters or full) else store.letters_read(db)
-    decisions_read = frozenset() if full else store.decisions_read(db)
+    decisions_read = {} if full else store.decisions_read(db)
     oversized = {} if full else store.oversized_pages(db)
     since = overrides.get("HARVESTER_DECISIONS_SINCE")
     search_starts = store.decision_search_starts(db, since) if since and not full else {}

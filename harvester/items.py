@@ -284,6 +284,10 @@ class Decision:
     found_via: str | None = None
     """The authority whose statistics page, listing, report or improvement led to the decision: the crawl saves
     the decision with that authority's other parts. Not stored."""
+    listed_as: str | None = None
+    """The body the way that led to it names: the listing's, report's or improvement's authority, or a search
+    card's heading. A page naming another body is recorded in `decision_conflicts`, never settled in silence. Not
+    stored."""
 
 
 @dataclass

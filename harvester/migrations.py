@@ -596,3 +596,29 @@ def m011_probe_and_coverage(db: sqlite_utils.Database) -> None:
     db.execute("PRAGMA writable_schema = OFF")
     for statement in statements(COVERAGE_VIEW):
         db.execute(statement)
+
+
+DECISION_CONFLICTS = """
+CREATE TABLE IF NOT EXISTS decision_conflicts (
+    case_ref TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('body', 'other text', 'same text')),
+    url TEXT NOT NULL,
+    kept_url TEXT,
+    listed_as TEXT,
+    body_name TEXT,
+    found_via TEXT,
+    detail TEXT NOT NULL,
+    first_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    last_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    PRIMARY KEY (case_ref, kind, url)
+);
+"""
+"""Where the site contradicts itself about a decision, recorded rather than resolved in silence: a page naming another
+body than the listing, report or improvement that led to it ('body'), and a case at a second URL, with other text
+('other text') or the same ('same text': remembered so the URL is not fetched again)."""
+
+
+@migrations()
+def m012_decision_conflicts(db: sqlite_utils.Database) -> None:
+    for statement in statements(DECISION_CONFLICTS):
+        db.execute(statement)

@@ -85,6 +85,11 @@ TABLES = {
         "database.",
         None,
     ),
+    "decision_conflicts": (
+        "Where the site contradicts itself about a decision: a page naming another body than the listing, report or "
+        "improvement that led to it, and a case at a second URL. Recorded, never resolved in silence.",
+        items.Decision,
+    ),
 }
 
 TABLE_COLUMNS = {
@@ -131,6 +136,25 @@ TABLE_COLUMNS = {
     ("oversized_values", "run_id"): "The crawl run that last stored it cut (crawl_runs.id).",
     ("fetches", "url"): "The page or letter PDF fetched.",
     ("fetches", "status"): "HTTP status of the last fetch (304: unchanged since the fetch before).",
+    ("decision_conflicts", "kind"): (
+        "'body' (the page names another body than the way to it did), 'other text' (the case at a second URL, "
+        "saying otherwise) or 'same text' (at a second URL, saying the same: remembered so it is not fetched again)."
+    ),
+    ("decision_conflicts", "url"): (
+        "The decision page read: for 'other text' and 'same text', the URL not kept."
+    ),
+    ("decision_conflicts", "kept_url"): (
+        "For a case at two URLs: the URL whose page is stored in decisions, the one filed under the category its own "
+        "page prints (else the first in order)."
+    ),
+    ("decision_conflicts", "listed_as"): (
+        "For 'body': the body the listing, report or improvement (or a search card's heading) named."
+    ),
+    ("decision_conflicts", "body_name"): "The body the page names, as printed.",
+    ("decision_conflicts", "found_via"): "For 'body': the authority whose pages led to the decision.",
+    ("decision_conflicts", "detail"): "What disagrees, in words (the warning the run recorded).",
+    ("decision_conflicts", "first_run"): "The crawl run that first found the conflict (crawl_runs.id).",
+    ("decision_conflicts", "last_run"): "The crawl run that last found it (crawl_runs.id).",
 }
 """(table, column) -> description, for columns whose meaning depends on the table; wins over the rest."""
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import sqlite_utils
 
 from harvester import items, migrations, oversized, register
+from harvester.pages.decisions import decision_url_key, in_own_category
 
 PROVENANCE = ("first_seen_run", "last_changed_run", "gone_run")
 
@@ -266,12 +267,15 @@ class Saved:
     gone: int = 0
     kept_letters: list[items.LetterDocument] = field(default_factory=list)
     """Letters that failed to read this run whose good copy, read before, was kept."""
+    conflicts: list[dict] = field(default_factory=list)
+    """`decision_conflicts` rows recorded this run where the site contradicts itself (to be warned of)."""
 
     def __iadd__(self, other: Saved) -> Saved:
         self.new += other.new
         self.changed += other.changed
         self.gone += other.gone
         self.kept_letters += other.kept_letters
+        self.conflicts += other.conflicts
         return self
 
 
@@ -581,25 +585,110 @@ def save_decisions(
     Decisions are fetched once, so the ones not read this run are simply not here: none is ever marked
     gone for that. A listing read in full replaces what was stored for its year, empty ones included."""
     saved = Saved()
+    decisions = list(decisions)
     with transaction(db):
         # As save_authority does: an authority first stored this run logs no 'new' change per row.
         first_seen = db.execute("SELECT first_seen_run FROM authorities WHERE slug = ?", [slug]).fetchone()
         log_new = first_seen[0] != run_id
         sync = functools.partial(sync_rows, db, run_id=run_id, log_new=log_new)
         slugs = slugs_by_name(db, preferred=slug)
+        conflicts = [conflict | {"first_run": run_id} for conflict in body_conflicts(decisions)]
+        rows, url_conflicts = one_url_per_case(db, decisions)
+        conflicts += [conflict | {"first_run": run_id} for conflict in url_conflicts]
         by_body: dict[str | None, list[dict]] = {}
-        for decision in decisions:
+        for row in rows:
             # The authority a decision is about is the stored one its page names; a care provider has none.
-            row = asdict(decision) | {"authority_slug": slugs.get(register.name_key(decision.body_name))}
-            del row["found_via"]
+            row["authority_slug"] = slugs.get(register.name_key(row["body_name"]))
             by_body.setdefault(row["authority_slug"], []).append(row)
-        for body_slug, rows in by_body.items():
-            saved += sync("decisions", {"authority_slug": body_slug}, rows, complete_list=False, logged_under=body_slug or slug)
+        for body_slug, body_rows in by_body.items():
+            saved += sync("decisions", {"authority_slug": body_slug}, body_rows, complete_list=False,
+                          logged_under=body_slug or slug)  # fmt: skip
+        record_conflicts(db, conflicts, run_id)
+        saved.conflicts = [conflict for conflict in conflicts if conflict["kind"] != "same text"]
         for listing in listings:
             row = asdict(listing) | {"case_refs": json.dumps(listing.case_refs)}
             scope = {"authority_slug": slug, "year": listing.year, "listing": listing.listing}
             saved += sync("decision_listings", scope, [row], complete_list=True)
     return saved
+
+
+DECISION_TEXT_COLUMNS = ("body_name", "category", "sub_category", "outcome", "decision_date", "is_report", "chapters",
+                         "summary", "text", "remedy")  # fmt: skip
+"""What two pages of one case must agree on to be the same decision."""
+
+
+def body_conflicts(decisions: Iterable[items.Decision]) -> list[dict]:
+    """`decision_conflicts` rows for decisions whose page names another body than the way to it did (a case filed
+    under Kent County Council on its own page, reached from Luton's listing): the page decides, the rest is said."""
+    return [
+        {
+            "case_ref": decision.case_ref, "kind": "body", "url": decision.url, "kept_url": None,
+            "listed_as": decision.listed_as, "body_name": decision.body_name, "found_via": decision.found_via,
+            "detail": f"{decision.case_ref}: reached from {decision.found_via}'s pages as a decision about "
+                      f"{decision.listed_as}, its page names {decision.body_name}; stored as its page says",
+        }
+        for decision in decisions
+        if decision.listed_as and register.name_key(decision.listed_as) != register.name_key(decision.body_name)
+    ]  # fmt: skip
+
+
+def one_url_per_case(db: sqlite_utils.Database, decisions: Iterable[items.Decision]) -> tuple[list[dict], list[dict]]:
+    """The decisions rows to sync, one per case, and `decision_conflicts` rows for a case read at two URLs (this
+    run, or this run and before): the URL kept is the one filed under the category its own page prints
+    (`in_own_category`), else the first in order, so every run keeps the same; the other is recorded, with
+    'other text' when the two pages disagree."""
+    by_case: dict[str, dict[str, dict]] = {}
+    for decision in decisions:
+        row = asdict(decision)
+        del row["found_via"], row["listed_as"]
+        by_case.setdefault(decision.case_ref, {})[decision_url_key(decision.url)] = row
+    refs = list(by_case)
+    stored = {
+        row["case_ref"]: row
+        for start in range(0, len(refs), 500)
+        for row in db.query(f"SELECT * FROM decisions WHERE case_ref IN ({marks(refs[start : start + 500])})",
+                            refs[start : start + 500])  # fmt: skip
+    }
+    rows, conflicts = [], []
+    for case_ref, read in by_case.items():
+        pages = dict(read)
+        old = stored.get(case_ref)
+        if old is not None:
+            pages.setdefault(decision_url_key(old["url"]), old)
+        kept_key = min(pages, key=lambda key: (not in_own_category(key, pages[key]["category"],
+                                                                   pages[key]["sub_category"]), key))  # fmt: skip
+        kept = pages[kept_key]
+        why = "filed under its own category" if in_own_category(kept_key, kept["category"], kept["sub_category"]) else (
+            "neither is filed under its own category: the first in order")  # fmt: skip
+        if kept is not old:
+            rows.append(kept)
+        for key, other in pages.items():
+            if key == kept_key:
+                continue
+            differs = [column for column in DECISION_TEXT_COLUMNS if not same_value(other[column], kept[column])]
+            detail = (f"{case_ref} is also at {other['url']}"
+                      + (f", where its {', '.join(differs)} differ" if differs else ", with the same text")
+                      + f"; kept {kept['url']}, {why}")  # fmt: skip
+            conflicts.append({
+                "case_ref": case_ref, "kind": "other text" if differs else "same text", "url": other["url"],
+                "kept_url": kept["url"], "listed_as": None, "body_name": other["body_name"], "found_via": None,
+                "detail": detail,
+            })  # fmt: skip
+    return rows, conflicts
+
+
+def record_conflicts(db: sqlite_utils.Database, conflicts: list[dict], run_id: int) -> None:
+    """Conflicts found again keep their first run; their last run and what they say are brought up to date."""
+    if not conflicts:
+        return
+    columns = list(conflicts[0]) + ["last_run"]
+    updated = ", ".join(f"[{c}] = excluded.[{c}]" for c in ("kept_url", "listed_as", "body_name", "found_via",
+                                                              "detail", "last_run"))  # fmt: skip
+    db.conn.executemany(
+        f"INSERT INTO decision_conflicts ({names(columns)}) VALUES ({marks(columns)}) "
+        f"ON CONFLICT (case_ref, kind, url) DO UPDATE SET {updated}",
+        [[*conflict.values(), run_id] for conflict in conflicts],
+    )
 
 
 def slugs_by_name(db: sqlite_utils.Database, preferred: str) -> dict[str, str]:
@@ -641,6 +730,11 @@ def oversized_pages(db: sqlite_utils.Database) -> dict[str, int]:
     return {url: int(message.split(" ", 1)[0]) for url, message in rows}
 
 
-def decisions_read(db: sqlite_utils.Database) -> frozenset[str]:
-    """Case references of the decisions stored: a published decision doesn't change, so it is not fetched again."""
-    return frozenset(row["case_ref"] for row in db.query("SELECT case_ref FROM decisions"))
+def decisions_read(db: sqlite_utils.Database) -> dict[str, frozenset[str]]:
+    """Case reference -> the URLs (`decision_url_key`) it was read from, stored or found at a second URL: a published
+    decision doesn't change, so none is fetched again; only a URL of a case not read before is."""
+    urls: dict[str, set[str]] = {}
+    query = "SELECT case_ref, url FROM decisions UNION SELECT case_ref, url FROM decision_conflicts WHERE kind != 'body'"
+    for case_ref, url in db.execute(query):
+        urls.setdefault(case_ref, set()).add(decision_url_key(url))
+    return {case_ref: frozenset(keys) for case_ref, keys in urls.items()}

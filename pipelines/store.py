@@ -166,7 +166,7 @@ class StorePipeline:
                 keep_pdf(self.letters_dir, document)
             with store.transaction(self.db):  # the authority and its decisions together, or neither
                 saved = store.save_authority(self.db, bundle, self.run_id, reference_entry(slug))
-                store.save_decisions(self.db, slug, decisions, listings, self.run_id)
+                decisions_saved = store.save_decisions(self.db, slug, decisions, listings, self.run_id)
         except Exception as error:  # noqa: BLE001 - locked, full, duplicate, OSError: a recorded run error
             logger.exception("saving %s failed", slug)
             self.record_error(
@@ -177,6 +177,8 @@ class StorePipeline:
             return
         self.store_payments(bundle.authority.url, slug)
         self.decisions_read += len(decisions)
+        for conflict in decisions_saved.conflicts:  # the site contradicting itself: recorded, never resolved silently
+            self.record_error(items.CrawlError(conflict["url"], slug, "decision", "warning", conflict["detail"]))
         self.lists_left_as_stored += len(done.unchanged_parts)
         for document in saved.kept_letters:
             message = f"{document.error}; the copy read before is kept"

@@ -29,6 +29,9 @@ from harvester.pages.decisions import (
     case_ref_in_url,
     decision_from_pages,
     decision_search_url,
+    decision_url_key,
+    listing_page_key,
+    listing_page_limit,
     parse_decision_listing,
     parse_decision_page,
 )
@@ -77,7 +80,7 @@ class PerformanceSpider(scrapy.Spider):
         base_url: str = REAL_SITE,
         authorities: tuple[str, ...] | str = (),
         letters_read: frozenset[str] = frozenset(),
-        decisions_read: frozenset[str] = frozenset(),
+        decisions_read: dict[str, frozenset[str]] | None = None,
         decision_search_starts: dict[str, str] | None = None,
         lists_fresh: frozenset[str] = frozenset(),
         pages_saved: dict[str, str] | None = None,
@@ -89,8 +92,11 @@ class PerformanceSpider(scrapy.Spider):
         self.requested_slugs = authority_slugs(authorities)
         self.letters_read = letters_read
         """PDF URLs already read: letters don't change once published, so they are not fetched again."""
-        self.decisions_requested = set(decisions_read)
-        """Case references stored or requested this run: a decision is published once and never changes."""
+        self.decisions_requested = {ref: set(urls) for ref, urls in (decisions_read or {}).items()}
+        """Case reference -> URLs (`decision_url_key`) stored or requested this run: a decision is published once and
+        never changes, but the same case at a second URL is read too, to be compared (store.one_url_per_case)."""
+        self.authority_names: dict[str, str] = {}
+        """key -> the authority's name as its statistics page prints it: the body its reports and listings are about."""
         self.decision_search_starts = decision_search_starts or {}
         """slug -> day: an authority whose back-fill is complete is searched only from its newest decision."""
         self.decision_searches_completed: dict[str, str] = {}
@@ -220,6 +226,7 @@ class PerformanceSpider(scrapy.Spider):
             self.logger.warning("%s serves the page of %s: not saved under it", response.url, page.own_slug)
             yield from self.follow_authority(statistics_url(self.base_url, page.own_slug))
             return
+        self.authority_names[key] = page.authority.name
         yield page.authority
         if page.statistics is not None:
             yield page.statistics
@@ -319,7 +326,8 @@ class PerformanceSpider(scrapy.Spider):
             is_report = isinstance(item, items.Report)
             url = item.url if is_report else item.decision_url
             if url and case_ref_in_url(url):
-                yield from self.follow_decision(url, item.authority_slug, is_report)
+                listed_as = self.authority_names.get(item.authority_slug.lower())
+                yield from self.follow_decision(url, item.authority_slug, is_report, listed_as=listed_as)
 
     def follow_decision_listings(self, page, key: str, statistics_as_saved: bool):
         """The statistics page's "View upheld decisions" and "View all satisfactory remedy decisions", and
@@ -327,10 +335,11 @@ class PerformanceSpider(scrapy.Spider):
         if page.statistics is None:
             return
         since = max(self.decisions_since or "", self.decision_search_starts.get(page.authority.slug, ""))
-        searches = [(None, decision_search_url(self.base_url, page.authority.name, since))]
-        for listing, url in [
-            ("upheld", page.upheld_decisions_url),
-            ("remedy", page.remedy_decisions_url),
+        searches = [(None, decision_search_url(self.base_url, page.authority.name, since), None)]
+        figures = page.statistics
+        for listing, url, expected in [
+            ("upheld", page.upheld_decisions_url, figures.upheld_decisions),
+            ("remedy", page.remedy_decisions_url, figures.remedy_decisions),
             *(searches if self.decisions_since else []),
         ]:
             if not url or (listing is not None and self.left_as_stored(statistics_as_saved, key, listing, url)):
@@ -338,21 +347,27 @@ class PerformanceSpider(scrapy.Spider):
             if self.within_decision_budget():
                 yield self.request(
                     url, key, "decision_listings", self.parse_decision_listing, slug=page.authority.slug,
-                    year=page.statistics.year, listing=listing, list_url=url, case_refs=[], visited=[url],
+                    year=page.statistics.year, listing=listing, list_url=url, case_refs=[],
+                    visited=[listing_page_key(url)], expected=expected, page_limit=None,
+                    listed_as=page.authority.name if listing else None,
                 )  # fmt: skip
 
     @property
     def decisions_since(self) -> str | None:
         return self.settings.get("HARVESTER_DECISIONS_SINCE")
 
-    def within_decision_budget(self) -> bool:
-        """Count one decision request against HARVESTER_DECISION_BUDGET; False once it is spent."""
-        budget = self.settings.getint("HARVESTER_DECISION_BUDGET") or None
+    @property
+    def decision_budget(self) -> int | None:
+        return self.settings.getint("HARVESTER_DECISION_BUDGET") or None
+
+    def within_decision_budget(self, requests: int = 1) -> bool:
+        """Count decision requests against HARVESTER_DECISION_BUDGET (a report's chapters all at once, so a report
+        is read whole or not at all); False, counting none, when they don't fit in what is left."""
         stats = self.crawler.stats
-        if budget is not None and stats.get_value("harvester/decision_requests", 0) >= budget:
+        if self.decision_budget is not None and stats.get_value("harvester/decision_requests", 0) + requests > self.decision_budget:
             stats.set_value("harvester/decision_budget_reached", True)
             return False
-        stats.inc_value("harvester/decision_requests")
+        stats.inc_value("harvester/decision_requests", requests)
         return True
 
     @counted
@@ -365,16 +380,29 @@ class PerformanceSpider(scrapy.Spider):
         # A card that could not be read is still a case the listing shows.
         skipped = meta.get("skipped", 0) + len(listing.warnings)
         for card in listing.cards:
-            yield from self.follow_decision(card.url, meta["slug"], card.is_report, card.case_ref)
+            # A listing is about its authority; a search shows other bodies too, each card naming its own (or none).
+            listed_as = meta["listed_as"] or card.authority_name
+            yield from self.follow_decision(card.url, meta["slug"], card.is_report, card.case_ref, listed_as)
         if listing.next_url:
-            if listing.next_url in meta["visited"]:
+            # A pager that comes back to a page, or goes on past what the listing is said to hold, is not followed
+            # to its end: the listing is a recorded failure and its stored row is kept.
+            next_key = listing_page_key(listing.next_url)
+            if next_key in meta["visited"]:
                 raise PageLayoutError(response.url, f"the pager's 'Next' goes back to {listing.next_url}")
+            expected = listing.results if meta["expected"] is None else meta["expected"]
+            limit = meta["page_limit"] or listing_page_limit(expected, len(listing.cards))
+            if len(meta["visited"]) >= limit:
+                raise PageLayoutError(
+                    response.url, f"the pager goes on past {limit} pages, more than the {expected} cases the "
+                    f"listing is said to hold fill; 'Next' is {listing.next_url}",
+                )  # fmt: skip
             if not self.within_decision_budget():
                 return  # the listing is left as stored; the next run reads it again
             yield self.request(
                 listing.next_url, meta["authority"], "decision_listings", self.parse_decision_listing,
                 slug=meta["slug"], year=meta["year"], listing=meta["listing"], list_url=meta["list_url"],
-                case_refs=case_refs, visited=[*meta["visited"], listing.next_url], skipped=skipped,
+                case_refs=case_refs, visited=[*meta["visited"], next_key], skipped=skipped,
+                expected=meta["expected"], page_limit=limit, listed_as=meta["listed_as"],
             )  # fmt: skip
             return
         if meta["listing"] is None:
@@ -392,16 +420,19 @@ class PerformanceSpider(scrapy.Spider):
             source_url=meta["list_url"],
         )
 
-    def follow_decision(self, url: str, slug: str, is_report: bool, case_ref: str | None = None):
-        """A decision page, unless stored already or requested this run (decisions don't change)."""
+    def follow_decision(
+        self, url: str, slug: str, is_report: bool, case_ref: str | None = None, listed_as: str | None = None
+    ):
+        """A decision page, unless stored already or requested this run from the same URL (decisions don't change)."""
         case_ref = case_ref or case_ref_in_url(url)
-        if case_ref in self.decisions_requested or not self.within_decision_budget():
+        urls = self.decisions_requested.setdefault(case_ref, set())
+        if decision_url_key(url) in urls or not self.within_decision_budget():
             return
-        self.decisions_requested.add(case_ref)
+        urls.add(decision_url_key(url))
         # Decisions are stored once read, so they have no use for the page cache.
         yield self.request(
             url, slug.lower(), "decision", self.parse_decision, slug=slug, is_report=is_report,
-            decision_url=url, chapters_read=[], chapters_left=None, dont_cache=True,
+            decision_url=url, chapters_read=[], chapters_left=None, dont_cache=True, listed_as=listed_as,
         )  # fmt: skip
 
     @counted
@@ -414,16 +445,22 @@ class PerformanceSpider(scrapy.Spider):
         left = meta["chapters_left"]
         if left is None:
             left = page.chapter_urls
+            if left and not self.within_decision_budget(len(left)):
+                # Left unstored, not half-stored: a later run with the budget to spare reads it whole. One that no run
+                # could read fails the run, so it is not left out night after night in silence.
+                if self.decision_budget is not None and len(left) + 1 > self.decision_budget:
+                    message = (f"a report of {len(left) + 1} pages needs more than --max-requests "
+                               f"{self.decision_budget} allows: not read")  # fmt: skip
+                    yield items.CrawlError(response.url, meta["authority"], "decision", "budget", message)
+                return
         if left:
-            # A report begun is finished even past the budget: cut short, its pages would be fetched again.
-            self.crawler.stats.inc_value("harvester/decision_requests")
             yield self.request(
                 left[0], meta["authority"], "decision", self.parse_decision, slug=meta["slug"],
                 is_report=meta["is_report"], decision_url=meta["decision_url"],
-                chapters_read=read, chapters_left=left[1:], dont_cache=True,
+                chapters_read=read, chapters_left=left[1:], dont_cache=True, listed_as=meta["listed_as"],
             )  # fmt: skip
             return
-        yield decision_from_pages(read, meta["slug"], meta["is_report"], meta["decision_url"])
+        yield decision_from_pages(read, meta["slug"], meta["is_report"], meta["decision_url"], meta["listed_as"])
 
     def request_failed(self, failure):
         key, page = failure.request.meta["authority"], failure.request.meta["page"]

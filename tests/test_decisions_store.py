@@ -49,7 +49,9 @@ def test_decisions_are_stored_once_and_searchable(db):
         run,
         None,
     )
-    assert store.decisions_read(db) == frozenset({"23-020-528"})
+    assert store.decisions_read(db) == {
+        "23-020-528": frozenset({"/decisions/housing/homelessness/23-020-528"})
+    }
     found = db.execute("SELECT rowid FROM decisions_fts WHERE decisions_fts MATCH 'accommodation'").fetchall()
     assert len(found) == 1
     # A first crawl of the authority logs no 'new' change per row, as save_authority does.
@@ -99,8 +101,10 @@ def test_decisions_about_bodies_outside_the_register_keep_their_name_and_no_auth
     ampersand = decision("24-001-994", body="Royal Borough of Kensington and Chelsea")
     own = decision("23-020-528", body="LUTON Borough Council")
     run_id = store.start_run(db, "http://x", "test")
-    for slug, name in [("vale-of-white-horse-district-council", "Vale of White Horse District Council"),
-                       ("royal-borough-of-kensington-chelsea", "Royal Borough of Kensington & Chelsea")]:
+    for slug, name in [
+        ("vale-of-white-horse-district-council", "Vale of White Horse District Council"),
+        ("royal-borough-of-kensington-chelsea", "Royal Borough of Kensington & Chelsea"),
+    ]:
         authority = dataclasses.replace(bundle().authority, slug=slug, name=name, url=f"http://x/{slug}")
         store.save_authority(db, store.AuthorityBundle(authority=authority), run_id)
     run, saved = save(db, [care_home, trust, as_printed, ampersand, own], [], run_id)
@@ -113,14 +117,19 @@ def test_decisions_about_bodies_outside_the_register_keep_their_name_and_no_auth
         "24-001-994": ("royal-borough-of-kensington-chelsea", "Royal Borough of Kensington and Chelsea"),
         "23-020-528": (SLUG, "LUTON Borough Council"),
     }
-    logged = {r["row_key"]: r["authority_slug"] for r in db.query("SELECT * FROM changes WHERE table_name = 'decisions'")}
+    logged = {
+        r["row_key"]: r["authority_slug"]
+        for r in db.query("SELECT * FROM changes WHERE table_name = 'decisions'")
+    }
     assert logged.get("25-001-200", SLUG) == SLUG
 
 
 def test_m007_keeps_stored_decisions_their_search_and_indexes(tmp_path):
     db = sqlite_utils.Database(tmp_path / "old.db")
     migrations.migrations.apply(db, stop_before="m007_decisions_as_printed")
-    db.execute("INSERT INTO crawl_runs (id, started_at, status, base_url, scope, version) VALUES (1, 'x', 'ok', 'x', 'x', 'x')")
+    db.execute(
+        "INSERT INTO crawl_runs (id, started_at, status, base_url, scope, version) VALUES (1, 'x', 'ok', 'x', 'x', 'x')"
+    )
     db.execute("INSERT INTO authorities (slug, name, url, source_url, first_seen_run, last_changed_run) "
                "VALUES (?, 'Luton Borough Council', 'u', 'u', 1, 1)", [SLUG])  # fmt: skip
     for case_ref, text in [("23-020-528", "interim accommodation"), ("23-020-529", "other words")]:
@@ -131,11 +140,17 @@ def test_m007_keeps_stored_decisions_their_search_and_indexes(tmp_path):
             [case_ref, SLUG, text],
         )
     db.conn.commit()
-    before = sorted(row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'decisions'"))
+    before = sorted(
+        row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'decisions'")
+    )
     migrations.migrate(db)
-    after = sorted(row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'decisions'"))
+    after = sorted(
+        row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'decisions'")
+    )
     assert after == before and "decisions_ai" in after and "decisions_by_outcome" in after
-    rows = db.execute("SELECT case_ref, authority_slug, body_name, satisfied_date FROM decisions ORDER BY case_ref")
+    rows = db.execute(
+        "SELECT case_ref, authority_slug, body_name, satisfied_date FROM decisions ORDER BY case_ref"
+    )
     assert rows.fetchall() == [("23-020-528", SLUG, "Luton Borough Council", None),
                                ("23-020-529", SLUG, "Luton Borough Council", None)]  # fmt: skip
     found = "SELECT d.case_ref FROM decisions_fts f JOIN decisions d ON d.rowid = f.rowid WHERE decisions_fts MATCH ?"
@@ -145,3 +160,59 @@ def test_m007_keeps_stored_decisions_their_search_and_indexes(tmp_path):
                "VALUES ('25-001-200', NULL, 'Barchester Healthcare Homes Limited', 'Adult care services', "
                "'Residential care', 'Upheld', '2025-01-01', 0, 1, 's', 'care home fees', 'u', 'u', 1, 1)")  # fmt: skip
     assert db.execute(found, ["fees"]).fetchall() == [("25-001-200",)]
+
+
+def conflicts(db) -> list[tuple]:
+    return db.execute(
+        "SELECT case_ref, kind, url, kept_url, listed_as, body_name FROM decision_conflicts"
+    ).fetchall()
+
+
+def test_a_page_naming_another_body_than_its_listing_is_stored_as_the_page_says_and_recorded(db):
+    kent = dataclasses.replace(decision(body="Kent County Council"), listed_as="Luton Borough Council")
+    _, saved = save(db, [kent], [listing()])
+    row = db["decisions"].get("23-020-528")
+    assert (row["body_name"], row["authority_slug"]) == ("Kent County Council", None)
+    assert conflicts(db) == [
+        ("23-020-528", "body", kent.url, None, "Luton Borough Council", "Kent County Council")
+    ]
+    assert [c["kind"] for c in saved.conflicts] == ["body"]
+    assert "its page names Kent County Council" in saved.conflicts[0]["detail"]
+    # The same body printed another way is no disagreement.
+    other = dataclasses.replace(decision("23-020-529"), listed_as="LUTON BOROUGH COUNCIL")
+    assert save(db, [other], [])[1].conflicts == []
+
+
+def recategorised(case_ref="23-020-528"):
+    """The same case at a second URL, whose page says otherwise."""
+    canonical = decision(case_ref)
+    url = canonical.url.replace("/housing/", "/housing-recategorised/")
+    return dataclasses.replace(canonical, url=url, source_url=url, outcome="Not upheld", outcome_group="not upheld",
+                               text="The complaint\nI found no fault.")  # fmt: skip
+
+
+@pytest.mark.parametrize("order", [(0, 1), (1, 0)])
+def test_a_case_at_two_urls_keeps_the_one_filed_under_its_category_and_flags_the_other(db, order):
+    pages = [decision(), recategorised()]
+    _, saved = save(db, [pages[i] for i in order], [])
+    row = db["decisions"].get("23-020-528")
+    assert (row["url"], row["outcome"]) == (decision().url, "Upheld")
+    assert conflicts(db) == [("23-020-528", "other text", recategorised().url, decision().url, None,
+                              "Luton Borough Council")]  # fmt: skip
+    assert (
+        "outcome, text differ; kept http://x/decisions/housing/homelessness/23-020-528, filed under its own category"
+        in saved.conflicts[0]["detail"]
+    )
+    # Both URLs are read: neither is fetched again.
+    assert store.decisions_read(db) == {"23-020-528": frozenset({"/decisions/housing/homelessness/23-020-528",
+                                                                 "/decisions/housing-recategorised/homelessness/23-020-528"})}  # fmt: skip
+
+
+def test_a_second_url_found_in_a_later_run_is_compared_with_the_stored_case(db):
+    save(db, [recategorised()], [])  # only the second URL was linked at first: stored, nothing to compare
+    assert db["decisions"].get("23-020-528")["outcome"] == "Not upheld" and conflicts(db) == []
+    _, saved = save(db, [decision()], [])
+    assert db["decisions"].get("23-020-528")["outcome"] == "Upheld"  # the case's own category wins
+    assert [(c["kind"], c["url"]) for c in saved.conflicts] == [("other text", recategorised().url)]
+    _, saved = save(db, [dataclasses.replace(decision(), summary="Summary of the case.")], [])
+    assert saved.conflicts == [] and len(conflicts(db)) == 1

@@ -63,6 +63,7 @@ def test_schema_is_pinned(db):
         "decision_listings",
         "remedy_payments",
         "oversized_values",
+        "decision_conflicts",
         "_sqlite_migrations",
     }
     assert {table: db[table].detect_fts() for table in ("letters", "reports", "improvement_actions")} == {

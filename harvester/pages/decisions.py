@@ -18,9 +18,10 @@ with Council's response: {date}.") and chapters linked as `?chapter=N` of the sa
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qs, parse_qsl, unquote, urlencode, urljoin, urlsplit
 
 from lxml import etree
 
@@ -54,7 +55,14 @@ LISTING_WORDING = sentence(
     r"Recent (?:statements|reports) in this category|Your search has \d+ results?|There are no decisions to show"
 )
 """Wording only a listing prints (§1.8, §2.13): how `page_kind` tells a listing that shows no card."""
-
+RESULT_COUNT = sentence(r"Your search has (\d+) results?")
+LISTING_MARGIN = 1.5
+"""A listing may show this many times the cases it is said to hold (the site's counts and listings do not always
+agree, by a case or two) before its pager is taken for one that never ends."""
+LISTING_SPARE_PAGES = 2
+UNCOUNTED_LISTING_PAGES = 500
+"""Pages read of a listing nothing counts (a search printing no "Your search has N results"): ten years of a
+county's decisions, ten a page."""
 
 
 def _header_line(label: str, value: str) -> re.Pattern[str]:
@@ -122,6 +130,8 @@ class DecisionListing:
     """The pager's "Next"; None on the last page."""
     warnings: list[str] = field(default_factory=list)
     """Cards that could not be read, each with its text: skipped, the rest of the page kept."""
+    results: int | None = None
+    """"Your search has N results", where the page prints it."""
 
 
 @dataclass
@@ -211,7 +221,28 @@ def parse_decision_listing(html: str | bytes, url: str) -> DecisionListing:
     hrefs = {link.href for link in page.links if NEXT_LINK_TEXT.fullmatch(link.text)}
     if len(hrefs) > 1:
         raise PageLayoutError(url, f"{len(hrefs)} different 'Next' links")
-    return DecisionListing(cards=cards, next_url=hrefs.pop() if hrefs else None, warnings=warnings)
+    count = RESULT_COUNT.search(page.text)
+    return DecisionListing(
+        cards=cards, next_url=hrefs.pop() if hrefs else None, warnings=warnings,
+        results=int(count.group(1)) if count else None,
+    )  # fmt: skip
+
+
+def listing_page_key(url: str) -> str:
+    """A listing page's URL as the site tells pages apart: host and path case-folded, a trailing slash dropped,
+    the query's parameters decoded and in order (`?b=1&a=x%20y` and `?a=x+y&b=1` are one page)."""
+    parts = urlsplit(url)
+    query = sorted((name.lower(), value) for name, value in parse_qsl(parts.query, keep_blank_values=True))
+    path = unquote(parts.path).rstrip("/").lower()
+    return f"{parts.netloc.lower()}{path}?{urlencode(query)}"
+
+
+def listing_page_limit(expected: int | None, first_page_cards: int) -> int:
+    """How many pages of a listing are read at most: what it is said to hold (the statistics page's count, or the
+    search's "Your search has N results") with a margin, at the first page's cards a page."""
+    if expected is None:
+        return UNCOUNTED_LISTING_PAGES
+    return math.ceil(expected * LISTING_MARGIN / max(1, first_page_cards)) + LISTING_SPARE_PAGES
 
 
 def _card(page: PageText, index: int, before: int) -> tuple[DecisionCard | None, list[int], str]:
@@ -413,7 +444,29 @@ def _chapter_urls(tree: Tree) -> list[str]:
     return [chapters[number] for number in sorted(chapters)]
 
 
-def decision_from_pages(pages: list[DecisionPage], found_via: str, is_report: bool, url: str) -> Decision:
+def decision_url_key(url: str) -> str:
+    """A decision page's URL as the site tells them apart: its path, case-folded (hosts and ports aside)."""
+    return unquote(urlsplit(url).path).rstrip("/").lower()
+
+
+def _squashed(words: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", words.lower().replace("&", "and"))
+
+
+def in_own_category(url: str, category: str, sub_category: str) -> bool:
+    """Whether a decision's URL is the one the site files it under, the category its page prints:
+    `/decisions/{category}/{sub category}/{ref}` (SEEN: '/decisions/housing/homelessness/24-005-444')."""
+    segments = decision_url_key(url).strip("/").split("/")
+    return (
+        len(segments) == 4
+        and segments[0] == "decisions"
+        and (_squashed(segments[1]), _squashed(segments[2])) == (_squashed(category), _squashed(sub_category))
+    )
+
+
+def decision_from_pages(
+    pages: list[DecisionPage], found_via: str, is_report: bool, url: str, listed_as: str | None = None
+) -> Decision:
     """One decision from its page(s): chapters joined in order; every chapter must name the same case.
 
     `found_via` is the authority whose pages led to it; which authority the decision is about (if any: a care
@@ -444,4 +497,5 @@ def decision_from_pages(pages: list[DecisionPage], found_via: str, is_report: bo
         url=url,
         source_url=url,
         found_via=found_via,
+        listed_as=listed_as,
     )

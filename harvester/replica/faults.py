@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from harvester.replica import redesign
+from harvester.replica import decision_faults, redesign
 
 if TYPE_CHECKING:
     from harvester.replica.server import Response
@@ -275,7 +275,7 @@ DUPLICATE_SLUG, DUPLICATED_SLUG = "luton-council", "luton-borough-council"
 
 
 def _duplicate_slug(response: Response, path: str, hang_seconds: float) -> Response:
-    """The index lists Luton a second time, under a slug of its own that serves Luton's pages (FaultPlan.routed)."""
+    """The index lists Luton a second time, under a slug of its own that serves Luton's pages (FaultPlan.route)."""
     link = f'<li><a href="/your-councils-performance/{DUPLICATE_SLUG}/statistics">Luton Council</a></li>\n'
     return dataclasses.replace(response, body=response.body.replace(b"</ul>", link.encode() + b"</ul>", 1))
 
@@ -295,6 +295,14 @@ def _page_over_limit(response: Response, path: str, hang_seconds: float) -> Resp
     return dataclasses.replace(response, body=response.body.replace(b"</body>", padding + b"</body>", 1))
 
 
+def _duplicated_council_page(target: str) -> str | None:
+    """A council page asked for under the duplicate slug is answered with the duplicated council's."""
+    prefix = f"/your-councils-performance/{DUPLICATE_SLUG}/"
+    if target.lower().startswith(prefix):
+        return f"/your-councils-performance/{DUPLICATED_SLUG}/" + target[len(prefix) :]
+    return None
+
+
 @dataclass(frozen=True)
 class Fault:
     name: str
@@ -304,8 +312,12 @@ class Fault:
     transient: bool
     """True: by default only the first request to a chosen URL fails; ':always' makes it persist."""
     apply: Callable[[Response, str, float], Response]
-    aliases: tuple[tuple[str, str], ...] = ()
-    """(slug, slug it stands for): the server answers a council page of the first with the second's."""
+    route: Callable[[str], str | None] | None = None
+    """For a fault serving pages at URLs the replica lacks: the request target the replica renders instead, or
+    None for a target the fault leaves alone."""
+    key: Callable[[str], str] | None = None
+    """The URL key a fault's draw is made on, when a page picked must bring others with it (every page of a
+    listing); a fault with a route and no key routes every target its route takes."""
 
 
 FAULTS: dict[str, Fault] = {
@@ -367,11 +379,26 @@ FAULTS: dict[str, Fault] = {
               "line (luton-borough-council%0A2026-01-01 00:00:00 [harvester] ERROR: ...).",
               frozenset({"index"}), False, _forged_slug),
         Fault("duplicate-slug", f"the index also lists {DUPLICATE_SLUG}, a slug the site answers with Luton's own "
-              "pages.", frozenset({"index"}), False, _duplicate_slug, ((DUPLICATE_SLUG, DUPLICATED_SLUG),)),
+              "pages.", frozenset({"index"}), False, _duplicate_slug, route=_duplicated_council_page),
         Fault("decision-over-limit", "decision pages run to over 5 MiB (an appendix of hex digits), past the 2 MiB "
               "a page may be, every time they are asked for.", frozenset({"decision"}), False, _page_over_limit),
         Fault("letter-gzip-bomb", "letter PDFs answer the gzip bomb (~250 KB inflating to 256 MiB).",
               frozenset({"pdf"}), False, _letter_gzip_bomb),
+        Fault("endless-listing", "decision listing and search pages link a 'Next' page up to page 10,000, each "
+              "showing the first page's cards.", frozenset({"listing"}), False, decision_faults.endless_listing,
+              route=decision_faults.endless_listing_route, key=decision_faults.without_page),
+        Fault("listing-next-loop", "a decision listing's last page links 'Next' back to its first page, spelled "
+              "another way (capitals, trailing slash, query reordered).", frozenset({"listing"}), False,
+              decision_faults.listing_next_loop),
+        Fault("other-council-decision", "decision pages print Kent County Council (on Kent's own, Surrey County "
+              "Council) as the body.", frozenset({"decision"}), False, decision_faults.other_council),
+        Fault("case-at-two-urls", "upheld listings link their remedied statements under a second URL whose page "
+              "says 'Not upheld'; the satisfactory remedy listing links the case's own.",
+              frozenset({"listing", "decision"}), False, decision_faults.case_at_two_urls,
+              route=decision_faults.recategorised_route),
+        Fault("long-report", "public reports link 1,000 chapters.", frozenset({"decision"}), False,
+              decision_faults.long_report, route=decision_faults.long_report_route,
+              key=lambda path: path.partition("?")[0]),
     )
 }  # fmt: skip
 FAULTS |= {
@@ -434,9 +461,22 @@ class FaultPlan:
     def owner(self, path: str, kind: str) -> FaultSpec | None:
         """The fault that owns this URL (the first listed that picks it), whether or not it has fired yet."""
         for spec in self.specs:
-            if kind in spec.fault.kinds and _fraction(self.seed, spec.fault.name, path) < spec.rate:
+            if kind in spec.fault.kinds and self._picks(spec, path):
                 return spec
         return None
+
+    def _picks(self, spec: FaultSpec, path: str) -> bool:
+        key = spec.fault.key(path) if spec.fault.key else path
+        return _fraction(self.seed, spec.fault.name, key) < spec.rate
+
+    def route(self, target: str, path: str) -> str:
+        """The request target the replica renders for `target` (its normalised key `path`): itself unless a
+        fault of the run serves it from another."""
+        for spec in self.specs:
+            rendered = spec.fault.route(target) if spec.fault.route else None
+            if rendered is not None and (spec.fault.key is None or self._picks(spec, path)):
+                return rendered
+        return target
 
     def apply(self, response: Response, path: str, kind: str) -> Response:
         spec = self.owner(path, kind)
@@ -449,15 +489,6 @@ class FaultPlan:
                 return response
             self._faulted.append(key)
         return spec.fault.apply(response, path, self.hang_seconds)
-
-    def routed(self, target: str) -> str:
-        """The request target the server answers: a council page of an alias slug is its council's."""
-        for spec in self.specs:
-            for alias, slug in spec.fault.aliases:
-                prefix = f"/your-councils-performance/{alias}/"
-                if target.lower().startswith(prefix):
-                    return f"/your-councils-performance/{slug}/" + target[len(prefix) :]
-        return target
 
     @property
     def faulted(self) -> list[tuple[str, str]]:

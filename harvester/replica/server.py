@@ -420,7 +420,7 @@ class ReplicaServer:
     def handle(self, handler: _Handler, head: bool) -> None:
         method = "HEAD" if head else "GET"
         try:
-            response = self.replica.get(self.faults.routed(handler.path))
+            response = self.replica.get(self.faults.route(handler.path, normalised_target(handler.path)))
         except Exception:
             with self._log_lock:
                 self._errors.append(traceback.format_exc())
