@@ -27,7 +27,9 @@ def read_per_authority(kent: int) -> dict[str, int]:
     ],
 )
 def test_one_councils_unreadable_letters_at_the_limit(unreadable, read, problem):
-    verdict = judge_run(facts(errors=lost_letters(unreadable), letters_read_by_authority=read_per_authority(read)))
+    verdict = judge_run(
+        facts(errors=lost_letters(unreadable), letters_read_by_authority=read_per_authority(read))
+    )
     assert verdict.problems == ([problem] if problem else [])
     assert verdict.status == ("failed" if problem else "ok")
 

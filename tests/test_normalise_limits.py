@@ -11,8 +11,12 @@ def year(**figures) -> AnnualStatistics:
 
 
 def test_a_percentage_over_a_zero_base_is_flagged_unless_it_counts_nothing():
-    assert normalise.percentages_off(year(remedy_pct=0, remedy_decisions=2, upheld_decisions=0)) == ["remedy_pct"]
-    assert normalise.percentages_off(year(upheld_pct=0, upheld_decisions=1, investigations=0)) == ["upheld_pct"]
+    assert normalise.percentages_off(year(remedy_pct=0, remedy_decisions=2, upheld_decisions=0)) == [
+        "remedy_pct"
+    ]
+    assert normalise.percentages_off(year(upheld_pct=0, upheld_decisions=1, investigations=0)) == [
+        "upheld_pct"
+    ]
 
 
 def test_every_decision_upheld_is_one_hundred_percent():
