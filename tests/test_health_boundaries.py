@@ -67,5 +67,46 @@ def test_a_drop_of_exactly_a_tenth_passes_and_one_more_fails(what):
 
 
 def test_a_previous_run_with_no_count_compares_as_zero():
-    verdict = judge_run(facts(previous={"id": 3, "authorities": None, "figures": None}))
+    verdict = judge_run(facts(figures=0, previous={"id": 3, "authorities": None, "figures": None}))
     assert verdict.status == "ok"
+
+
+def test_failed_saves_count_once_each_towards_the_authorities_reached():
+    not_saved = [error("save", "authority", slug=f"council-{i}", message="disk full") for i in range(20)]
+    verdict = judge_run(
+        facts(authorities=50, errors=not_saved, previous={"id": 3, "authorities": 100, "figures": 365})
+    )
+    assert verdict.problems == [
+        "20 authorities not saved (save failed): disk full",
+        "authorities dropped from 100 (run 3) to 70",
+    ]
+
+
+def test_each_problem_is_worded_for_its_kind_and_count():
+    verdict = judge_run(
+        facts(
+            finish_reason="shutdown",
+            errors=[
+                error("save", "authority", message="disk full"),
+                error("internal", message="KeyError: 'x'"),
+            ],
+        )
+    )
+    assert verdict.status == "interrupted"
+    assert verdict.problems == [
+        "crawl stopped early: shutdown",
+        "1 authority not saved (save failed): disk full",
+        "1 internal error(s) of the harvester: KeyError: 'x'",
+    ]
+
+
+def test_reasons_show_two_messages_cut_to_160_characters():
+    long = "x" * 200
+    two = judge_run(facts(errors=[error("http", message=long), error("http", message="timeout")]))
+    assert two.problems == [f"2 statistics page(s) failed (http): {'x' * 160}; timeout"]
+
+
+def test_unreadable_letters_without_an_authority_are_counted_together():
+    lost = [error("unreadable", "letter", slug=None, message="encrypted")] * 2
+    verdict = judge_run(facts(errors=lost, letters_read_by_authority={}))
+    assert verdict.problems == ["2 of 2 letters of  unreadable: encrypted"]
