@@ -73,7 +73,9 @@ MODULES = {
     "store": Module(("harvester/store.py",), ("tests/test_store.py", "tests/test_decisions_store.py")),
     "politeness": Module(
         ("harvester/crawl.py", "harvester/middlewares.py"),
-        ("tests/test_politeness.py", "tests/test_middlewares.py"),
+        # test_middlewares' other tests are about other middlewares (and its bomb test counts frames, which
+        # mutmut's trampolines keep alive)
+        ("tests/test_politeness.py", "tests/test_middlewares.py::test_retry_after_reads_seconds_and_dates"),
         (
             "harvester.crawl.x_is_loopback__mutmut_*",
             "harvester.crawl.x_crawl_settings__mutmut_*",
@@ -91,7 +93,35 @@ SETTINGS_POLITENESS = (
 )  # fmt: skip
 """harvester/settings.py's names that make a crawl polite on the real site, or fast on a loopback replica."""
 
-EQUIVALENT: dict[tuple[str, str], str] = {}
+_HEADERS_IGNORE_CASE = "Scrapy's Headers look names up case-insensitively"
+EQUIVALENT: dict[tuple[str, str], str] = {
+    ("harvester/crawl.py", 'host = urlsplit(base_url).hostname or "XXXX"'): (
+        "a URL without a host is not loopback either way: 'XXXX' is neither 'localhost' nor an address"
+    ),
+    ("harvester/crawl.py", "settings.setmodule(harvester_settings, )"): (
+        "setmodule's default priority is 'project', the one given"
+    ),
+    (
+        "harvester/middlewares.py",
+        'if response.status in (429, 503) and b"retry-after" in response.headers:',
+    ): _HEADERS_IGNORE_CASE,
+    (
+        "harvester/middlewares.py",
+        'if response.status in (429, 503) and b"RETRY-AFTER" in response.headers:',
+    ): _HEADERS_IGNORE_CASE,
+    (
+        "harvester/middlewares.py",
+        'wait = retry_after_seconds(response.headers[b"retry-after"].decode("latin-1"), time.time())',
+    ): _HEADERS_IGNORE_CASE,
+    (
+        "harvester/middlewares.py",
+        'wait = retry_after_seconds(response.headers[b"RETRY-AFTER"].decode("latin-1"), time.time())',
+    ): _HEADERS_IGNORE_CASE,
+    (
+        "harvester/middlewares.py",
+        'wait = retry_after_seconds(response.headers[b"Retry-After"].decode("LATIN-1"), time.time())',
+    ): "Python's codec names ignore case",
+}
 """(file, the mutated line as mutmut shows it, stripped) -> why no test can tell it from the original."""
 
 
