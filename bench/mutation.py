@@ -66,6 +66,7 @@ MODULES = {
             "tests/test_pages_html.py",
             "tests/test_pages_lists.py",
             "tests/test_pages_statistics.py",
+            "tests/test_pages_statistics_sentences.py",
             "tests/test_letter_pdf.py",
             "tests/test_pages_made.py",
         ),
