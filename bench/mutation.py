@@ -69,9 +69,13 @@ MODULES = {
             "tests/test_pages_statistics_sentences.py",
             "tests/test_letter_pdf.py",
             "tests/test_pages_made.py",
+            "tests/test_cli_parse.py",  # `harvester parse` guesses a page's kind (pages/kinds.py)
         ),
     ),
-    "store": Module(("harvester/store.py",), ("tests/test_store.py", "tests/test_decisions_store.py")),
+    "store": Module(
+        ("harvester/store.py",),
+        ("tests/test_store.py", "tests/test_store_runs.py", "tests/test_decisions_store.py"),
+    ),
     "politeness": Module(
         ("harvester/crawl.py", "harvester/middlewares.py"),
         # test_middlewares' other tests are about other middlewares (and its bomb test counts frames, which
