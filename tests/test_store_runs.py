@@ -117,3 +117,94 @@ def test_the_last_good_run_is_the_latest_ok_one_of_the_same_scope_before_this_on
     assert store.last_good_run(db, 5, '["kent"]')["id"] == 2
     assert store.last_good_run(db, 1, "all") is None
     assert store.last_good_run(db, 5, '["luton"]') is None
+
+
+# --- rows built from items: what each table is given ----------------------------------------------------
+
+
+def test_an_authority_row_takes_the_registers_facts_when_it_knows_the_slug():
+    from types import SimpleNamespace
+
+    authority = items.Authority("poole", "Poole", "http://x/poole/statistics", ["http://x/a", "http://x/b"])
+    entry = SimpleNamespace(
+        kind="Unitary", status="abolished", successor_slugs=("bcp",), gss_code="E06000029", region="South West",
+        population=151500, latitude=50.7, longitude=-1.98,
+    )  # fmt: skip
+    assert store.authority_row(authority, entry) == {
+        "slug": "poole", "name": "Poole", "url": "http://x/poole/statistics",
+        "predecessor_urls": '["http://x/a", "http://x/b"]', "source_url": "http://x/poole/statistics",
+        "kind": "Unitary", "status": "abolished", "successor_slugs": '["bcp"]', "gss_code": "E06000029",
+        "region": "South West", "population": 151500, "latitude": 50.7, "longitude": -1.98,
+    }  # fmt: skip
+    unknown = store.authority_row(items.Authority("x", "X", "http://x/x/statistics"), None)
+    assert unknown["predecessor_urls"] is None and unknown["kind"] is None
+    current = store.authority_row(authority, SimpleNamespace(**vars(entry) | {"successor_slugs": ()}))
+    assert current["successor_slugs"] is None
+
+
+def test_a_letter_row_takes_its_documents_columns_only_for_the_same_year():
+    link = items.LetterLink(
+        "luton", "2023-24", "Annual review letter 2024", "http://x/l.pdf", "http://x/letters"
+    )
+    older = items.LetterLink(
+        "luton", "2022-23", "Annual review letter 2023", "http://x/k.pdf", "http://x/letters"
+    )
+    document = items.LetterDocument(
+        "someone-else", "2023-24", "http://x/l.pdf", "ab" * 32, 1234, "ok", title="Letter", content=b"%PDF"
+    )
+    rows = store.letter_rows([link, older], [document])
+    assert rows[0]["authority_slug"] == "luton" and rows[0]["year"] == "2023-24"
+    assert (rows[0]["sha256"], rows[0]["byte_size"], rows[0]["title"]) == ("ab" * 32, 1234, "Letter")
+    assert "content" not in rows[0]
+    assert "sha256" not in rows[1]
+
+
+def test_letter_table_counts_are_grouped_by_table_and_year_with_their_own_columns():
+    counts = [
+        items.LetterTableCount("luton", "2016-17", "received", "Housing", 12, "http://x/l.pdf"),
+        items.LetterTableCount("luton", "2016-17", "decided", "Upheld", 4, "http://x/l.pdf"),
+        items.LetterTableCount("luton", "2016-17", "received", "Planning", 3, "http://x/l.pdf"),
+    ]
+    assert store.letter_table_rows(counts) == {
+        ("letter_complaints_received", "2016-17"): [
+            {"authority_slug": "luton", "year": "2016-17", "category": "Housing", "complaints": 12,
+             "source_url": "http://x/l.pdf"},
+            {"authority_slug": "luton", "year": "2016-17", "category": "Planning", "complaints": 3,
+             "source_url": "http://x/l.pdf"},
+        ],
+        ("letter_decisions", "2016-17"): [
+            {"authority_slug": "luton", "year": "2016-17", "outcome": "Upheld", "decisions": 4,
+             "source_url": "http://x/l.pdf"},
+        ],
+    }  # fmt: skip
+
+
+def test_authorities_marked_gone_each_get_a_change_row_and_are_counted(db):
+    first = store.start_run(db, "http://x", "t")
+    for slug in ("Kent", "luton", "york"):
+        db["authorities"].insert(
+            {"slug": slug, "name": slug, "url": f"http://x/{slug}", "source_url": f"http://x/{slug}",
+             "first_seen_run": first, "last_changed_run": first}
+        )  # fmt: skip
+    run = store.start_run(db, "http://x", "t")
+    assert store.unlisted_authorities(db, {"york"}) == {"Kent", "luton"}
+    assert store.mark_gone_authorities(db, run, ["aaa-not-stored", "kent", "luton"]) == 2
+    rows = list(db.query("SELECT slug, gone_run, last_changed_run FROM authorities ORDER BY slug"))
+    assert [(r["slug"], r["gone_run"], r["last_changed_run"]) for r in rows] == [
+        ("Kent", run, run),
+        ("luton", run, run),
+        ("york", None, first),
+    ]
+    changes = list(db.query("SELECT run_id, table_name, row_key, authority_slug, change FROM changes"))
+    assert changes == [
+        {
+            "run_id": run,
+            "table_name": "authorities",
+            "row_key": slug,
+            "authority_slug": slug,
+            "change": "gone",
+        }
+        for slug in ("Kent", "luton")
+    ]
+    assert store.unlisted_authorities(db, {"york"}) == set()
+    assert store.mark_gone_authorities(db, run, ["kent"]) == 0  # already gone
