@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import dataclasses
 import fnmatch
 import os
 import re
@@ -168,6 +169,21 @@ def mutmut(tree: Path, *args: str, log: Path | None = None) -> str:
     return ""
 
 
+SQL_CASE = "SQLite ignores the case of SQL keywords and of table and column names"
+
+
+def sql_case_only(diff: str) -> str | None:
+    """Why a mutant is equivalent when all it changes is the case of SQL text run by the database."""
+    removed = [line[1:] for line in diff.splitlines() if line.startswith("-") and not line.startswith("---")]
+    added = [line[1:] for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    same_words = removed != added and [line.casefold() for line in removed] == [
+        line.casefold() for line in added
+    ]
+    if same_words and all(("db.execute(" in line or "db.query(" in line) for line in removed):
+        return SQL_CASE
+    return None
+
+
 def mutated_line(diff: str) -> str:
     added = [
         line[1:].strip() for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++")
@@ -196,10 +212,12 @@ class Score:
         )
 
 
-def run_mutmut(name: str, module: Module, work: Path, max_children: int) -> Score:
-    tree = scratch_copy(work / name)
-    configure(tree, module)
-    mutmut(tree, "run", "--max-children", str(max_children), *module.mutants, log=work / f"{name}.log")
+def run_mutmut(name: str, module: Module, work: Path, max_children: int, report_only: bool = False) -> Score:
+    tree = work / name
+    if not report_only:
+        scratch_copy(tree)
+        configure(tree, module)
+        mutmut(tree, "run", "--max-children", str(max_children), *module.mutants, log=work / f"{name}.log")
     statuses = {}
     for line in mutmut(tree, "results", "--all", "true").splitlines():
         mutant, _, status = line.strip().rpartition(": ")
@@ -212,7 +230,7 @@ def run_mutmut(name: str, module: Module, work: Path, max_children: int) -> Scor
             continue
         diff = mutmut(tree, "show", mutant)
         path = next(f for f in module.files if _module_name(f) == mutant.split(".x", 1)[0])
-        why = EQUIVALENT.get((path, mutated_line(diff)))
+        why = EQUIVALENT.get((path, mutated_line(diff))) or sql_case_only(diff)
         (equivalent if why else survivors).append((mutant, why or status, diff))
     return Score(name, len(statuses), killed, equivalent, survivors)
 
@@ -298,6 +316,18 @@ def main() -> int:
     )
     parser.add_argument("--work", type=Path, help="scratch folder to keep (default: a temporary one)")
     parser.add_argument("--max-children", type=int, default=1)
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="score the results already in --work, without running mutmut",
+    )
+    parser.add_argument(
+        "--mutants",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="only the mutants whose mutmut name matches, e.g. 'harvester.pages.statistics.*' (repeatable)",
+    )
     options = parser.parse_args()
     unknown = set(options.modules) - set(MODULES)
     if unknown:
@@ -310,9 +340,11 @@ def main() -> int:
     scores = []
     for name in options.modules or list(MODULES):
         module = MODULES[name]
-        scores.append(run_mutmut(name, module, work, options.max_children))
+        if options.mutants:
+            module = dataclasses.replace(module, mutants=tuple(options.mutants))
+        scores.append(run_mutmut(name, module, work, options.max_children, options.report_only))
         print(scores[-1].line(), flush=True)
-        if name == "politeness":
+        if name == "politeness" and not options.report_only:
             scores.append(run_settings(work, ("tests/test_politeness.py",)))
             print(scores[-1].line(), flush=True)
     for score in scores:
