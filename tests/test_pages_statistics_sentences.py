@@ -94,3 +94,13 @@ def test_a_page_with_both_or_neither_compliance_sentence_says_which():
     assert parse_statistics_page(neither, url).problems["figures"] == (
         "neither of the compliance sentence and 'No recommendations were due …' found"
     )
+
+
+def test_a_page_fetched_at_another_spelling_of_its_slug_is_stored_under_the_sites_own():
+    _, html, url = BCP
+    shouted = url.replace(
+        "bournemouth-christchurch-and-poole-council", "Bournemouth-Christchurch-And-Poole-Council"
+    )
+    page = parse_statistics_page(html, shouted)
+    assert page.authority.slug == "bournemouth-christchurch-and-poole-council"
+    assert page.authority.url == page.statistics.source_url == url
