@@ -152,7 +152,9 @@ def test_minimal_page_without_per_100k_or_links():
 def test_inconsistent_or_repeated_sentences(replace, by, message):
     html = FIGURES.replace(replace, by, 1)
     if message is None:  # the remedy base's count is not stored; cross-checks belong to the pipeline
-        assert parse_statistics_page(html, URL).statistics is not None
+        statistics = parse_statistics_page(html, URL).statistics
+        assert statistics == parse_statistics_page(FIGURES, URL).statistics
+        assert (statistics.upheld_decisions, statistics.remedy_decisions, statistics.remedy_pct) == (9, 3, 33)
         return
     assert_figures_unreadable(html, message)
 

@@ -256,7 +256,8 @@ def _card(page: PageText, index: int, before: int) -> tuple[DecisionCard | None,
     blocks = [i for i in (index - 1 if heading else None, index, index + 1 if summary else None) if i is not None]
     start = page.block_starts[blocks[0]]
     end = page.block_starts[blocks[-1]] + len(page.blocks[blocks[-1]])
-    urls = list(dict.fromkeys(link.href for link in page.links_between(start, end) if case_ref_in_url(link.href)))
+    links = [link for link in page.links_between(start, end) if case_ref_in_url(link.href)]
+    urls = list(dict.fromkeys(link.href for link in links))
     if len(urls) != 1:
         return None, blocks, f"{len(urls)} links to a decision page, expected one"
     case_ref = case_ref_in_url(urls[0])
@@ -275,9 +276,18 @@ def _card(page: PageText, index: int, before: int) -> tuple[DecisionCard | None,
         outcome=outcome.group(0) if outcome else None,
         sub_category=line.group(2)[outcome.end() :].strip() if outcome else None,
         decision_date=decision_date,
-        summary=summary.group(1) if summary else None,
+        summary=_without_trailing_link(summary.group(1), links) if summary else None,
     )
     return card, blocks, ""
+
+
+def _without_trailing_link(summary: str, links: list) -> str:
+    """A card without a heading may end its summary with its link ("… Read the statement"): that is the link's
+    label, not the Ombudsman's words."""
+    for link in links:
+        if link.text and summary.endswith(link.text):
+            return summary[: -len(link.text)].rstrip()
+    return summary
 
 
 def parse_decision_page(html: str | bytes, url: str) -> DecisionPage:

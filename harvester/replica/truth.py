@@ -80,8 +80,10 @@ def _figures_row(
         if getattr(figures, name) is None and not (none_due and name == "compliance_avg_pct")
     }
     if printed_na:
-        # Averages the page prints as "n/a": NULL, with the text kept (the crawl's flags are not compared).
+        # Averages the page prints as "n/a": NULL, with the text kept and each flagged (flags are a set:
+        # compare them in any order).
         row.raw_values = json.dumps(printed_na, sort_keys=True)
+        row.flags = ",".join(f"unreadable:{name}" for name in sorted(printed_na))
     return dataclasses.asdict(row)
 
 

@@ -2,7 +2,8 @@
 
     python -m tests.pages.capture statistics luton-2025 http://127.0.0.1:8123/your-councils-performance/luton-borough-council/statistics
 
-The URL saved in url.txt is the one fetched; review expected.json by eye before committing it.
+The URL saved in url.txt is the one fetched. made.txt says the values were captured: the case fails
+(tests/test_pages_made.py) until a person has read each value against the page and added a `read:` line.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import argparse
 import urllib.request
 
 from harvester.pages.html import PageLayoutError
-from tests.pages.cases import CASES_DIR, PARSERS, dump_expected
+from tests.pages.cases import CAPTURED, CASES_DIR, PARSERS, READ, dump_expected
 
 
 def capture(parser_name: str, case_name: str, url: str) -> None:
@@ -28,7 +29,13 @@ def capture(parser_name: str, case_name: str, url: str) -> None:
     (case_dir / "page.html").write_text(html, encoding="utf-8")
     (case_dir / "url.txt").write_text(url + "\n", encoding="utf-8")
     dump_expected(case_dir, result)
-    print(f"saved {case_dir}; review {case_dir / 'expected.json'}")
+    (case_dir / "made.txt").write_text(
+        f"{CAPTURED}: from the parser's own output at {url}\n", encoding="utf-8"
+    )
+    print(f"saved {case_dir}; read every value of {case_dir / 'expected.json'} against the page, then add a")
+    print(
+        f"'{READ}: <date>: ...' line to {case_dir / 'made.txt'} saying what was checked and what was corrected"
+    )
 
 
 def main() -> None:

@@ -1,5 +1,6 @@
-"""Saved page cases: one folder per case under tests/pages/{parser}/{case}/ holding page.html, url.txt
-and expected.json (the parser's output as JSON, or {"error": ..., "message_contains": ...})."""
+"""Saved page cases: one folder per case under tests/pages/{parser}/{case}/ holding page.html, url.txt,
+expected.json (the parser's output as JSON, or {"error": ..., "message_contains": ...}) and made.txt (how
+the expected values were made)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ from harvester.pages.reports_list import parse_reports_list
 from harvester.pages.statistics import parse_statistics_page
 
 CASES_DIR = Path(__file__).parent
+HOW_MADE = ("typed", "hand-built", "captured")
+"""How a case's expected.json was made, the first word of its made.txt (README "How each case was made")."""
+CAPTURED = "captured"
+READ = "read"
+"""The line a captured case needs before it counts: a person read every value against the page."""
 PARSERS: dict[str, Callable[[str, str], Any]] = {
     "index": parse_index,
     "statistics": parse_statistics_page,

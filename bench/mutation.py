@@ -1,0 +1,367 @@
+"""Mutation testing of the code that decides what the dataset says and whether a run is healthy (issue 26).
+
+    python bench/mutation.py [MODULE ...] [--work DIR] [--max-children N] [--show-killed]
+
+MODULE is one of normalise, health, pages, store, politeness (default: all, in that order). Each module runs
+mutmut over its own files with its own fast test selection, in a scratch copy of the tree (this tree is never
+mutated), under `nice -n 10`, one mutant at a time unless --max-children says otherwise. It prints one line per
+module (mutants, killed, equivalent, survived, score) and, for every survivor not listed in EQUIVALENT, its diff.
+Exit 0 when every module reaches TARGET.
+
+mutmut is not a project dependency (.ci/run never runs this): `.venv/bin/pip install mutmut==3.8.1`.
+mutmut mutates code inside functions only, so the politeness constants of harvester/settings.py are mutated by
+this script itself (each flag flipped, each number changed, each loopback override dropped), the politeness tests
+run once per mutant. harvester/pages/decisions.py is left out while it is being rewritten.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import dataclasses
+import fnmatch
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+TARGET = 0.90
+"""Share of the non-equivalent mutants of each module its tests must kill."""
+PYTEST_ARGS = ["-p", "no:xdist", "-p", "no:cacheprovider", "-q", "-x"]
+
+
+@dataclass(frozen=True)
+class Module:
+    files: tuple[str, ...]
+    tests: tuple[str, ...]
+    mutants: tuple[str, ...] = ()
+    """mutmut name patterns to run (fnmatch); none: every mutant of `files`."""
+
+
+MODULES = {
+    "normalise": Module(
+        ("harvester/normalise.py",), ("tests/test_normalise.py", "tests/test_normalise_limits.py")
+    ),
+    "health": Module(("harvester/health.py",), ("tests/test_health.py", "tests/test_health_boundaries.py")),
+    "pages": Module(
+        tuple(
+            f"harvester/pages/{name}.py"
+            for name in (
+                "html",
+                "improvements",
+                "index",
+                "kinds",
+                "letter",
+                "letters_list",
+                "reports_list",
+                "statistics",
+            )
+        ),
+        (
+            "tests/test_pages_cases.py",
+            "tests/test_pages_html.py",
+            "tests/test_pages_lists.py",
+            "tests/test_pages_statistics.py",
+            "tests/test_pages_statistics_sentences.py",
+            "tests/test_letter_pdf.py",
+            "tests/test_pages_made.py",
+            "tests/test_cli_parse.py",  # `harvester parse` guesses a page's kind (pages/kinds.py)
+        ),
+    ),
+    "store": Module(
+        ("harvester/store.py",),
+        ("tests/test_store.py", "tests/test_store_runs.py", "tests/test_decisions_store.py"),
+    ),
+    "politeness": Module(
+        ("harvester/crawl.py", "harvester/middlewares.py"),
+        # test_middlewares' other tests are about other middlewares (and its bomb test counts frames, which
+        # mutmut's trampolines keep alive)
+        ("tests/test_politeness.py", "tests/test_middlewares.py::test_retry_after_reads_seconds_and_dates"),
+        (
+            "harvester.crawl.x_is_loopback__mutmut_*",
+            "harvester.crawl.x_crawl_settings__mutmut_*",
+            "harvester.crawl.x_set_run_settings__mutmut_*",
+            "harvester.middlewares.xǁRetryAfterMiddlewareǁ*",
+            "harvester.middlewares.x_retry_after_seconds__mutmut_*",
+        ),
+    ),
+}
+
+SETTINGS_POLITENESS = (
+    "ROBOTSTXT_OBEY", "AUTOTHROTTLE_ENABLED", "AUTOTHROTTLE_START_DELAY", "AUTOTHROTTLE_TARGET_CONCURRENCY",
+    "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_DELAY", "DOWNLOAD_TIMEOUT",
+    "HARVESTER_MAX_RETRY_AFTER", "LOOPBACK_OVERRIDES",
+)  # fmt: skip
+"""harvester/settings.py's names that make a crawl polite on the real site, or fast on a loopback replica."""
+
+_HEADERS_IGNORE_CASE = "Scrapy's Headers look names up case-insensitively"
+EQUIVALENT: dict[tuple[str, str], str] = {
+    ("harvester/crawl.py", 'host = urlsplit(base_url).hostname or "XXXX"'): (
+        "a URL without a host is not loopback either way: 'XXXX' is neither 'localhost' nor an address"
+    ),
+    ("harvester/crawl.py", "settings.setmodule(harvester_settings, )"): (
+        "setmodule's default priority is 'project', the one given"
+    ),
+    (
+        "harvester/middlewares.py",
+        'if response.status in (429, 503) and b"retry-after" in response.headers:',
+    ): _HEADERS_IGNORE_CASE,
+    (
+        "harvester/middlewares.py",
+        'if response.status in (429, 503) and b"RETRY-AFTER" in response.headers:',
+    ): _HEADERS_IGNORE_CASE,
+    (
+        "harvester/middlewares.py",
+        'wait = retry_after_seconds(response.headers[b"retry-after"].decode("latin-1"), time.time())',
+    ): _HEADERS_IGNORE_CASE,
+    (
+        "harvester/middlewares.py",
+        'wait = retry_after_seconds(response.headers[b"RETRY-AFTER"].decode("latin-1"), time.time())',
+    ): _HEADERS_IGNORE_CASE,
+    (
+        "harvester/middlewares.py",
+        'wait = retry_after_seconds(response.headers[b"Retry-After"].decode("LATIN-1"), time.time())',
+    ): "Python's codec names ignore case",
+}
+"""(file, the mutated line as mutmut shows it, stripped) -> why no test can tell it from the original."""
+
+
+def scratch_copy(into: Path) -> Path:
+    """The tracked tree (bench/ and docs/ left out) as it stands in this worktree, uncommitted edits included."""
+    listed = subprocess.run(["git", "-C", str(REPO), "ls-files"], capture_output=True, text=True, check=True)
+    for name in listed.stdout.splitlines():
+        if name.startswith(("bench/", "docs/")) or not (REPO / name).is_file():
+            continue
+        target = into / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / name, target)
+    return into
+
+
+def toml_list(values) -> str:
+    return "[" + ", ".join(f'"{value}"' for value in values) + "]"
+
+
+def configure(tree: Path, module: Module) -> None:
+    with open(tree / "pyproject.toml", "a", encoding="utf-8") as pyproject:
+        pyproject.write(
+            "\n[tool.mutmut]\n"
+            'source_paths = ["harvester"]\n'
+            f"only_mutate = {toml_list(module.files)}\n"
+            'also_copy = ["spiders", "pipelines", "data", "scrapy.cfg"]\n'
+            f"pytest_add_cli_args = {toml_list(PYTEST_ARGS[:-1])}\n"
+            f"pytest_add_cli_args_test_selection = {toml_list(module.tests)}\n"
+            "use_git_change_detection = false\n"
+        )
+
+
+def mutmut(tree: Path, *args: str, log: Path | None = None) -> str:
+    command = ["nice", "-n", "10", str(Path(sys.executable).parent / "mutmut"), *args]
+    if log is None:
+        return subprocess.run(command, cwd=tree, capture_output=True, text=True, check=True).stdout
+    with open(log, "w") as output:
+        subprocess.run(command, cwd=tree, stdout=output, stderr=subprocess.STDOUT, check=True)
+    return ""
+
+
+SQL_CASE = "SQLite ignores the case of SQL keywords and of table and column names"
+
+
+def sql_case_only(diff: str) -> str | None:
+    """Why a mutant is equivalent when all it changes is the case of SQL text run by the database."""
+    removed = [line[1:] for line in diff.splitlines() if line.startswith("-") and not line.startswith("---")]
+    added = [line[1:] for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    same_words = removed != added and [line.casefold() for line in removed] == [
+        line.casefold() for line in added
+    ]
+    if same_words and all(("db.execute(" in line or "db.query(" in line) for line in removed):
+        return SQL_CASE
+    return None
+
+
+def mutated_line(diff: str) -> str:
+    added = [
+        line[1:].strip() for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++")
+    ]
+    return " / ".join(added) or "(lines removed)"
+
+
+@dataclass
+class Score:
+    name: str
+    mutants: int
+    killed: int
+    equivalent: list[tuple[str, str, str]]
+    survivors: list[tuple[str, str, str]]
+    """(mutant, status, diff)"""
+
+    @property
+    def score(self) -> float:
+        counted = self.mutants - len(self.equivalent)
+        return self.killed / counted if counted else 1.0
+
+    def line(self) -> str:
+        return (
+            f"{self.name}: {self.mutants} mutants, {self.killed} killed, {len(self.equivalent)} equivalent, "
+            f"{len(self.survivors)} survived: {self.score:.1%} of non-equivalent killed"
+        )
+
+
+def run_mutmut(name: str, module: Module, work: Path, max_children: int, report_only: bool = False) -> Score:
+    tree = work / name
+    if not report_only:
+        scratch_copy(tree)
+        configure(tree, module)
+        mutmut(tree, "run", "--max-children", str(max_children), *module.mutants, log=work / f"{name}.log")
+    statuses = {}
+    for line in mutmut(tree, "results", "--all", "true").splitlines():
+        mutant, _, status = line.strip().rpartition(": ")
+        if mutant and (not module.mutants or any(fnmatch.fnmatchcase(mutant, p) for p in module.mutants)):
+            statuses[mutant] = status
+    killed = sum(1 for status in statuses.values() if status in ("killed", "timeout"))
+    equivalent, survivors = [], []
+    for mutant, status in sorted(statuses.items()):
+        if status in ("killed", "timeout"):
+            continue
+        diff = mutmut(tree, "show", mutant)
+        path = next(f for f in module.files if _module_name(f) == mutant.split(".x", 1)[0])
+        why = EQUIVALENT.get((path, mutated_line(diff))) or sql_case_only(diff)
+        (equivalent if why else survivors).append((mutant, why or status, diff))
+    return Score(name, len(statuses), killed, equivalent, survivors)
+
+
+def _module_name(path: str) -> str:
+    return path.removesuffix(".py").replace("/", ".")
+
+
+def settings_mutants(source: str) -> list[tuple[str, str]]:
+    """(what was changed, the mutated settings.py) for each politeness constant and loopback override."""
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+
+    def span(node) -> tuple[int, int]:
+        return offsets[node.lineno - 1] + node.col_offset, offsets[node.end_lineno - 1] + node.end_col_offset
+
+    def replaced(node, text: str) -> str:
+        start, end = span(node)
+        return source[:start] + text + source[end:]
+
+    def changed_values(name: str, node) -> list[tuple[str, str]]:
+        if not isinstance(node, ast.Constant) or not isinstance(node.value, bool | int | float):
+            return []
+        value = node.value
+        if isinstance(value, bool):
+            return [(f"{name} = {not value}", replaced(node, repr(not value)))]
+        others = {value + 1, value * 2, 0} - {value}
+        return [(f"{name} = {other!r}", replaced(node, repr(other))) for other in sorted(others)]
+
+    found = []
+    for statement in tree.body:
+        if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1):
+            continue
+        name = getattr(statement.targets[0], "id", None)
+        if name not in SETTINGS_POLITENESS:
+            continue
+        if isinstance(statement.value, ast.Dict):
+            for key, value in zip(statement.value.keys, statement.value.values, strict=True):
+                entry = f"{name}[{key.value!r}]"
+                start, _ = span(key)
+                _, end = span(value)
+                dropped = source[:start] + source[end:].removeprefix(",")
+                found.append((f"{entry} dropped", dropped))
+                found += changed_values(entry, value)
+        else:
+            found += changed_values(name, statement.value)
+    return found
+
+
+def run_settings(work: Path, tests: tuple[str, ...]) -> Score:
+    tree = scratch_copy(work / "settings")
+    settings = tree / "harvester" / "settings.py"
+    original = settings.read_text(encoding="utf-8")
+    env = os.environ | {"PYTHONPATH": str(tree)}
+    command = ["nice", "-n", "10", sys.executable, "-m", "pytest", *PYTEST_ARGS, *tests]
+
+    def passes() -> bool:
+        return subprocess.run(command, cwd=tree, env=env, capture_output=True).returncode == 0
+
+    if not passes():
+        raise SystemExit("the politeness tests fail on the unmutated settings: fix them first")
+    killed, survivors = 0, []
+    mutants = settings_mutants(original)
+    for what, source in mutants:
+        settings.write_text(source, encoding="utf-8")
+        if passes():
+            survivors.append((what, "survived", ""))
+        else:
+            killed += 1
+    settings.write_text(original, encoding="utf-8")
+    return Score("politeness (settings.py constants)", len(mutants), killed, [], survivors)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "modules", nargs="*", metavar="MODULE", help=f"any of {', '.join(MODULES)} (default: all)"
+    )
+    parser.add_argument("--work", type=Path, help="scratch folder to keep (default: a temporary one)")
+    parser.add_argument("--max-children", type=int, default=1)
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="score the results already in --work, without running mutmut",
+    )
+    parser.add_argument(
+        "--mutants",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="only the mutants whose mutmut name matches, e.g. 'harvester.pages.statistics.*' (repeatable)",
+    )
+    options = parser.parse_args()
+    unknown = set(options.modules) - set(MODULES)
+    if unknown:
+        parser.error(f"no module {', '.join(sorted(unknown))}: choose from {', '.join(MODULES)}")
+    if shutil.which("mutmut", path=str(Path(sys.executable).parent)) is None:
+        raise SystemExit(f"needs mutmut: {Path(sys.executable).parent}/pip install mutmut==3.8.1")
+    work = options.work or Path(tempfile.mkdtemp(prefix="lgsco-mutation-"))
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"bench/mutation.py · scratch {work} · load average {os.getloadavg()[0]:.2f}", flush=True)
+    scores = []
+    for name in options.modules or list(MODULES):
+        module = MODULES[name]
+        if options.mutants:
+            module = dataclasses.replace(module, mutants=tuple(options.mutants))
+        scores.append(run_mutmut(name, module, work, options.max_children, options.report_only))
+        print(scores[-1].line(), flush=True)
+        if name == "politeness" and not options.report_only:
+            scores.append(run_settings(work, ("tests/test_politeness.py",)))
+            print(scores[-1].line(), flush=True)
+    for score in scores:
+        for mutant, why, _ in score.equivalent:
+            print(f"\n{mutant}: equivalent: {why}")
+        for mutant, status, diff in score.survivors:
+            print(f"\n{mutant}: {status}\n{_diff_body(diff)}")
+    return 0 if all(score.score >= TARGET for score in scores) else 1
+
+
+def _diff_body(diff: str) -> str:
+    return "\n".join(
+        line
+        for line in diff.splitlines()
+        if re.match(r"^[-+@ ]", line) and not line.startswith(("---", "+++"))
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
