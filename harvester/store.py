@@ -36,6 +36,7 @@ KEYS = {
     "letter_decisions": ("authority_slug", "year", "outcome"),
     "decisions": ("case_ref",),
     "decision_listings": ("authority_slug", "year", "listing"),
+    "annual_data": ("source_file", "sheet", "printed_name", "category", "column_header"),
 }
 LETTER_TABLES = {"received": ("letter_complaints_received", "category", "complaints"),
                  "decided": ("letter_decisions", "outcome", "decisions")}  # fmt: skip
@@ -428,7 +429,7 @@ def insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None
 def update_row(db: sqlite_utils.Database, table: str, key: tuple, values: dict) -> None:
     """Set `values` in the row of `table` whose KEYS columns are `key`."""
     assignments = ", ".join(f"[{column}] = ?" for column in values)
-    where = " AND ".join(f"[{column}] = ?" for column in KEYS[table])
+    where = " AND ".join(f"[{column}] IS ?" for column in KEYS[table])  # IS: a key column may be NULL
     db.conn.execute(f"UPDATE [{table}] SET {assignments} WHERE {where}", [*values.values(), *key])
 
 
@@ -448,16 +449,19 @@ def sync_rows(
     run_id: int,
     complete_list: bool,
     log_new: bool = True,
+    about=None,
 ) -> Saved:
     """Bring the rows of `table` within `scope` (one authority, or one of its letters) in line with `rows`.
 
     New rows are inserted, changed ones updated (each changed column logged in `changes`),
     identical ones left untouched; columns a row leaves out keep their stored values. When `rows`
     is the complete list the site shows (`complete_list`), stored rows missing from it are marked
-    gone, never deleted.
+    gone, never deleted. `about(row)` names the authority a change is about, when the scope is not one
+    authority's (the annual data files: the row's authority, else its printed name).
     """
     keys = KEYS[table]
     authority_slug = next(iter(scope.values()))
+    about = about or (lambda row: authority_slug)
     where = " AND ".join(f"[{column}] = ?" for column in scope)
     existing = {
         tuple(row[k] for k in keys): row
@@ -476,14 +480,14 @@ def sync_rows(
         if old is None:
             inserts.append(row | {"first_seen_run": run_id, "last_changed_run": run_id, "gone_run": None})
             if log_new:
-                changes.append(change_row(run_id, table, row_key, authority_slug, "new"))
+                changes.append(change_row(run_id, table, row_key, about(row), "new"))
             continue
         differences = {c: v for c, v in row.items() if not same_value(old[c], v)}
         if old["gone_run"] is not None:
-            changes.append(change_row(run_id, table, row_key, authority_slug, "back"))
+            changes.append(change_row(run_id, table, row_key, about(row), "back"))
         for column, value in differences.items():
             changes.append(
-                change_row(run_id, table, row_key, authority_slug, "changed", column, old[column], value)
+                change_row(run_id, table, row_key, about(row), "changed", column, old[column], value)
             )
         if differences or old["gone_run"] is not None:
             update_row(db, table, key, differences | {"last_changed_run": run_id, "gone_run": None})
@@ -492,9 +496,7 @@ def sync_rows(
         for key, old in existing.items():
             if key not in seen and old["gone_run"] is None:
                 update_row(db, table, key, {"gone_run": run_id, "last_changed_run": run_id})
-                changes.append(
-                    change_row(run_id, table, "/".join(str(k) for k in key), authority_slug, "gone")
-                )
+                changes.append(change_row(run_id, table, "/".join(str(k) for k in key), about(old), "gone"))
                 saved.gone += 1
     if inserts:
         insert_rows(db, table, inserts)
@@ -585,3 +587,18 @@ def decision_refs_by_url(db: sqlite_utils.Database, slug: str) -> dict[str, str]
 def decisions_read(db: sqlite_utils.Database) -> frozenset[str]:
     """Case references of the decisions stored: a published decision doesn't change, so it is not fetched again."""
     return frozenset(row["case_ref"] for row in db.query("SELECT case_ref FROM decisions"))
+
+
+def save_data_file(db: sqlite_utils.Database, data_file: items.DataFile, fetch: Fetch | None, run_id: int) -> Saved:
+    """Store every value of one annual data file read in full, and its fetch, in one transaction: values the
+    file no longer gives are marked gone; a file seen for the first time logs no 'new' change per value."""
+    rows = [asdict(value) | {"source_url": data_file.link.source_url} for value in data_file.values]
+    scope = {"source_file": data_file.link.url}
+    with transaction(db):
+        first_time = not db["annual_data"].count_where("source_file = ?", [data_file.link.url])
+        saved = sync_rows(
+            db, "annual_data", scope, rows, run_id, complete_list=True, log_new=not first_time,
+            about=lambda row: row["authority_slug"] or row["printed_name"],
+        )  # fmt: skip
+        save_fetches(db, [fetch] if fetch else [], run_id)
+    return saved
