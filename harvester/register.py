@@ -250,16 +250,20 @@ def match_name(printed: str, year: str) -> str | None:
 
     Names are compared without case, punctuation or '&'/'and' differences, against every name the register
     knows ('City of York Council', 'York'); failing that, without the words councils' names add or drop
-    ('Council', 'Borough', 'City of', ...). Where two councils answer, the one that existed in the year wins
-    (a council abolished before it, or created after, is not meant); still two is no match."""
+    ('Council', 'Borough', 'City of', ...). A council that existed in the year wins over one that did not
+    (abolished before it, or created after); two that existed is no match; one that did not is a match only
+    when nothing else answers."""
     full, core = _names_to_slugs()
     normalised = _normalised(printed.replace("’", "'"))
+    outside_the_year = None
     for index, key in ((full, normalised), (core, _core(normalised))):
         slugs = index.get(key, set())
-        if len(slugs) > 1:
-            slugs = {slug for slug in slugs if _existed_in(find(slug), year)}
-        if len(slugs) == 1:
-            return next(iter(slugs))
-        if slugs:
+        existing = {slug for slug in slugs if _existed_in(find(slug), year)}
+        if len(existing) == 1:
+            return next(iter(existing))
+        if len(existing) > 1:
             return None
-    return None
+        if len(slugs) == 1 and outside_the_year is None:
+            # The site keeps naming some councils after their abolition (site notes §2.12).
+            outside_the_year = next(iter(slugs))
+    return outside_the_year

@@ -53,7 +53,8 @@ TABLES = {
         items.AnnualStatistics,
     ),
     "statistics_discrepancies": (
-        "View: every figure where a council's annual letter and its statistics page disagree, with both values.",
+        "View: every figure where a council's annual letter, or its figures in the year's data file of decisions,"
+        " and its statistics page disagree, with both values.",
         None,
     ),
     "crawl_runs": ("One row per crawl: when, against what, how it went.", None),
@@ -72,7 +73,48 @@ TABLES = {
         "View: listings whose number of cases differs from the statistics page's upheld or remedy count.",
         items.DecisionListing,
     ),
+    "annual_data": (
+        "The Ombudsman's annual data files, every council's figures by service area and outcome for every year,"
+        " one row per figure, with the cell as printed and where it was read (file, sheet, row).",
+        items.AnnualDataValue,
+    ),
+    "annual_data_received": (
+        "View: complaints and enquiries received, one row per organisation and year, a column per service area.",
+        items.AnnualDataValue,
+    ),
+    "annual_data_decided": (
+        "View: decisions made, one row per organisation and year, a column per outcome, over all service areas.",
+        items.AnnualDataValue,
+    ),
+    "annual_data_remedy": (
+        "View: remedy and compliance figures, one row per organisation and year.",
+        (items.AnnualStatistics, items.AnnualDataValue),
+    ),
 }
+
+SERVICE_AREAS = {
+    "adult_care": "adult care services",
+    "benefits_and_tax": "benefits and tax",
+    "corporate_and_other": "corporate and other services",
+    "education_and_childrens": "education and children's services",
+    "environment_and_regulation": "environmental services, public protection and regulation",
+    "highways_and_transport": "highways and transport",
+    "housing": "housing",
+    "planning_and_development": "planning and development",
+    "other": "other services",
+}
+"""annual_data_received's columns: the service areas of site notes §5.3, as harvester.datafiles names them."""
+OUTCOMES = {
+    "invalid_or_incomplete": "invalid or incomplete",
+    "advice_given": "advice given",
+    "referred_back": "referred back for local resolution (premature)",
+    "closed_after_initial_enquiries": "closed after initial enquiries",
+    "not_for_us": "not for us or not ready for us (2024-25 grouping)",
+    "assessed_and_closed": "assessed and closed (2024-25 grouping)",
+    "not_upheld": "investigated and not upheld",
+    "upheld": "investigated and upheld",
+}
+"""annual_data_decided's outcome columns."""
 
 TABLE_COLUMNS = {
     ("authorities", "url"): "The authority's statistics page.",
@@ -82,8 +124,24 @@ TABLE_COLUMNS = {
         " the last good one: the summary says which) or 'interrupted' (stopped by a signal; `harvester crawl"
         " --resume` continues it)."
     ),
-    ("fetches", "url"): "The page or letter PDF fetched.",
     ("fetches", "status"): "HTTP status of the last fetch (304: unchanged since the fetch before).",
+    ("fetches", "url"): "The page, letter PDF or data file fetched.",
+    ("annual_data", "source_url"): "The annual review hub page that links the file.",
+    ("statistics_discrepancies", "letter_value"): "Its value in the annual letter, or in the data file "
+    "(compared_with); a data file's upheld_pct is worked out from its counts, rounded half up.",
+    ("statistics_discrepancies", "letter_url"): "The letter PDF, or the data file.",
+    ("statistics_discrepancies", "compared_with"): "'letter' or 'data file': what the page is compared with.",
+    **{("annual_data_received", c): f"Complaints and enquiries received about {area} (count)." for c, area in
+       SERVICE_AREAS.items()},
+    ("annual_data_received", "total"): "Complaints and enquiries received, all service areas, as the file totals "
+    "them (count).",
+    **{("annual_data_decided", c): f"Decisions: {outcome} (count, all service areas)." for c, outcome in
+       OUTCOMES.items()},
+    ("annual_data_decided", "investigated"): "Decisions after investigation (count): the file's 'Investigated', "
+    "else upheld plus not upheld.",
+    ("annual_data_decided", "total"): "Decisions made, all outcomes and service areas (count).",
+    **{(view, "source_file"): "The data file the row was read from." for view in
+       ("annual_data_received", "annual_data_decided", "annual_data_remedy")},
 }
 """(table, column) -> description, for columns whose meaning depends on the table; wins over the rest."""
 
@@ -213,6 +271,12 @@ QUERY_COLUMNS = {
     "value": "The council's figure for that measure.",
     "type_avg": "The average of that figure for councils of the same type: as published, else their mean here.",
     "type_avg_from": "'published' (the Ombudsman's average) or 'mean here' (the mean of the councils in this database).",
+    "service_area": "The service area as the data file prints it ('Housing'); 'All service areas' for a figure it "
+    "gives without one.",
+    "decided": "Complaints decided in the service area that year, every outcome (count, from the data file).",
+    "investigated": "Of those, investigated: upheld or not upheld (count).",
+    "upheld": "Of those investigated, upheld (count).",
+    "upheld_rank": "1 for the most complaints upheld in the service area; councils with equal counts share a rank.",
 }
 """Columns a canned query computes."""
 

@@ -196,7 +196,8 @@ class StorePipeline:
             self.record_error(items.CrawlError(data_file.link.url, None, "datafile", "save", message))
             return
         for warning in data_file.warnings:
-            logger.warning("annual data file: %s", warning)
+            # Kept in the run's summary (data_file_warnings); a nightly log needs no line per column.
+            logger.info("annual data file: %s", warning)
         data_file.values, data_file.content = [], b""
         self.data_files[data_file.link.url] = data_file
 

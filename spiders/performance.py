@@ -153,6 +153,10 @@ class PerformanceSpider(scrapy.Spider):
         """A data file, fetched conditionally like a page (an unchanged file answers 304 and is read from
         the page cache): its values, or an error naming what the reader expected."""
         link = dataclasses.replace(response.meta["data_file"], url=response.url)
+        if "cached" in response.flags and self.pages_saved.get(response.url) == sha256(response.body):
+            # It answered 304 and is the file whose values are stored: nothing to read again.
+            self.crawler.stats.inc_value("harvester/data_files_unchanged")
+            return
         try:
             yield read_data_file(response.body, link)
         except DataFileError as error:
@@ -243,7 +247,7 @@ class PerformanceSpider(scrapy.Spider):
         """Whether a statistics page is exactly the one last saved (it answered 304, or the same bytes): hashed
         once per page, for the up to five lists it links."""
         saved = self.pages_saved.get(statistics.url)
-        return saved is not None and hashlib.sha256(statistics.body).hexdigest() == saved
+        return saved is not None and sha256(statistics.body) == saved
 
     def left_as_stored(self, statistics_as_saved: bool, key: str, part: str, url: str) -> bool:
         """Whether a list the statistics page links is skipped: the page is as last saved (`as_last_saved`)
@@ -456,6 +460,10 @@ class PerformanceSpider(scrapy.Spider):
             unchanged = frozenset(self.unchanged_parts.pop(key, ()))
             parts = frozenset(LIST_PARTS) - self.failed_parts[key] - unchanged
             yield items.AuthorityDone(key, parts, self.items_sent[key], unchanged)
+
+
+def sha256(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
 
 
 def authority_slugs(authorities: tuple[str, ...] | str) -> tuple[str, ...]:

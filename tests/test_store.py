@@ -61,6 +61,7 @@ def test_schema_is_pinned(db):
         "crawl_errors",
         "decisions",
         "decision_listings",
+        "annual_data",
         "_sqlite_migrations",
     }
     assert {table: db[table].detect_fts() for table in ("letters", "reports", "improvement_actions")} == {
@@ -69,6 +70,9 @@ def test_schema_is_pinned(db):
         "improvement_actions": "improvement_actions_fts",
     }
     assert sorted(db.view_names()) == [
+        "annual_data_decided",
+        "annual_data_received",
+        "annual_data_remedy",
         "council_statistics",
         "decision_count_discrepancies",
         "statistics_discrepancies",
