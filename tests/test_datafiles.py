@@ -152,6 +152,7 @@ def test_numbers_are_read_as_printed_and_the_unreadable_kept_as_text():
     assert cells[(*housing, "Uphold rate (%)")] == (60, "60%")
     assert cells[("Kent County Council", "Housing", "Uphold rate (%)")] == (None, "twelve")
     assert any("'Uphold rate (%)': 1 cell(s) not numbers (e.g. 'twelve')" in w for w in read.warnings)
+    assert not any("'Advice given'" in w or "'Closed after" in w for w in read.warnings)  # "no figure", as printed
     luton = [v for v in read.values if v.printed_name.startswith("Luton")]
     assert {v.authority_slug for v in luton} == {"luton-borough-council"}
     assert {v.measure for v in luton} == {"decided", "upheld_pct"}
@@ -231,6 +232,14 @@ def test_a_number_column_full_of_text_fails_naming_the_column():
                     "Kent County Council,County,Housing,1,2,3,4,none,some,21,55")  # fmt: skip
     with pytest.raises(DataFileError, match="column 'Not upheld' should hold numbers, but every cell is text"):
         read_data_file(body, link())
+
+
+def test_a_column_of_dashes_is_no_figures_not_text():
+    body = csv_file(DECIDED_HEADER, "Luton Borough Council,Unitary,Housing,1,-,3,4,5,6,21,55",
+                    "Kent County Council,County,Housing,1,-,3,4,5,6,21,n/a")  # fmt: skip
+    read = read_data_file(body, link())
+    assert [v.raw for v in read.values if v.column_header == "Advice given"] == ["-", "-"]
+    assert read.warnings == []
 
 
 def test_a_known_column_that_disappears_fails_the_file():
