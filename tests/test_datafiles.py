@@ -376,3 +376,16 @@ def test_the_cross_check_view_sets_the_decided_file_beside_the_statistics_page(t
         ("upheld_decisions", 9, 10, link().url, "data file"),
         ("upheld_pct", 69, 71, link().url, "data file"),  # 10 of 14, rounded half up
     ]
+
+
+def test_a_saved_data_file_or_hub_page_can_be_parsed_for_a_bug_report(data_files):
+    from harvester.pages.kinds import guess_kind, parse_saved
+
+    file = [f for f in data_files.read(2025) if f.year == "2022-23"][0]
+    body, _ = replica_files.render_file(file)
+    url = BASE + file.path
+    assert guess_kind(body, url) == "datafile"
+    values = parse_saved(body, url, "datafile")
+    assert {(v.year, v.source_file) for v in values} == {("2022-23", url)}
+    assert guess_kind(b"<html></html>", HUB) == "hub"
+    assert len(parse_saved(data_files.render_hub(2024).encode(), HUB, "hub")) == 5 + 6 + 4 * 6

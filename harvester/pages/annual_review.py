@@ -57,6 +57,16 @@ def parse_hub(html: str | bytes, url: str) -> list[DataFileLink]:
     return found
 
 
+def file_link(url: str) -> DataFileLink:
+    """A data file known only by its URL (`harvester parse`): its year from its file name, its format from its
+    extension."""
+    name = unquote(urlsplit(url).path).rsplit("/", 1)[-1]
+    file_format, year = _format(name, url), _file_name_year(name)
+    if file_format is None or year is None:
+        raise ValueError(f"{url}: not a data file name with a year and .csv or .xlsx ('2-Complaints-Decided-25-26.csv')")
+    return DataFileLink(year, name, url, file_format, url)
+
+
 def files_to_read(links: list[DataFileLink]) -> list[DataFileLink]:
     """One file per year and data set: the CSV where the hub gives the same data set as CSV and XLSX."""
     chosen: dict[tuple[str, str], DataFileLink] = {}
@@ -88,12 +98,15 @@ def _year(text: str, href: str, page, offset: int) -> str | None:
     if in_text is not None:
         return normalise.statistics_year_from_label(in_text.group(0))
     name = unquote(urlsplit(href).path).rsplit("/", 1)[-1]
+    return _file_name_year(name) or _heading_year(page, offset)
+
+
+def _file_name_year(name: str) -> str | None:
     for match in FILE_NAME_YEAR.finditer(name):
         start, end = (int(part) for part in match.groups())
         if (start + 1) % 100 == end:
             return normalise.statistics_year(2000 + start)
-    heading = _heading_year(page, offset)
-    return heading
+    return None
 
 
 def _heading_year(page, offset: int) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from harvester.pages.annual_review import HUB_PATH, file_link, parse_hub
 from harvester.pages.decisions import parse_decision_listing, parse_decision_page
 from harvester.pages.improvements import parse_improvements_page
 from harvester.pages.index import is_statistics_url, parse_index
@@ -20,6 +21,8 @@ KINDS = (
     "letter",
     "decision",
     "decision_listing",
+    "hub",
+    "datafile",
 )
 
 # Wording each list page carries and the statistics page (which carries all of it) does not need.
@@ -35,6 +38,11 @@ def guess_kind(content: bytes, url: str) -> str:
     """The page type, from what the content is and says; the URL only where its shape is SEEN."""
     if content.startswith(b"%PDF"):
         return "letter"
+    path = urlsplit(url).path.rstrip("/").lower()
+    if path.endswith((".csv", ".xlsx")):
+        return "datafile"
+    if path == HUB_PATH:
+        return "hub"
     if is_statistics_url(url):
         return "statistics"
     if urlsplit(url).path.rstrip("/").endswith("/your-councils-performance"):
@@ -70,4 +78,10 @@ def parse_saved(content: bytes, url: str, kind: str, authority_slug: str | None 
         return [parse_decision_page(content, url)]
     if kind == "decision_listing":
         return [parse_decision_listing(content, url)]
+    if kind == "hub":
+        return parse_hub(content, url)
+    if kind == "datafile":
+        from harvester.datafiles import read_data_file
+
+        return read_data_file(content, file_link(url)).values
     raise ValueError(f"unknown page kind {kind!r}: one of {', '.join(KINDS)}")
