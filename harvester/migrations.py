@@ -420,7 +420,8 @@ CREATE TABLE IF NOT EXISTS annual_data (
     last_changed_run INTEGER NOT NULL REFERENCES crawl_runs(id),
     gone_run INTEGER REFERENCES crawl_runs(id)
 );
-CREATE INDEX IF NOT EXISTS annual_data_source_file ON annual_data(source_file);
+-- the store's key for a row (store.KEYS): a changed value is updated through it, a file's rows read by its prefix
+CREATE INDEX IF NOT EXISTS annual_data_key ON annual_data(source_file, sheet, printed_name, category, column_header);
 CREATE INDEX IF NOT EXISTS annual_data_authority ON annual_data(authority_slug, year, measure);
 CREATE INDEX IF NOT EXISTS annual_data_by_measure ON annual_data(year, measure, concept);
 CREATE VIEW IF NOT EXISTS annual_data_received AS
