@@ -140,6 +140,21 @@ class Cell:
     """An XLSX number shown as a percentage (0.69 shown '69%')."""
 
 
+@dataclass(frozen=True)
+class Table:
+    """A sheet's header as read: what kind of file it is and which column holds what."""
+
+    where: str
+    """The file, and the sheet of an XLSX: how every message names it."""
+    sheet: str | None
+    kind: str
+    header_row: int
+    name_column: int
+    category_column: int | None
+    value_columns: list[tuple[int, str, Concept | None]]
+    """(index, header as printed, what it holds; None for a column the reader does not know)."""
+
+
 def read_data_file(content: bytes, link: items.DataFileLink) -> items.DataFile:
     """Every value of one data file; raises DataFileError naming the file and what it expected."""
     reading = Reading()
@@ -238,63 +253,53 @@ def _read_sheet(
 ) -> None:
     where = f"{link.url}" + (f" sheet {sheet!r}" if sheet else "")
     rows = iter(rows)
-    header, kind, header_number, seen = None, None, 0, []
+    seen = []
     for number, row in enumerate(rows, start=1):
         seen.append(row)
         kind = _header_kind(row)
         if kind is not None:
-            header, header_number = row, number
-            break
+            _read_rows(rows, _table(row, number, kind, where, sheet, reading), link, reading)
+            return
         if number >= HEADER_SEARCH_ROWS:
             break
-    if header is None:
-        if any(
-            isinstance(cell.value, int | float) or _reads_as_number(cell.value)
-            for row in seen
-            for cell in row
-        ):
-            raise DataFileError(
-                f"{where}: no header row in its first {HEADER_SEARCH_ROWS} rows (expected an organisation column "
-                "beside columns of service areas, decision outcomes, or remedy and compliance figures)"
-            )
-        reading.warnings.append(f"{where}: no data table (no header row): sheet skipped")
-        return
-    columns = [
-        (index, _text(cell.value), _classify(_text(cell.value), kind)) for index, cell in enumerate(header)
-    ]
-    columns = [(index, text, concept) for index, text, concept in columns if text]
-    known = {concept.name for _, _, concept in columns if concept is not None}
-    missing = REQUIRED[kind] - known
-    if missing:
+    if any(isinstance(cell.value, int | float) or _reads_as_number(cell.value) for row in seen for cell in row):
         raise DataFileError(
-            f"{where}: a file of complaints {kind} without the column(s) {', '.join(sorted(missing))}"
+            f"{where}: no header row in its first {HEADER_SEARCH_ROWS} rows (expected an organisation column "
+            "beside columns of service areas, decision outcomes, or remedy and compliance figures)"
         )
+    reading.warnings.append(f"{where}: no data table (no header row): sheet skipped")
+
+
+def _table(header: list[Cell], number: int, kind: str, where: str, sheet: str | None, reading: Reading) -> Table:
+    columns = [(index, _text(cell.value)) for index, cell in enumerate(header)]
+    columns = [(index, text, _classify(text, kind)) for index, text in columns if text]
+    missing = REQUIRED[kind] - {concept.name for _, _, concept in columns if concept is not None}
+    if missing:
+        raise DataFileError(f"{where}: a file of complaints {kind} without the column(s) {', '.join(sorted(missing))}")
     for _, text, concept in columns:
         if concept is None:
             reading.warnings.append(f"{where}: column {text!r} not recognised: kept as measure 'unknown'")
-    name_index = next(index for index, _, concept in columns if concept and concept.name == "name")
-    category_index = next(
-        (index for index, _, concept in columns if concept and concept.name == "category"), None
-    )
-    value_columns = [
-        (i, text, c) for i, text, c in columns if c is None or c.name not in ("name", "type", "category")
-    ]
-    _read_rows(
-        rows, header_number, where, sheet, link, kind, name_index, category_index, value_columns, reading
+    by_concept = {concept.name: index for index, _, concept in columns if concept is not None}
+    return Table(
+        where=where,
+        sheet=sheet,
+        kind=kind,
+        header_row=number,
+        name_column=by_concept["name"],
+        category_column=by_concept.get("category"),
+        value_columns=[(i, text, c) for i, text, c in columns if c is None or c.name not in ("name", "type", "category")],
     )
 
 
-def _read_rows(
-    rows, header_number, where, sheet, link, kind, name_index, category_index, value_columns, reading
-):
-    numbers_in: dict[int, int] = dict.fromkeys((index for index, _, _ in value_columns), 0)
-    text_in: dict[int, list[str]] = {index: [] for index, _, _ in value_columns}
+def _read_rows(rows: Iterator[list[Cell]], table: Table, link: items.DataFileLink, reading: Reading) -> None:
+    numbers_in = dict.fromkeys((index for index, _, _ in table.value_columns), 0)
+    text_in: dict[int, list[str]] = {index: [] for index, _, _ in table.value_columns}
     skipped = {"total": 0, "average": 0, "note": 0}
     seen_keys: set[tuple] = set()
-    year = link.year
-    for number, row in enumerate(rows, start=header_number + 1):
-        name = _text(row[name_index].value) if name_index < len(row) else ""
-        cells = {index: row[index] if index < len(row) else Cell(None) for index, _, _ in value_columns}
+    where = table.where
+    for number, row in enumerate(rows, start=table.header_row + 1):
+        name = _cell_text(row, table.name_column)
+        cells = {index: row[index] if index < len(row) else Cell(None) for index, _, _ in table.value_columns}
         if not any(_text(cell.value) for cell in cells.values()):
             if name:
                 skipped["note"] += 1  # a sentence under the table, or a title: no figures beside it
@@ -311,31 +316,23 @@ def _read_rows(
         if NOTE_ROW.search(name) or len(name) > NOTE_LENGTH:
             skipped["note"] += 1
             continue
-        category = (
-            _text(row[category_index].value)
-            if category_index is not None and category_index < len(row)
-            else None
-        )
-        if category is not None and (not category or TOTAL_ROW.search(category)):
-            category = None
+        category = _cell_text(row, table.category_column) or None if table.category_column is not None else None
+        if category is not None and TOTAL_ROW.search(category):
+            category = None  # a council's row for all its service areas
         if (name, category) in seen_keys:
             raise DataFileError(f"{where} row {number}: {name!r} {category or ''} appears twice")
         seen_keys.add((name, category))
-        slug = register.match_name(name, year)
+        slug = register.match_name(name, link.year)
         if slug is None and name not in reading.unmatched_names:
             reading.unmatched_names.append(name)
-        for index, header_text, concept in value_columns:
-            value, raw, readable = _figure(cells[index], concept)
+        for index, header_text, concept in table.value_columns:
+            value, raw, readable = _figure(cells[index])
             if value is not None:
                 numbers_in[index] += 1
             elif not readable:
                 text_in[index].append(raw)
-            reading.values.append(
-                _value(
-                    slug, name, year, kind, category, concept, header_text, value, raw, link, sheet, number
-                )
-            )
-    for index, header_text, concept in value_columns:
+            reading.values.append(_value(table, link, number, name, slug, category, concept, header_text, value, raw))
+    for index, header_text, concept in table.value_columns:
         if text_in[index] and not numbers_in[index] and concept is not None:
             raise DataFileError(f"{where}: column {header_text!r} should hold numbers, but every cell is text "
                                 f"(e.g. {text_in[index][0]!r})")  # fmt: skip
@@ -347,23 +344,27 @@ def _read_rows(
             reading.warnings.append(f"{where}: {count} {what} row(s) recognised and left out")
 
 
-def _value(slug, name, year, kind, category, concept, header_text, value, raw, link, sheet, number):
-    measure = concept.measure if concept is not None else "unknown"
-    if concept is not None and concept.name == "total":
-        measure = kind
+def _cell_text(row: list[Cell], index: int | None) -> str:
+    return _text(row[index].value) if index is not None and index < len(row) else ""
+
+
+def _value(table, link, number, name, slug, category, concept, header_text, value, raw) -> items.AnnualDataValue:
+    """One figure: a received file's service area is its column, a decided file's outcome is its column."""
+    is_total = concept is not None and concept.name == "total"
+    measure = table.kind if is_total else concept.measure if concept is not None else "unknown"
     return items.AnnualDataValue(
         authority_slug=slug,
         printed_name=name,
-        year=year,
+        year=link.year,
         measure=measure,
-        category=header_text if measure == "received" and concept.name != "total" else category,
-        outcome=header_text if measure == "decided" and concept.name != "total" else None,
+        category=header_text if measure == "received" and not is_total else category,
+        outcome=header_text if measure == "decided" and not is_total else None,
         concept=concept.name if concept is not None else None,
         value=value,
         raw=raw,
         column_header=header_text,
         source_file=link.url,
-        sheet=sheet,
+        sheet=table.sheet,
         row=number,
     )
 
@@ -404,7 +405,7 @@ def _reads_as_number(value) -> bool:
     return isinstance(value, str) and NUMBER.fullmatch(value.strip()) is not None
 
 
-def _figure(cell: Cell, concept: Concept | None) -> tuple[int | float | None, str, bool]:
+def _figure(cell: Cell) -> tuple[int | float | None, str, bool]:
     """(value, text as printed, readable): NULL with its text for a cell that says "no figure" (readable)
     or says something that is not a number (not readable)."""
     value = cell.value
