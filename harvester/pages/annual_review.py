@@ -20,10 +20,12 @@ from harvester.pages.html import PageLayoutError, page_text
 HUB_PATH = "/information-centre/reports/annual-review-reports/local-government-complaint-reviews"
 
 DATA_SET_WORDS = re.compile(
-    r"complaints?\s+(?:and\s+enquiries\s+)?(?:received|decided)|decisions?\s+made|remed(?:y|ies)|compliance"
-    r"|data\s+(?:tables?|files?)|spreadsheet|statistics",
+    r"\bcomplaints?\b|\bdecisions?\b|\bdecided\b|\bremed(?:y|ies)\b|\bcompliance\b|\bdata\b|\bspreadsheet\b"
+    r"|\bstatistics\b",
     re.IGNORECASE,
 )
+"""What a data file's link says it holds: the exact wording was never seen (site notes §6), so any of these words
+with a spreadsheet format in the link's text or file name."""
 FORMAT_WORDS = {
     "csv": re.compile(r"\bcsv\b", re.IGNORECASE),
     "xlsx": re.compile(r"\bxlsx\b|\bexcel\b", re.IGNORECASE),
