@@ -366,7 +366,7 @@ def authority_key(item) -> str | None:
     group items by (the site's slugs are case-insensitive); None for the index page's errors."""
     if isinstance(item, AuthorityDone):
         return item.key
-    if isinstance(item, DataFileLink | DataFile):
+    if isinstance(item, DataFile):
         return None  # the annual data files are national: no authority's
     slug = item.slug if isinstance(item, Authority) else item.authority_slug
     return slug.lower() if slug else None

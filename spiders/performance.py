@@ -108,7 +108,7 @@ class PerformanceSpider(scrapy.Spider):
         yield scrapy.Request(
             f"{self.base_url}/your-councils-performance",
             callback=self.parse_index,
-            errback=self.index_failed,
+            errback=self.national_page_failed,
             meta={"page": "index"},
         )
         yield scrapy.Request(
@@ -127,9 +127,6 @@ class PerformanceSpider(scrapy.Spider):
             return
         for authority in listed:
             yield from self.follow_authority(authority.url)
-
-    def index_failed(self, failure):
-        yield failure_to_error(failure, None, "index")
 
     def parse_hub(self, response):
         """The annual review hub: each year's data files, followed by their link text (a site without the
@@ -165,6 +162,7 @@ class PerformanceSpider(scrapy.Spider):
             yield items.CrawlError(response.url, None, "datafile", "internal", f"{type(error).__name__}: {error}")
 
     def national_page_failed(self, failure):
+        """The index, the hub or a data file failed: no authority's page."""
         yield failure_to_error(failure, None, failure.request.meta["page"])
 
     def follow_authority(self, url: str):
