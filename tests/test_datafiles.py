@@ -113,6 +113,8 @@ def test_each_variation_reads_exactly_to_the_ground_truth(data_files, truth_by_f
         if file.sheets[0].kind == "received":
             assert read.unmatched_names == ["Broads Authority"]
             assert any("total row(s) recognised" in w for w in read.warnings)
+        if any(sheet.kind == "decided" for sheet in file.sheets):
+            assert any("1 average row(s) recognised" in w for w in read.warnings)
         assert any("note row(s) recognised" in w for w in read.warnings) or file.sheets[0].kind == "remedy"
 
 

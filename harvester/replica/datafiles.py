@@ -11,8 +11,8 @@ recalled layout and §5.3's category and outcome names, in the variations a read
 - 2018-19 and 2019-20 as XLSX only, later years as CSV and XLSX (the crawl reads the CSV);
 - 2021-22's CSV in windows-1252 (a curly apostrophe in "King’s Lynn"), 2022-23's with "-" for zero (as the
   Luton report's Table 4 prints it) and a column the reader does not know ("Region");
-- names spelled unlike the register ('&' for 'and', no "Council", "Borough" moved), one organisation
-  that is no council ("Broads Authority"), a total row, an average row and a footnote;
+- names spelled unlike the register ('&' for 'and' and back, "Borough" or "District Council" left out), one
+  organisation that is no council ("Broads Authority"), a total row, an average row and a footnote;
 - 2024-25 decided in the new grouping: not for us / assessed and closed / investigated.
 
 DISAGREEMENTS are the deliberate differences from the statistics pages the cross-check must show
@@ -386,7 +386,9 @@ def _decided_sheet(site: Site, year: str, file_format: str, offset: int, name: s
                 rate = percent(area["upheld"], investigated) if investigated else None
                 cells.append(_rate(rate, year, file_format, blank="-"))
             _add_council(sheet, authority, year, area_name, cells)
-    sheet.rows.append(["Average"] + [""] * (len(columns) - 1))
+    totals = [cells[len(concepts) + 3].value or 0 for *_, cells in sheet.councils]
+    average = _count(round(sum(totals) / max(len(totals), 1)), year, file_format).written
+    sheet.rows.append(["Average", "", ""] + [""] * len(concepts) + [average])  # under the Total column
     _finish(sheet, file_format, notes=True)
     return sheet
 
