@@ -387,6 +387,13 @@ def describe_run(db, run_id: int) -> CrawlOutcome:
         [run_id],
     )
     lines += [f"  {e['kind']} {e['page']}: {e['url']} ({e['message'][:200]})" for e in failed]
+    if summary.get("data_files_read"):
+        lines.append(f"  annual data files: {summary['data_files_read']} read, "
+                     f"{len(summary.get('data_file_warnings', []))} warnings (crawl_runs.summary)")  # fmt: skip
+    unmatched = summary.get("data_file_unmatched_names", [])
+    if unmatched:
+        lines.append(f"  annual data files: {len(unmatched)} name(s) matched no council, stored without a slug: "
+                     + "; ".join(unmatched[:10]) + (" …" if len(unmatched) > 10 else ""))  # fmt: skip
     missing = summary.get("missing", [])
     if missing:
         lines.append(f"  {len(missing)} page(s) missing (404), e.g. {missing[0]}")

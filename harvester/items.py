@@ -308,6 +308,76 @@ class DecisionListing:
     """The listing's first page, as the statistics page links it."""
 
 
+@dataclass
+class DataFileLink:
+    """One of the Ombudsman's annual data files as the annual review hub page links it."""
+
+    year: str
+    """Statistics year the file covers, from its link text or the heading above it."""
+    label: str
+    """The link's text ('Complaints decided 2024-25 (CSV)')."""
+    url: str
+    """The file."""
+    file_format: str
+    """'csv' or 'xlsx', from the link's file name or its text."""
+    source_url: str
+    """The hub page it was read from."""
+
+
+@dataclass
+class AnnualDataValue:
+    """One figure of an annual data file: a council's count or rate for one service area and/or outcome."""
+
+    authority_slug: str | None
+    """The authority the printed name matched in the register (authorities.slug); NULL when no single
+    authority matched (the name is listed in the run's summary)."""
+    printed_name: str
+    """The organisation's name exactly as the file prints it."""
+    year: str
+    """Statistics year 'YYYY-YY' the file covers."""
+    measure: str
+    """'received' (complaints and enquiries received, a count), 'decided' (decisions made, a count), or the
+    annual_statistics figure a column gives: 'upheld_pct', 'upheld_avg_pct' (percent), 'upheld_decisions',
+    'remedy_decisions', 'compliance_outcomes' (counts), 'remedy_pct', 'remedy_avg_pct', 'compliance_pct',
+    'compliance_avg_pct' (percent), 'upheld_per_100k', 'upheld_per_100k_avg' (per 100,000 residents);
+    'unknown' for a column the reader did not recognise (kept under its printed header, and warned about)."""
+    category: str | None
+    """The service area as printed ('Adult care services'); NULL where the figure has none (a council's total)."""
+    outcome: str | None
+    """The decision outcome as printed ('Upheld', 'Assessed and closed'); NULL where none (received, totals)."""
+    concept: str | None
+    """The reader's name for what the column holds: a service area ('housing', 'adult_care', ...), an outcome
+    ('upheld', 'not_upheld', 'not_for_us', ...), 'total', or the measure itself; NULL for an unknown column."""
+    value: float | None
+    """The figure as a number (counts whole, rates in percent); NULL when the cell is not a number."""
+    raw: str
+    """The cell exactly as printed ('1,234', '-', 'n/a', ''): a NULL value keeps its text here."""
+    column_header: str
+    """The column's header as printed."""
+    source_file: str
+    """The data file's URL."""
+    sheet: str | None
+    """The worksheet (XLSX); NULL for a CSV."""
+    row: int
+    """The row's number in its sheet or CSV, counting from 1 as a spreadsheet does."""
+
+
+@dataclass
+class DataFile:
+    """An annual data file as downloaded and read: its values, what the reader warned about, and the file."""
+
+    link: DataFileLink
+    sha256: str
+    """SHA-256 of the file; it is kept as data/datafiles/{sha256}.{csv|xlsx}."""
+    byte_size: int
+    values: list[AnnualDataValue]
+    warnings: list[str]
+    """Columns not recognised, unreadable cells, rows skipped as totals or notes: for the run's summary."""
+    unmatched_names: list[str]
+    """Printed names no single authority of the register matched: stored with a NULL slug."""
+    content: bytes = field(default=b"", repr=False)
+
+
 def authority_key(item) -> str | None:
     """The case-folded slug of the authority an item belongs to, the key the spider and the store
     group items by (the site's slugs are case-insensitive); None for the index page's errors."""
@@ -315,6 +385,8 @@ def authority_key(item) -> str | None:
         return item.key
     if isinstance(item, Decision):
         return item.found_via.lower() if item.found_via else None
+    if isinstance(item, DataFile):
+        return None  # the annual data files are national: no authority's
     slug = item.slug if isinstance(item, Authority) else item.authority_slug
     return slug.lower() if slug else None
 

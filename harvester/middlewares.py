@@ -317,7 +317,8 @@ class ResponseSizeLimitMiddleware:
         return cls(crawler)
 
     def limit_for(self, request) -> int:
-        return self.letter_limit if request.meta.get("page") == "letter" else self.page_limit
+        # A data file (CSV or XLSX, harvester.datafiles) is bounded as a letter is.
+        return self.letter_limit if request.meta.get("page") in ("letter", "datafile") else self.page_limit
 
     def process_request(self, request, spider=None):
         limit = self.limit_for(request)
@@ -375,6 +376,8 @@ class CharsetMiddleware:
         content_type = response.headers.get(b"Content-Type", b"").lower()
         if not (isinstance(response, TextResponse) and content_type.startswith(b"text/")):
             return response  # a letter PDF, whatever Scrapy guessed from its bytes
+        if request.meta.get("page") == "datafile":
+            return response  # a CSV is kept as served; harvester.datafiles decodes it
         if "partial" in response.flags:
             return response
         declared = response.encoding

@@ -516,6 +516,119 @@ def m007_decisions_as_printed(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+ANNUAL_DATA_SCHEMA = """
+CREATE TABLE IF NOT EXISTS annual_data (
+    authority_slug TEXT,
+    printed_name TEXT NOT NULL,
+    year TEXT NOT NULL,
+    measure TEXT NOT NULL,
+    category TEXT,
+    outcome TEXT,
+    concept TEXT,
+    value NUMERIC,
+    raw TEXT NOT NULL,
+    column_header TEXT NOT NULL,
+    source_file TEXT NOT NULL,
+    sheet TEXT,
+    row INTEGER NOT NULL,
+    source_url TEXT NOT NULL,
+    first_seen_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    last_changed_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    gone_run INTEGER REFERENCES crawl_runs(id)
+);
+-- the store's key for a row (store.KEYS): a changed value is updated through it, a file's rows read by its prefix
+CREATE INDEX IF NOT EXISTS annual_data_key ON annual_data(source_file, sheet, printed_name, category, column_header);
+CREATE INDEX IF NOT EXISTS annual_data_authority ON annual_data(authority_slug, year, measure);
+CREATE INDEX IF NOT EXISTS annual_data_by_measure ON annual_data(year, measure, concept);
+CREATE VIEW IF NOT EXISTS annual_data_received AS
+SELECT authority_slug, printed_name, year,
+    max(CASE concept WHEN 'adult_care' THEN value END) AS adult_care,
+    max(CASE concept WHEN 'benefits_and_tax' THEN value END) AS benefits_and_tax,
+    max(CASE concept WHEN 'corporate_and_other' THEN value END) AS corporate_and_other,
+    max(CASE concept WHEN 'education_and_childrens' THEN value END) AS education_and_childrens,
+    max(CASE concept WHEN 'environment_and_regulation' THEN value END) AS environment_and_regulation,
+    max(CASE concept WHEN 'highways_and_transport' THEN value END) AS highways_and_transport,
+    max(CASE concept WHEN 'housing' THEN value END) AS housing,
+    max(CASE concept WHEN 'planning_and_development' THEN value END) AS planning_and_development,
+    max(CASE concept WHEN 'other' THEN value END) AS other,
+    max(CASE concept WHEN 'total' THEN value END) AS total,
+    source_file
+FROM annual_data WHERE measure = 'received' AND gone_run IS NULL
+GROUP BY printed_name, year, source_file;
+CREATE VIEW IF NOT EXISTS annual_data_decided AS
+SELECT authority_slug, printed_name, year,
+    sum(CASE concept WHEN 'invalid_or_incomplete' THEN value END) AS invalid_or_incomplete,
+    sum(CASE concept WHEN 'advice_given' THEN value END) AS advice_given,
+    sum(CASE concept WHEN 'referred_back' THEN value END) AS referred_back,
+    sum(CASE concept WHEN 'closed_after_initial_enquiries' THEN value END) AS closed_after_initial_enquiries,
+    sum(CASE concept WHEN 'not_for_us' THEN value END) AS not_for_us,
+    sum(CASE concept WHEN 'assessed_and_closed' THEN value END) AS assessed_and_closed,
+    coalesce(sum(CASE concept WHEN 'investigated' THEN value END),
+        sum(CASE WHEN concept IN ('upheld', 'not_upheld') THEN value END)) AS investigated,
+    sum(CASE concept WHEN 'not_upheld' THEN value END) AS not_upheld,
+    sum(CASE concept WHEN 'upheld' THEN value END) AS upheld,
+    sum(CASE concept WHEN 'total' THEN value END) AS total,
+    source_file
+FROM annual_data
+WHERE measure = 'decided' AND gone_run IS NULL
+    -- a council's total row (no service area) beside its service-area rows would count twice
+    AND (category IS NOT NULL OR NOT EXISTS (
+        SELECT 1 FROM annual_data AS area WHERE area.source_file = annual_data.source_file
+            AND area.printed_name = annual_data.printed_name AND area.measure = 'decided'
+            AND area.category IS NOT NULL AND area.gone_run IS NULL))
+GROUP BY printed_name, year, source_file;
+CREATE VIEW IF NOT EXISTS annual_data_remedy AS
+SELECT authority_slug, printed_name, year,
+    max(CASE measure WHEN 'upheld_decisions' THEN value END) AS upheld_decisions,
+    max(CASE measure WHEN 'remedy_decisions' THEN value END) AS remedy_decisions,
+    max(CASE measure WHEN 'remedy_pct' THEN value END) AS remedy_pct,
+    max(CASE measure WHEN 'remedy_avg_pct' THEN value END) AS remedy_avg_pct,
+    max(CASE measure WHEN 'compliance_outcomes' THEN value END) AS compliance_outcomes,
+    max(CASE measure WHEN 'compliance_pct' THEN value END) AS compliance_pct,
+    max(CASE measure WHEN 'compliance_avg_pct' THEN value END) AS compliance_avg_pct,
+    max(CASE measure WHEN 'upheld_per_100k' THEN value END) AS upheld_per_100k,
+    max(CASE measure WHEN 'upheld_per_100k_avg' THEN value END) AS upheld_per_100k_avg,
+    source_file
+FROM annual_data
+WHERE measure IN ('upheld_decisions', 'remedy_decisions', 'remedy_pct', 'remedy_avg_pct', 'compliance_outcomes',
+    'compliance_pct', 'compliance_avg_pct', 'upheld_per_100k', 'upheld_per_100k_avg') AND gone_run IS NULL
+GROUP BY printed_name, year, source_file;
+"""
+"""The Ombudsman's annual data files in long form (one row a figure) and a wide view per kind of file."""
+
+DATA_FILE_DISCREPANCIES = """
+SELECT page.authority_slug, page.year, figure.value ->> 0 AS figure, figure.value ->> 1 AS page_value,
+    figure.value ->> 2 AS letter_value, page.source_url AS page_url, data.source_file AS letter_url,
+    'data file' AS compared_with
+FROM annual_statistics AS page
+JOIN annual_data_decided AS data ON data.authority_slug = page.authority_slug AND data.year = page.year,
+    json_each(json_array(
+        json_array('upheld_decisions', page.upheld_decisions, data.upheld),
+        json_array('investigations', page.investigations, data.investigated),
+        -- the file's rate, from its counts, rounded half up as the pages round
+        json_array('upheld_pct', page.upheld_pct, CASE WHEN data.investigated > 0
+            THEN CAST((200 * data.upheld + data.investigated) / (2 * data.investigated) AS INTEGER) END)
+    )) AS figure
+WHERE page.source = 'page' AND figure.value ->> 1 IS NOT NULL AND figure.value ->> 2 IS NOT NULL
+    AND figure.value ->> 1 != figure.value ->> 2
+"""
+"""Each council's decided file against its statistics page: upheld decisions, investigations, uphold rate."""
+
+
+@migrations()
+def m008_annual_data(db: sqlite_utils.Database) -> None:
+    for statement in statements(ANNUAL_DATA_SCHEMA):
+        db.execute(statement)
+    # statistics_discrepancies gains the data files' rows, its letter rows kept exactly as the view defined them.
+    (letters_sql,) = db.execute("SELECT sql FROM sqlite_master WHERE name = 'statistics_discrepancies'").fetchone()
+    letters_select = letters_sql.split(" AS", 1)[1]
+    db.execute("DROP VIEW statistics_discrepancies")
+    db.execute(
+        "CREATE VIEW statistics_discrepancies AS "
+        f"SELECT *, 'letter' AS compared_with FROM ({letters_select}) UNION ALL {DATA_FILE_DISCREPANCIES}"
+    )
+
+
 OVERSIZED_VALUES_SCHEMA = """
 CREATE TABLE IF NOT EXISTS oversized_values (
     table_name TEXT NOT NULL,

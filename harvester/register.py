@@ -215,3 +215,61 @@ def find(slug: str) -> RegisterEntry:
         return _by_folded_slug()[slug.casefold()]
     except KeyError:
         raise RegisterError(f"no authority with slug {slug!r} in {LGSCO_TSV.name}") from None
+
+
+GENERIC_NAME_WORDS = frozenset(
+    {"council", "borough", "city", "district", "county", "metropolitan", "of", "the", "london", "royal", "mbc"}
+)
+"""Words the Ombudsman's files may add or leave out of a council's name ('Luton Council', 'Council of the
+City of York'): a name without them is matched only when it names one council alone."""
+
+
+def _core(normalised: str) -> str:
+    return " ".join(word for word in normalised.split() if word not in GENERIC_NAME_WORDS)
+
+
+@functools.cache
+def _names_to_slugs() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """(normalised name -> slugs, core name -> slugs): every name the register knows a council by, the
+    Ombudsman's and mySociety's official, nice and alternative names."""
+    mysociety = _read_mysociety()
+    full: dict[str, set[str]] = {}
+    for entry in _load_register():
+        source = mysociety[entry.local_authority_code]
+        names = [entry.name, source["official-name"], source["nice-name"], *source["alt-names"].split(",")]
+        for name in filter(str.strip, names):
+            full.setdefault(_normalised(name), set()).add(entry.slug)
+    core: dict[str, set[str]] = {}
+    for name, slugs in full.items():
+        core.setdefault(_core(name), set()).update(slugs)
+    return full, core
+
+
+def _existed_in(entry: RegisterEntry, year: str) -> bool:
+    """Whether a council existed at some time in statistics year 'YYYY-YY' (1 April to 31 March)."""
+    start = int(year[:4])
+    return (entry.start_date or "") <= f"{start + 1}-03-31" and (entry.end_date or "9999") >= f"{start}-04-01"
+
+
+def match_name(printed: str, year: str) -> str | None:
+    """The slug of the one council a printed name means in statistics year `year`, or None.
+
+    Names are compared without case, punctuation or '&'/'and' differences, against every name the register
+    knows ('City of York Council', 'York'); failing that, without the words councils' names add or drop
+    ('Council', 'Borough', 'City of', ...). A council that existed in the year wins over one that did not
+    (abolished before it, or created after); two that existed is no match; one that did not is a match only
+    when nothing else answers."""
+    full, core = _names_to_slugs()
+    normalised = _normalised(printed.replace("’", "'"))
+    outside_the_year = None
+    for index, key in ((full, normalised), (core, _core(normalised))):
+        slugs = index.get(key, set())
+        existing = {slug for slug in slugs if _existed_in(find(slug), year)}
+        if len(existing) == 1:
+            return next(iter(existing))
+        if len(existing) > 1:
+            return None
+        if len(slugs) == 1 and outside_the_year is None:
+            # The site keeps naming some councils after their abolition (site notes §2.12).
+            outside_the_year = next(iter(slugs))
+    return outside_the_year

@@ -53,7 +53,8 @@ TABLES = {
         items.AnnualStatistics,
     ),
     "statistics_discrepancies": (
-        "View: every figure where a council's annual letter and its statistics page disagree, with both values.",
+        "View: every figure where a council's annual letter, or its figures in the year's data file of decisions,"
+        " and its statistics page disagree, with both values.",
         None,
     ),
     "crawl_runs": ("One row per crawl: when, against what, how it went.", None),
@@ -90,7 +91,48 @@ TABLES = {
         "improvement that led to it, and a case at a second URL. Recorded, never resolved in silence.",
         items.Decision,
     ),
+    "annual_data": (
+        "The Ombudsman's annual data files, every council's figures by service area and outcome for every year,"
+        " one row per figure, with the cell as printed and where it was read (file, sheet, row).",
+        items.AnnualDataValue,
+    ),
+    "annual_data_received": (
+        "View: complaints and enquiries received, one row per organisation and year, a column per service area.",
+        items.AnnualDataValue,
+    ),
+    "annual_data_decided": (
+        "View: decisions made, one row per organisation and year, a column per outcome, over all service areas.",
+        items.AnnualDataValue,
+    ),
+    "annual_data_remedy": (
+        "View: remedy and compliance figures, one row per organisation and year.",
+        (items.AnnualStatistics, items.AnnualDataValue),
+    ),
 }
+
+SERVICE_AREAS = {
+    "adult_care": "adult care services",
+    "benefits_and_tax": "benefits and tax",
+    "corporate_and_other": "corporate and other services",
+    "education_and_childrens": "education and children's services",
+    "environment_and_regulation": "environmental services, public protection and regulation",
+    "highways_and_transport": "highways and transport",
+    "housing": "housing",
+    "planning_and_development": "planning and development",
+    "other": "other services",
+}
+"""annual_data_received's columns: the service areas of site notes §5.3, as harvester.datafiles names them."""
+OUTCOMES = {
+    "invalid_or_incomplete": "invalid or incomplete",
+    "advice_given": "advice given",
+    "referred_back": "referred back for local resolution (premature)",
+    "closed_after_initial_enquiries": "closed after initial enquiries",
+    "not_for_us": "not for us or not ready for us (2024-25 grouping)",
+    "assessed_and_closed": "assessed and closed (2024-25 grouping)",
+    "not_upheld": "investigated and not upheld",
+    "upheld": "investigated and upheld",
+}
+"""annual_data_decided's outcome columns."""
 
 TABLE_COLUMNS = {
     ("authorities", "url"): "The authority's statistics page.",
@@ -134,8 +176,6 @@ TABLE_COLUMNS = {
     ("oversized_values", "sha256"): "SHA-256 of the whole text in UTF-8.",
     ("oversized_values", "file"): "The file holding the whole text, relative to the database's folder.",
     ("oversized_values", "run_id"): "The crawl run that last stored it cut (crawl_runs.id).",
-    ("fetches", "url"): "The page or letter PDF fetched.",
-    ("fetches", "status"): "HTTP status of the last fetch (304: unchanged since the fetch before).",
     ("decision_conflicts", "kind"): (
         "'body' (the page names another body than the way to it did), 'other text' (the case at a second URL, "
         "saying otherwise) or 'same text' (at a second URL, saying the same: remembered so it is not fetched again)."
@@ -155,6 +195,24 @@ TABLE_COLUMNS = {
     ("decision_conflicts", "detail"): "What disagrees, in words (the warning the run recorded).",
     ("decision_conflicts", "first_run"): "The crawl run that first found the conflict (crawl_runs.id).",
     ("decision_conflicts", "last_run"): "The crawl run that last found it (crawl_runs.id).",
+    ("fetches", "status"): "HTTP status of the last fetch (304: unchanged since the fetch before).",
+    ("fetches", "url"): "The page, letter PDF or data file fetched.",
+    ("annual_data", "source_url"): "The annual review hub page that links the file.",
+    ("statistics_discrepancies", "letter_value"): "Its value in the annual letter, or in the data file "
+    "(compared_with); a data file's upheld_pct is worked out from its counts, rounded half up.",
+    ("statistics_discrepancies", "letter_url"): "The letter PDF, or the data file.",
+    ("statistics_discrepancies", "compared_with"): "'letter' or 'data file': what the page is compared with.",
+    **{("annual_data_received", c): f"Complaints and enquiries received about {area} (count)." for c, area in
+       SERVICE_AREAS.items()},
+    ("annual_data_received", "total"): "Complaints and enquiries received, all service areas, as the file totals "
+    "them (count).",
+    **{("annual_data_decided", c): f"Decisions: {outcome} (count, all service areas)." for c, outcome in
+       OUTCOMES.items()},
+    ("annual_data_decided", "investigated"): "Decisions after investigation (count): the file's 'Investigated', "
+    "else upheld plus not upheld.",
+    ("annual_data_decided", "total"): "Decisions made, all outcomes and service areas (count).",
+    **{(view, "source_file"): "The data file the row was read from." for view in
+       ("annual_data_received", "annual_data_decided", "annual_data_remedy")},
 }
 """(table, column) -> description, for columns whose meaning depends on the table; wins over the rest."""
 
@@ -326,6 +384,32 @@ QUERY_COLUMNS = {
         " improvement's."
     ),
     ("largest_payments_in_category", "sub_category"): "Its sub category: the decision's, else the service improvement's.",
+    **{
+        (query, "service_area"): (
+            "The service area as the data file prints it ('Housing'); 'All service areas' for a figure it gives"
+            " without one."
+        )
+        for query in ("council_service_areas", "councils_ranked_in_service_area")
+    },
+    **{
+        (query, "decided"): "Complaints decided in the service area that year, every outcome (count, from the data file)."
+        for query in ("council_service_areas", "councils_ranked_in_service_area")
+    },
+    **{
+        (query, "investigated"): "Of those, investigated: upheld or not upheld (count)."
+        for query in ("council_service_areas", "councils_ranked_in_service_area")
+    },
+    **{
+        (query, "upheld"): "Of those investigated, upheld (count)."
+        for query in ("council_service_areas", "councils_ranked_in_service_area")
+    },
+    **{
+        (query, "council"): "The council's name in the register; as the data file prints it where no register name matches."
+        for query in ("council_service_areas", "councils_ranked_in_service_area")
+    },
+    ("councils_ranked_in_service_area", "upheld_rank"): (
+        "1 for the most complaints upheld in the service area; councils with equal counts share a rank."
+    ),
     ("council_payments_by_year", "cases_paid"): "Cases with at least one payment read.",
     ("council_payments_by_year", "certain_gbp"): (
         "Pounds the council agreed to pay that year, adding only payments whose text makes them certain."

@@ -38,6 +38,7 @@ KEYS = {
     "letter_decisions": ("authority_slug", "year", "outcome"),
     "decisions": ("case_ref",),
     "decision_listings": ("authority_slug", "year", "listing"),
+    "annual_data": ("source_file", "sheet", "printed_name", "category", "column_header"),
 }
 LETTER_TABLES = {"received": ("letter_complaints_received", "category", "complaints"),
                  "decided": ("letter_decisions", "outcome", "decisions")}  # fmt: skip
@@ -463,7 +464,7 @@ def insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None
 def update_row(db: sqlite_utils.Database, table: str, key: tuple, values: dict) -> None:
     """Set `values` in the row of `table` whose KEYS columns are `key`."""
     assignments = ", ".join(f"[{column}] = ?" for column in values)
-    where = " AND ".join(f"[{column}] = ?" for column in KEYS[table])
+    where = " AND ".join(f"[{column}] IS ?" for column in KEYS[table])  # IS: a key column may be NULL
     db.conn.execute(f"UPDATE [{table}] SET {assignments} WHERE {where}", [*values.values(), *key])
 
 
@@ -483,21 +484,22 @@ def sync_rows(
     run_id: int,
     complete_list: bool,
     log_new: bool = True,
-    logged_under: str | None = None,
+    about=None,
 ) -> Saved:
     """Bring the rows of `table` within `scope` (one authority, or one of its letters) in line with `rows`.
 
     New rows are inserted, changed ones updated (each changed column logged in `changes`),
     identical ones left untouched; columns a row leaves out keep their stored values. When `rows`
     is the complete list the site shows (`complete_list`), stored rows missing from it are marked
-    gone, never deleted.
+    gone, never deleted. `about(row)` names the authority a change is about, when the scope is not one
+    authority's (the annual data files: the row's authority, else its printed name).
     """
     keys = KEYS[table]
     rows = oversized.fit_rows(db, table, keys, rows, run_id)
-    # Changes are logged under the scope's authority, or `logged_under` (the authority a decision about a body
-    # outside the register was found through).
-    authority_slug = logged_under or next(iter(scope.values()))
-    where = " AND ".join(f"[{column}] = ?" for column in scope)
+    authority_slug = next(iter(scope.values()))
+    about = about or (lambda row: authority_slug)
+    # IS for a NULL scope (decisions about a body outside the register): NULL = NULL matches nothing.
+    where = " AND ".join(f"[{column}] {'IS' if value is None else '='} ?" for column, value in scope.items())
     existing = {
         tuple(row[k] for k in keys): row
         for row in db.query(f"SELECT * FROM [{table}] WHERE {where}", list(scope.values()))
@@ -515,14 +517,14 @@ def sync_rows(
         if old is None:
             inserts.append(row | {"first_seen_run": run_id, "last_changed_run": run_id, "gone_run": None})
             if log_new:
-                changes.append(change_row(run_id, table, row_key, authority_slug, "new"))
+                changes.append(change_row(run_id, table, row_key, about(row), "new"))
             continue
         differences = {c: v for c, v in row.items() if not same_value(old[c], v)}
         if old["gone_run"] is not None:
-            changes.append(change_row(run_id, table, row_key, authority_slug, "back"))
+            changes.append(change_row(run_id, table, row_key, about(row), "back"))
         for column, value in differences.items():
             changes.append(
-                change_row(run_id, table, row_key, authority_slug, "changed", column, old[column], value)
+                change_row(run_id, table, row_key, about(row), "changed", column, old[column], value)
             )
         if differences or old["gone_run"] is not None:
             update_row(db, table, key, differences | {"last_changed_run": run_id, "gone_run": None})
@@ -531,9 +533,7 @@ def sync_rows(
         for key, old in existing.items():
             if key not in seen and old["gone_run"] is None:
                 update_row(db, table, key, {"gone_run": run_id, "last_changed_run": run_id})
-                changes.append(
-                    change_row(run_id, table, "/".join(str(k) for k in key), authority_slug, "gone")
-                )
+                changes.append(change_row(run_id, table, "/".join(str(k) for k in key), about(old), "gone"))
                 saved.gone += 1
     if inserts:
         insert_rows(db, table, inserts)
@@ -601,8 +601,9 @@ def save_decisions(
             row["authority_slug"] = slugs.get(register.name_key(row["body_name"]))
             by_body.setdefault(row["authority_slug"], []).append(row)
         for body_slug, body_rows in by_body.items():
+            # A decision about a body outside the register is logged under the authority it was found through.
             saved += sync("decisions", {"authority_slug": body_slug}, body_rows, complete_list=False,
-                          logged_under=body_slug or slug)  # fmt: skip
+                          about=lambda row, logged_under=body_slug or slug: logged_under)  # fmt: skip
         record_conflicts(db, conflicts, run_id)
         saved.conflicts = [conflict for conflict in conflicts if conflict["kind"] != "same text"]
         for listing in listings:
@@ -738,3 +739,18 @@ def decisions_read(db: sqlite_utils.Database) -> dict[str, frozenset[str]]:
     for case_ref, url in db.execute(query):
         urls.setdefault(case_ref, set()).add(decision_url_key(url))
     return {case_ref: frozenset(keys) for case_ref, keys in urls.items()}
+
+
+def save_data_file(db: sqlite_utils.Database, data_file: items.DataFile, fetch: Fetch | None, run_id: int) -> Saved:
+    """Store every value of one annual data file read in full, and its fetch, in one transaction: values the
+    file no longer gives are marked gone; a file seen for the first time logs no 'new' change per value."""
+    rows = [asdict(value) | {"source_url": data_file.link.source_url} for value in data_file.values]
+    scope = {"source_file": data_file.link.url}
+    with transaction(db):
+        first_time = not db["annual_data"].count_where("source_file = ?", [data_file.link.url])
+        saved = sync_rows(
+            db, "annual_data", scope, rows, run_id, complete_list=True, log_new=not first_time,
+            about=lambda row: row["authority_slug"] or row["printed_name"],
+        )  # fmt: skip
+        save_fetches(db, [fetch] if fetch else [], run_id)
+    return saved

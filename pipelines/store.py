@@ -39,6 +39,8 @@ class StorePipeline:
         self.letters_read: dict[str, int] = defaultdict(int)
         self.decisions_read = 0
         self.lists_left_as_stored = 0
+        self.data_files: dict[str, items.DataFile] = {}
+        """Annual data files stored this run, by URL (their values are not kept: only what the summary needs)."""
         self.totals = store.RunTotals()
         self.field_coverage = FieldCoverage()
         crawler.signals.connect(self.response_received, signal=signals.response_received)
@@ -115,7 +117,9 @@ class StorePipeline:
             self.record_error(item)
             return
         self.field_coverage.add(item)
-        if isinstance(item, items.Authority):
+        if isinstance(item, items.DataFile):
+            self.save_data_file(item)
+        elif isinstance(item, items.Authority):
             self.bundles[item.slug.lower()] = store.AuthorityBundle(authority=item)
         else:
             self.buffers[items.authority_key(item)][type(item).__name__].append(item)
@@ -197,6 +201,25 @@ class StorePipeline:
             message = f"reading its payments: {type(error).__name__}: {error}"
             self.record_error(items.CrawlError(url, slug, "authority", "internal", message))
 
+    def save_data_file(self, data_file: items.DataFile) -> None:
+        """One annual data file, with its fetch, in a transaction of its own: the files are national, no
+        authority's. A file that can't be saved keeps its stored rows, and fails the run."""
+        fetch = self.fetches[None].pop(data_file.link.url, None)
+        try:
+            keep_file(self.db_path.parent / "datafiles" / f"{data_file.sha256}.{data_file.link.file_format}",
+                      data_file.content)  # fmt: skip
+            store.save_data_file(self.db, data_file, fetch, self.run_id)
+        except Exception as error:  # noqa: BLE001 - locked, full, duplicate: a recorded run error
+            logger.exception("saving %s failed", data_file.link.url)
+            message = f"{type(error).__name__}: {error}"
+            self.record_error(items.CrawlError(data_file.link.url, None, "datafile", "save", message))
+            return
+        for warning in data_file.warnings:
+            # Kept in the run's summary (data_file_warnings); a nightly log needs no line per column.
+            logger.info("annual data file: %s", warning)
+        data_file.values, data_file.content = [], b""
+        self.data_files[data_file.link.url] = data_file
+
     def spider_closed(self, spider, reason):
         try:
             self.finish(reason)
@@ -258,6 +281,9 @@ class StorePipeline:
             "duplicate_slugs": dict(getattr(self.crawler.spider, "duplicate_slugs", {})),
             "oversized_skipped": stats.get_value("harvester/oversized_skipped", 0),
             "letters_unreadable": [e.url for e in self.errors if e.kind == "unreadable"],
+            "data_files_read": len(self.data_files),
+            "data_file_warnings": [w for f in self.data_files.values() for w in f.warnings],
+            "data_file_unmatched_names": sorted({n for f in self.data_files.values() for n in f.unmatched_names}),
             "missing": [e.url for e in self.errors if e.kind == "missing"],
             "requests_by_status": {
                 key.rsplit("/", 1)[-1]: value
@@ -305,11 +331,15 @@ def one_per_case(improvements: list[items.ServiceImprovement]) -> list[items.Ser
 
 def keep_pdf(folder: Path, document: items.LetterDocument) -> None:
     """Keep the PDF under its checksum: never under a name the site chose."""
-    path = folder / f"{document.sha256}.pdf"
+    keep_file(folder / f"{document.sha256}.pdf", document.content)
+
+
+def keep_file(path: Path, content: bytes) -> None:
+    """Write a downloaded file whole under its checksum's name, once (written aside, then renamed)."""
     if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".part")
-        partial.write_bytes(document.content)
+        partial.write_bytes(content)
         partial.replace(path)
 
 

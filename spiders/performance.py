@@ -4,8 +4,9 @@ It starts at the index (or at the statistics pages of the authorities asked for)
 merger-box links to predecessor councils, and from each statistics page the links the page
 names: "View annual letters", the reports "View all", the service improvements "View all" and
 then the pager's "Next", "View upheld decisions" and "View all satisfactory remedy decisions", and the
-decision page of every listed case, report and improvement not stored yet. Parsing lives in
-harvester.pages; storing in pipelines.
+decision page of every listed case, report and improvement not stored yet. A crawl of the whole index
+also reads the annual review hub page and each year's data files it links. Parsing lives in
+harvester.pages and harvester.datafiles; storing in pipelines.
 
 Each authority's requests are counted; when the last one finishes the spider sends
 AuthorityDone, so the store can write that authority's rows in one transaction.
@@ -14,6 +15,7 @@ AuthorityDone, so the store can write that authority's rows in one transaction.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import hashlib
 import re
@@ -24,7 +26,9 @@ import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from harvester import items
+from harvester.datafiles import DataFileError, read_data_file
 from harvester.letters import read_letter
+from harvester.pages.annual_review import HUB_PATH, files_to_read, parse_hub
 from harvester.pages.decisions import (
     case_ref_in_url,
     decision_from_pages,
@@ -125,8 +129,11 @@ class PerformanceSpider(scrapy.Spider):
         yield scrapy.Request(
             f"{self.base_url}/your-councils-performance",
             callback=self.parse_index,
-            errback=self.index_failed,
+            errback=self.national_page_failed,
             meta={"page": "index"},
+        )
+        yield scrapy.Request(
+            self.base_url + HUB_PATH, callback=self.parse_hub, errback=self.national_page_failed, meta={"page": "hub"}
         )
 
     def parse_index(self, response):
@@ -142,8 +149,42 @@ class PerformanceSpider(scrapy.Spider):
         for authority in listed:
             yield from self.follow_authority(authority.url)
 
-    def index_failed(self, failure):
-        yield failure_to_error(failure, None, "index")
+    def parse_hub(self, response):
+        """The annual review hub: each year's data files, followed by their link text (a site without the
+        hub, a 404, is a harvest without data files, not a failure)."""
+        try:
+            links = files_to_read(parse_hub(response.text, response.url))
+        except PageLayoutError as error:
+            yield items.CrawlError(response.url, None, "hub", "layout", str(error))
+            return
+        for link in links:
+            url = self.on_our_host(link.url)
+            if urlsplit(url).hostname not in self.allowed_domains:
+                yield items.CrawlError(url, None, "datafile", "offsite", "link to another host not followed")
+                continue
+            yield scrapy.Request(
+                url, callback=self.parse_data_file, errback=self.national_page_failed,
+                meta={"page": "datafile", "data_file": link}, dont_filter=True,
+            )  # fmt: skip
+
+    def parse_data_file(self, response):
+        """A data file, fetched conditionally like a page (an unchanged file answers 304 and is read from
+        the page cache): its values, or an error naming what the reader expected."""
+        link = dataclasses.replace(response.meta["data_file"], url=response.url)
+        if "cached" in response.flags and self.pages_saved.get(response.url) == sha256(response.body):
+            # It answered 304 and is the file whose values are stored: nothing to read again.
+            self.crawler.stats.inc_value("harvester/data_files_unchanged")
+            return
+        try:
+            yield read_data_file(response.body, link)
+        except DataFileError as error:
+            yield items.CrawlError(response.url, None, "datafile", "layout", str(error))
+        except Exception as error:  # noqa: BLE001 - a reader bug is a recorded run error, not a lost crawl
+            yield items.CrawlError(response.url, None, "datafile", "internal", f"{type(error).__name__}: {error}")
+
+    def national_page_failed(self, failure):
+        """The index, the hub or a data file failed: no authority's page."""
+        yield failure_to_error(failure, None, failure.request.meta["page"])
 
     def follow_authority(self, url: str, found_on: str = "index"):
         try:
@@ -252,7 +293,7 @@ class PerformanceSpider(scrapy.Spider):
         """Whether a statistics page is exactly the one last saved (it answered 304, or the same bytes): hashed
         once per page, for the up to five lists it links."""
         saved = self.pages_saved.get(statistics.url)
-        return saved is not None and hashlib.sha256(statistics.body).hexdigest() == saved
+        return saved is not None and sha256(statistics.body) == saved
 
     def left_as_stored(self, statistics_as_saved: bool, key: str, part: str, url: str) -> bool:
         """Whether a list the statistics page links is skipped: the page is as last saved (`as_last_saved`)
@@ -499,6 +540,10 @@ class PerformanceSpider(scrapy.Spider):
             unchanged = frozenset(self.unchanged_parts.pop(key, ()))
             parts = frozenset(LIST_PARTS) - self.failed_parts[key] - unchanged
             yield items.AuthorityDone(key, parts, self.items_sent[key], unchanged)
+
+
+def sha256(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
 
 
 def authority_slugs(authorities: tuple[str, ...] | str) -> tuple[str, ...]:

@@ -10,9 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
+from harvester.replica.build import build_site
 from harvester.replica.server import ReplicaServer
-from harvester.replica.truth import ground_truth
+from harvester.replica.truth import annual_data_truth, data_file_disagreements, ground_truth
 
 pytestmark = pytest.mark.slow
 
@@ -329,3 +331,78 @@ def test_coverage_shows_every_part_for_every_year_and_the_newest_pages_whole(cra
     assert expected == held > 250 and gap is None
     for part in parts:  # every part is held for the last two years
         assert any(rows[(year, part)][1] > 0 for year in sorted(years)[-2:]), part
+
+
+ANNUAL_DATA_KEY = ("source_file", "sheet", "printed_name", "category", "column_header")
+
+
+def test_every_data_file_value_equals_the_ground_truth(crawled):
+    _, _, db, _, truth = crawled
+    base_url = truth["authorities"][0]["url"].split("/your-councils-performance")[0]
+    expected_rows = annual_data_truth(build_site(2025), 2025, base_url)
+    columns = sorted(expected_rows[0])
+    expected = as_keyed(expected_rows, ANNUAL_DATA_KEY, columns)
+    actual = as_keyed(stored(db, "annual_data"), ANNUAL_DATA_KEY, columns)
+    assert len(expected_rows) == len(expected) > 300_000
+    assert sorted(set(expected) ^ set(actual))[:5] == []
+    assert [(k, expected[k], actual[k]) for k in expected if expected[k] != actual[k]][:3] == []
+    summary = json.loads(sqlite3.connect(db).execute("SELECT summary FROM crawl_runs WHERE id = 1").fetchone()[0])
+    assert summary["data_file_unmatched_names"] == ["Broads Authority"]
+    assert summary["data_files_read"] == len({row["source_file"] for row in expected_rows})
+
+
+def test_the_data_file_cross_check_lists_exactly_the_replicas_disagreements(crawled):
+    _, _, db, *_ = crawled
+    actual = set(
+        sqlite3.connect(db).execute(
+            "SELECT authority_slug, year, figure FROM statistics_discrepancies WHERE compared_with = 'data file'"
+        )
+    )
+    assert actual == data_file_disagreements(build_site(2025), 2025)
+    assert {slug for slug, *_ in actual} == {"kent-county-council", "birmingham-city-council"}
+
+
+def test_the_second_crawl_fetches_no_data_file_body(crawled):
+    _, second, db, *_ = crawled
+    fetched = sqlite3.connect(db).execute(
+        "SELECT status, run_id, count(*) FROM fetches WHERE url LIKE '%/assets/attach/%' "
+        "AND (url LIKE '%.csv' OR url LIKE '%.xlsx') GROUP BY 1, 2"
+    ).fetchall()
+    assert fetched == [(304, 2, 26)]
+    assert json.loads(
+        sqlite3.connect(db).execute("SELECT summary FROM crawl_runs WHERE id = 2").fetchone()[0]
+    )["data_files_read"] == 0
+
+
+def test_the_data_file_canned_queries_answer_for_any_council_and_year(crawled):
+    _, _, db, _, truth = crawled
+    queries = yaml.safe_load((Path(__file__).parents[1] / "harvester/datasette/metadata.yml").read_text())
+    queries = queries["databases"]["lgsco"]["queries"]
+    conn = sqlite3.connect(db)
+    base_url = truth["authorities"][0]["url"].split("/your-councils-performance")[0]
+    decided = [r for r in annual_data_truth(build_site(2025), 2025, base_url) if r["measure"] == "decided"]
+    for slug, year in [("luton-borough-council", "2023-24"), ("kent-county-council", "2024-25"),
+                       ("northampton-borough-council", "2019-20"), ("adur-district-council", "2013-14")]:  # fmt: skip
+        mine = [r for r in decided if r["authority_slug"] == slug and r["year"] == year]
+        expected = {}
+        for row in mine:
+            area = expected.setdefault(row["category"], {"decided": 0, "investigated": 0, "upheld": 0})
+            if row["concept"] == "total":
+                area["decided"] += row["value"]
+            if row["concept"] in ("upheld", "not_upheld"):
+                area["investigated"] += row["value"]
+            if row["concept"] == "upheld":
+                area["upheld"] += row["value"]
+        rows = conn.execute(queries["council_service_areas"]["sql"], {"council": slug, "year": year}).fetchall()
+        assert {r[2]: {"decided": r[3], "investigated": r[4], "upheld": r[5]} for r in rows} == expected, slug
+    latest = conn.execute(queries["council_service_areas"]["sql"], {"council": "Luton", "year": ""}).fetchall()
+    assert {r[1] for r in latest} == {"2024-25"} and len(latest) == 9
+    ranked = conn.execute(
+        queries["councils_ranked_in_service_area"]["sql"], {"service_area": "housing", "year": "2023-24"}
+    ).fetchall()
+    housing = {}
+    for row in decided:
+        if row["year"] == "2023-24" and row["category"] == "Housing" and row["concept"] == "upheld":
+            housing[row["printed_name"]] = row["value"]
+    assert [r[5] for r in ranked] == sorted(housing.values(), reverse=True)
+    assert ranked[0][0] == 1 and len(ranked) == len(housing)

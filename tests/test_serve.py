@@ -479,7 +479,7 @@ def test_descriptions_are_keyed_by_table_and_column():
     }
     assert "'interrupted'" in described["crawl_runs"]["status"]
     assert described["fetches"]["status"].startswith("HTTP status")
-    assert described["fetches"]["url"] == "The page or letter PDF fetched."
+    assert described["fetches"]["url"] == "The page, letter PDF or data file fetched."
     assert described["authorities"]["status"] == "'current' or 'abolished' (reference register)."
     for table, column in schema_docs.TABLE_COLUMNS:
         assert column in described[table], (table, column)

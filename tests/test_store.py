@@ -64,6 +64,7 @@ def test_schema_is_pinned(db):
         "remedy_payments",
         "oversized_values",
         "decision_conflicts",
+        "annual_data",
         "_sqlite_migrations",
     }
     assert {table: db[table].detect_fts() for table in ("letters", "reports", "improvement_actions")} == {
@@ -72,6 +73,9 @@ def test_schema_is_pinned(db):
         "improvement_actions": "improvement_actions_fts",
     }
     assert sorted(db.view_names()) == [
+        "annual_data_decided",
+        "annual_data_received",
+        "annual_data_remedy",
         "council_statistics",
         "coverage",
         "decision_count_discrepancies",

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from w3lib.encoding import html_to_unicode
 
+from harvester.pages.annual_review import HUB_PATH, file_link, parse_hub
 from harvester.pages.decisions import page_kind, parse_decision_listing, parse_decision_page
 from harvester.pages.html import page_text
 from harvester.pages.improvements import parse_improvements_page
@@ -23,6 +24,8 @@ KINDS = (
     "letter",
     "decision",
     "decision_listing",
+    "hub",
+    "datafile",
 )
 
 # Wording each list page carries and the statistics page (which carries all of it) does not need.
@@ -43,6 +46,11 @@ def guess_kind(content: bytes, url: str) -> str:
     """The page type, from what the content is and says; the URL only where its shape is SEEN."""
     if content.startswith(b"%PDF"):
         return "letter"
+    path = urlsplit(url).path.rstrip("/").lower()
+    if path.endswith((".csv", ".xlsx")):
+        return "datafile"
+    if path == HUB_PATH:
+        return "hub"
     if is_statistics_url(url):
         return "statistics"
     if urlsplit(url).path.rstrip("/").endswith("/your-councils-performance"):
@@ -66,6 +74,10 @@ def parse_saved(content: bytes | str, url: str, kind: str, authority_slug: str |
         if authority_slug is None:
             raise ValueError("a letter PDF's URL does not name its authority: give --authority SLUG")
         return [parse_letter(extract_text(content).text, authority_slug=authority_slug, pdf_url=url)]
+    if kind == "datafile":
+        from harvester.datafiles import read_data_file
+
+        return read_data_file(content, file_link(url)).values
     content = decoded(content)
     if kind == "statistics":
         page = parse_statistics_page(content, url)
@@ -85,4 +97,6 @@ def parse_saved(content: bytes | str, url: str, kind: str, authority_slug: str |
         return [page, *payments_of(page.case_ref, authority_slug, DECISION_REMEDY, "\n".join(page.remedy), url)]
     if kind == "decision_listing":
         return [parse_decision_listing(content, url)]
+    if kind == "hub":
+        return parse_hub(content, url)
     raise ValueError(f"unknown page kind {kind!r}: one of {', '.join(KINDS)}")

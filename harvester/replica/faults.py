@@ -18,8 +18,10 @@ import functools
 import gzip
 import hashlib
 import html
+import io
 import re
 import threading
+import zipfile
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -303,6 +305,27 @@ def _duplicated_council_page(target: str) -> str | None:
     return None
 
 
+def _datafile_error_page(response: Response, path: str, hang_seconds: float) -> Response:
+    """A data file answering 200 with an HTML error page: not the CSV or XLSX its name says."""
+    body = b"<!DOCTYPE html><html><body><h1>Sorry, something went wrong</h1></body></html>"
+    return dataclasses.replace(response, body=body, content_type="text/html; charset=utf-8", cacheable=False)
+
+
+@functools.cache
+def xlsx_zip_bomb() -> bytes:
+    """~80 KB of zip whose worksheet inflates to 80 MiB of zeros: the reader must refuse it unopened."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", bytes(80 * 1024 * 1024))
+    return out.getvalue()
+
+
+def _datafile_zip_bomb(response: Response, path: str, hang_seconds: float) -> Response:
+    return dataclasses.replace(response, body=xlsx_zip_bomb(), cacheable=False)
+
+
 @dataclass(frozen=True)
 class Fault:
     name: str
@@ -399,6 +422,10 @@ FAULTS: dict[str, Fault] = {
         Fault("long-report", "public reports link 1,000 chapters.", frozenset({"decision"}), False,
               decision_faults.long_report, route=decision_faults.long_report_route,
               key=lambda path: path.partition("?")[0]),
+        Fault("datafile-error-page", "annual data files (CSV, XLSX) answer 200 with an HTML error page.",
+              frozenset({"datafile"}), False, _datafile_error_page),
+        Fault("datafile-zip-bomb", "annual data files answer an ~80 KB zip whose worksheet inflates to 80 MiB.",
+              frozenset({"datafile"}), False, _datafile_zip_bomb),
     )
 }  # fmt: skip
 FAULTS |= {

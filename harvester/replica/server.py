@@ -23,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 from harvester.replica import pages, published
+from harvester.replica.datafiles import HUB_PATH, DataFiles, render_file
 from harvester.replica.decisions import REMEDY_LISTING, UPHELD_LISTING, decisions_in_epoch
 from harvester.replica.faults import FaultPlan
 from harvester.replica.model import EPOCHS, Authority, Decision, Letter, Site
@@ -85,6 +86,7 @@ class Replica:
         self._pdfs: dict[str, Response] = {}
         self._pdf_locks: dict[str, threading.Lock] = {}
         self._by_name = {a.name.lower(): a for a in site.authorities}
+        self.data_files = DataFiles(site)
 
     @property
     def epoch(self) -> int:
@@ -128,7 +130,13 @@ class Replica:
                 and lowered[2] in COUNCIL_PAGES
             ):
                 return self._council_page(epoch, segments[1], lowered[2], query)
+            if parts.path.rstrip("/").lower() == HUB_PATH:
+                return _html(self.data_files.render_hub(epoch), "hub")
             if lowered[:2] == ["assets", "attach"]:
+                data_file = self.data_files.at(epoch, parts.path)
+                if data_file is not None:
+                    body, content_type = render_file(data_file)
+                    return Response(200, content_type, body, kind="datafile")
                 return self._pdf(epoch, parts.path)
             if lowered == ["decisions", "searchresults"]:
                 return self._search(epoch, query)

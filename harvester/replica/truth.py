@@ -15,7 +15,8 @@ from pathlib import Path
 
 from harvester.items import AnnualStatistics
 from harvester.replica import published
-from harvester.replica.build import year_bounds
+from harvester.replica.build import percent, year_bounds
+from harvester.replica.datafiles import DataFiles, decided_totals
 from harvester.replica.decisions import truth_rows as decisions_truth
 from harvester.replica.letters import TABLE_ERA, letter_era
 from harvester.replica.model import Authority, Figures, Letter, Site
@@ -226,3 +227,28 @@ def write_ground_truth(site: Site, epoch: int, base_url: str, path: Path | str) 
     path = Path(path)
     path.write_text(json.dumps(ground_truth(site, epoch, base_url), indent=1, ensure_ascii=False) + "\n")
     return path
+
+
+def annual_data_truth(site: Site, epoch: int, base_url: str) -> list[dict]:
+    """The `annual_data` rows a perfect crawl of the whole index stores: every figure of every data file the
+    hub links (one per year and data set, the CSV where there is one). Kept apart from `ground_truth`, which
+    many tests call: these are some 350,000 rows."""
+    return DataFiles(site).truth_rows(epoch, base_url.rstrip("/"))
+
+
+def data_file_disagreements(site: Site, epoch: int) -> set[tuple[str, str, str]]:
+    """(slug, year, figure): where a council's statistics page and the year's decided file disagree, which the
+    statistics_discrepancies view must list ('data file'): datafiles.DISAGREEMENTS and the page's misprints."""
+    found = set()
+    for authority in reachable_authorities(site, epoch):
+        figures = published.page_figures(site, authority, epoch)
+        if figures is None:
+            continue
+        decided = decided_totals(site, authority, figures)
+        upheld, investigated = decided["upheld"], decided["upheld"] + decided["not_upheld"]
+        file_figures = {"upheld_decisions": upheld, "investigations": investigated,
+                        "upheld_pct": percent(upheld, investigated) if investigated else None}  # fmt: skip
+        for figure, value in file_figures.items():
+            if value is not None and value != getattr(figures, figure):
+                found.add((authority.slug, figures.year, figure))
+    return found
