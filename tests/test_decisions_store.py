@@ -216,3 +216,16 @@ def test_a_second_url_found_in_a_later_run_is_compared_with_the_stored_case(db):
     assert [(c["kind"], c["url"]) for c in saved.conflicts] == [("other text", recategorised().url)]
     _, saved = save(db, [dataclasses.replace(decision(), summary="Summary of the case.")], [])
     assert saved.conflicts == [] and len(conflicts(db)) == 1
+
+
+def test_a_decision_about_a_body_outside_the_register_read_again_is_the_same_row(db):
+    """A --full crawl reads a care provider's decision again: its NULL authority_slug scope must find the stored
+    row (NULL = NULL finds nothing), not insert it a second time and fail on its case reference."""
+    care_home = decision("25-001-200", body="Barchester Healthcare Homes Limited")
+    save(db, [care_home], [])
+    _, again = save(db, [care_home], [])
+    assert (again.new, again.changed) == (0, 0)
+    remedied = dataclasses.replace(care_home, remedy="Apologise.\nPay £500.")
+    _, changed = save(db, [remedied], [])
+    assert changed.changed == 1
+    assert [r["remedy"] for r in db.query("SELECT remedy FROM decisions")] == ["Apologise.\nPay £500."]
