@@ -15,6 +15,7 @@ from harvester.pages.decisions import (
 from harvester.pages.html import PageLayoutError
 from harvester.replica import decisions as replica_decisions
 from harvester.replica import published
+from harvester.replica.faults import FAULTS
 from harvester.replica.server import Replica
 
 BASE = "https://www.lgo.org.uk"
@@ -159,3 +160,23 @@ def test_every_template_report_and_body_of_the_replica_reads_as_its_ground_truth
             read_kinds.add("report" if model.is_report else replica_decisions.template(model))
             read_kinds.add("other body" if model.body else "council")
     assert read_kinds == {*replica_decisions.TEMPLATES, "report", "other body", "council"}
+
+
+def test_a_decision_page_with_its_markup_left_unclosed_reads_as_the_whole_page_does(replica_site, served):
+    """The replica's malformed-html fault (closing tags dropped, invalid bytes after the heading and before the
+    footer): the nearest element holding the header becomes the page body, sidebar and cookie notice included.
+    The statement still ends where the page's <main> does, and a footer or aside never joins it."""
+    authority = published.find_authority(replica_site, "birmingham-city-council")
+    truth = replica_decisions.truth_rows(replica_site, authority, 2025, BASE)["decisions"]
+    malformed_html = FAULTS["malformed-html"]
+    templates = set()
+    for row in truth:
+        path = row["url"].removeprefix(BASE)
+        response = served.get(path)
+        malformed = malformed_html.apply(response, path, 0).body
+        whole, unclosed = read(served, path), parse_decision_page(malformed, BASE + path)
+        assert dataclasses.asdict(unclosed) == dataclasses.asdict(whole), path
+        model = next(d for d in replica_decisions.decisions_in_epoch(replica_site, authority, 2025, False)
+                     if d.case_ref == row["case_ref"])  # fmt: skip
+        templates.add("report" if model.is_report else replica_decisions.template(model))
+    assert templates == {*replica_decisions.TEMPLATES, "report"}

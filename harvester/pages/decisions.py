@@ -334,14 +334,17 @@ def _first(pattern: re.Pattern[str], page: PageText, what: str, start: int) -> r
 
 def _main_content(tree: Tree) -> etree._Element:
     """The element holding the decision's header and what follows it: the nearest ancestor of the
-    "Decision date" label that has text after the date. The whole page when there is no such element."""
+    "Decision date" label that has text after the date, and never more than the page's own <main> (markup left
+    unclosed can make that ancestor the whole page body, sidebar and all). The whole page when there is no such
+    element."""
     for text in _TEXT_NAMING_DECISION_DATE(tree.root):
         element = text.getparent()
         while element is not None and element is not tree.root:
             content = normalise.collapse_whitespace(_STRING_VALUE(element))
             label = list(DECISION_DATE_LABEL.finditer(content))
             after = content[label[-1].end() :] if label else ""
-            if REFERENCE_IN_BRACKETS.search(content) and len(after.split()) > 3:
+            declared_main = element.tag == "main" or element.get("role") == "main"
+            if REFERENCE_IN_BRACKETS.search(content) and (len(after.split()) > 3 or declared_main):
                 return element
             element = element.getparent()
     return tree.root

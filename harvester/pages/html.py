@@ -150,13 +150,19 @@ class PageText:
 
 
 def _walk(
-    root: etree._Element, url: str, base_url: str, wanted: Callable[[str], bool] | None = None
+    root: etree._Element,
+    url: str,
+    base_url: str,
+    wanted: Callable[[str], bool] | None = None,
+    ends_at: frozenset[str] = frozenset(),
+    skipped: frozenset[str] = SKIPPED_TAGS,
 ) -> PageText:
     """One pass over the tree: block elements and <br> close the current block, text and tails fill it.
 
     Written as a single loop over lxml's iterwalk with local state: the statistics page budget
     (3 ms for 60 KB) leaves no room for a method call per element. `wanted` (see page_text) is asked
-    about each link's absolute href before its text and offset are worked out.
+    about each link's absolute href before its text and offset are worked out. The walk stops at the
+    first element whose tag is in `ends_at` and passes over those in `skipped`.
     """
     split = urlsplit(base_url)
     origin = f"{split.scheme}://{split.netloc}"
@@ -177,7 +183,9 @@ def _walk(
                 blocks.append(block)
                 position += len(block) + 1
         if event == "start":
-            if tag in SKIPPED_TAGS:
+            if tag in ends_at:
+                break
+            if tag in skipped:
                 walker.skip_subtree()
             elif tag == "select":
                 selects.append(_options(element))
@@ -275,9 +283,19 @@ def parse_tree(html: str | bytes, url: str) -> Tree:
     return Tree(root.getroottree().getroot(), url, base_url)
 
 
+PART_ENDS_AT = frozenset({"footer"})
+"""A page's footer ends any part of it read as content: a part that holds the footer is markup left unclosed (a
+browser shows the footer, cookie notice and all, after the content), never more of the part."""
+PART_SKIPS = SKIPPED_TAGS | {"aside"}
+"""An <aside> is beside a part's content, not in it (a sidebar, a report's chapter list)."""
+
+
 def part_text(tree: Tree, element: etree._Element, links: Callable[[str], bool] | None = None) -> PageText:
-    """One element of a parsed page (its main content, say) as text blocks and links, as `page_text` reads a page."""
-    return _walk(element, tree.url, tree.base_url, links)
+    """One element of a parsed page (its main content, say) as text blocks and links, as `page_text` reads a page;
+    a part other than the whole page ends at a footer inside it and passes over its asides."""
+    if element is tree.root:
+        return _walk(element, tree.url, tree.base_url, links)
+    return _walk(element, tree.url, tree.base_url, links, PART_ENDS_AT, PART_SKIPS)
 
 
 def page_text(html: str | bytes, url: str, links: Callable[[str], bool] | None = None) -> PageText:
