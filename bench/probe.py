@@ -15,9 +15,9 @@ import json
 
 from harvester import probe, settings
 from harvester.probe import Fetcher, probe_site
-from harvester.replica.build import build_site
 from harvester.replica.redesign import PREFIX, REDESIGNS
 from harvester.replica.server import ReplicaServer
+from harvester.replica.site import build_site
 
 
 class RealSitePaced(Fetcher):

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harvester.replica.build import build_site
 from harvester.replica.server import ReplicaServer
+from harvester.replica.site import build_site
 from harvester.replica.truth import annual_data_truth, data_file_disagreements, ground_truth
 
 pytestmark = pytest.mark.slow
