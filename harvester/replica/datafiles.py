@@ -25,6 +25,7 @@ import csv
 import dataclasses
 import io
 import random
+import threading
 
 from harvester.replica import published
 from harvester.replica.build import (
@@ -132,17 +133,23 @@ def data_years(epoch: int) -> list[str]:
     return years_between(STATISTICS_YEARS[0], published.epoch_year(epoch))
 
 
+DATA_FILE_SUFFIXES = (".csv", ".xlsx")
+
+
 class DataFiles:
     """A Site's data files, each year's built once (the server asks for them on every hub or file request)."""
 
     def __init__(self, site: Site):
         self.site = site
         self._years: dict[str, list[DataFile]] = {}
+        self._building = threading.Lock()
+        """The server answers on many threads: a year is built by one of them while the others wait for it."""
 
     def year(self, year: str) -> list[DataFile]:
-        if year not in self._years:
-            self._years[year] = _build_year(self.site, year)
-        return self._years[year]
+        with self._building:
+            if year not in self._years:
+                self._years[year] = _build_year(self.site, year)
+            return self._years[year]
 
     def on_hub(self, epoch: int) -> list[DataFile]:
         """Every file the hub links in the epoch, newest year first, CSV before XLSX."""
@@ -159,6 +166,8 @@ class DataFiles:
 
     def at(self, epoch: int, path: str) -> DataFile | None:
         folded = path.rstrip("/").lower()
+        if not folded.endswith(DATA_FILE_SUFFIXES):
+            return None  # a letter PDF: no data file is built to answer it
         return next((file for file in self.on_hub(epoch) if file.path.lower() == folded), None)
 
     def render_hub(self, epoch: int) -> str:
