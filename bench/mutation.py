@@ -2,7 +2,8 @@
 
     python bench/mutation.py [MODULE ...] [--work DIR] [--max-children N] [--show-killed]
 
-MODULE is one of normalise, health, pages, store, politeness (default: all, in that order). Each module runs
+MODULE is a key of MODULES: normalise, health, one per page reader (statistics, improvements, index, kinds,
+letter, html, lists, decisions, annual-data), store, politeness (default: all, in that order). Each module runs
 mutmut over its own files with its own fast test selection, in a scratch copy of the tree (this tree is never
 mutated), under `nice -n 10`, one mutant at a time unless --max-children says otherwise. It prints one line per
 module (mutants, killed, equivalent, survived, score) and, for every survivor not listed in EQUIVALENT, its diff.
@@ -11,7 +12,7 @@ Exit 0 when every module reaches TARGET.
 mutmut is not a project dependency (.ci/run never runs this): `.venv/bin/pip install mutmut==3.8.1`.
 mutmut mutates code inside functions only, so the politeness constants of harvester/settings.py are mutated by
 this script itself (each flag flipped, each number changed, each loopback override dropped), the politeness tests
-run once per mutant. harvester/pages/decisions.py is left out while it is being rewritten.
+run once per mutant.
 """
 
 from __future__ import annotations
@@ -43,35 +44,42 @@ class Module:
     """mutmut name patterns to run (fnmatch); none: every mutant of `files`."""
 
 
+PAGE_TESTS = (
+    "tests/test_pages_cases.py",
+    "tests/test_pages_html.py",
+    "tests/test_pages_lists.py",
+    "tests/test_pages_statistics.py",
+    "tests/test_pages_statistics_sentences.py",
+    "tests/test_letter_pdf.py",
+    "tests/test_pages_made.py",
+    "tests/test_cli_parse.py",  # `harvester parse` guesses a page's kind (pages/kinds.py)
+)
+"""The fast tests that read saved and typed pages through the page readers."""
+
 MODULES = {
     "normalise": Module(
         ("harvester/normalise.py",), ("tests/test_normalise.py", "tests/test_normalise_limits.py")
     ),
     "health": Module(("harvester/health.py",), ("tests/test_health.py", "tests/test_health_boundaries.py")),
-    "pages": Module(
-        tuple(
-            f"harvester/pages/{name}.py"
-            for name in (
-                "html",
-                "improvements",
-                "index",
-                "kinds",
-                "letter",
-                "letters_list",
-                "reports_list",
-                "statistics",
-            )
-        ),
+    # one entry a page reader, so each is run, scored and sorted on its own
+    **{
+        name: Module((f"harvester/pages/{name}.py",), PAGE_TESTS)
+        for name in ("statistics", "improvements", "index", "kinds", "letter", "html")
+    },
+    "lists": Module(("harvester/pages/letters_list.py", "harvester/pages/reports_list.py"), PAGE_TESTS),
+    "decisions": Module(
+        ("harvester/pages/decisions.py",),
         (
+            "tests/test_decisions_pages.py",
+            "tests/test_decisions_report_rule.py",
             "tests/test_pages_cases.py",
-            "tests/test_pages_html.py",
-            "tests/test_pages_lists.py",
-            "tests/test_pages_statistics.py",
-            "tests/test_pages_statistics_sentences.py",
-            "tests/test_letter_pdf.py",
             "tests/test_pages_made.py",
-            "tests/test_cli_parse.py",  # `harvester parse` guesses a page's kind (pages/kinds.py)
+            "tests/test_cli_parse.py",
         ),
+    ),
+    "annual-data": Module(
+        ("harvester/datafiles.py", "harvester/pages/annual_review.py"),
+        ("tests/test_datafiles.py", "tests/test_pages_cases.py", "tests/test_pages_made.py"),
     ),
     "store": Module(
         ("harvester/store.py",),
