@@ -687,14 +687,12 @@ def m010_journalist_tools(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m011_probe_and_coverage(db: sqlite_utils.Database) -> None:
-    """A crawl stopped by its probe (harvester.probe) is recorded as 'probe-failed'; and the `coverage` view.
+    """A crawl stopped by its probe (harvester.probe) is recorded as 'probe-failed'.
 
     SQLite can't alter a CHECK constraint, and rebuilding crawl_runs would mean rebuilding every table that
     references it; adding a value to the IN list only widens what the table accepts, so the stored definition
     is rewritten in place (https://sqlite.org/lang_altertable.html, "making other kinds of table schema
     changes"), in this migration's transaction."""
-    from harvester.coverage import COVERAGE_VIEW
-
     (definition,) = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'crawl_runs'").fetchone()
     statuses = "('running', 'ok', 'failed', 'interrupted')"
     if statuses not in definition:
@@ -707,8 +705,7 @@ def m011_probe_and_coverage(db: sqlite_utils.Database) -> None:
     )
     db.execute(f"PRAGMA schema_version = {version + 1}")
     db.execute("PRAGMA writable_schema = OFF")
-    for statement in statements(COVERAGE_VIEW):
-        db.execute(statement)
+    # The coverage view this migration made first is made by m014 now, from the one text there is.
 
 
 DECISION_CONFLICTS = """
@@ -734,4 +731,51 @@ body than the listing, report or improvement that led to it ('body'), and a case
 @migrations()
 def m012_decision_conflicts(db: sqlite_utils.Database) -> None:
     for statement in statements(DECISION_CONFLICTS):
+        db.execute(statement)
+
+
+ANNUAL_DATA_FILES = """
+CREATE TABLE IF NOT EXISTS annual_data_files (
+    source_file TEXT PRIMARY KEY,
+    year TEXT NOT NULL,
+    label TEXT,
+    file_format TEXT NOT NULL,
+    sha256 TEXT,
+    byte_size INTEGER,
+    values_read INTEGER NOT NULL,
+    councils_matched INTEGER NOT NULL,
+    unmatched_names TEXT NOT NULL,
+    source_url TEXT NOT NULL,
+    first_seen_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    last_changed_run INTEGER NOT NULL REFERENCES crawl_runs(id),
+    gone_run INTEGER REFERENCES crawl_runs(id)
+);
+CREATE INDEX IF NOT EXISTS annual_data_files_by_year ON annual_data_files(year);
+-- the files read before this table, from their values: the link's text and the size were not kept
+INSERT OR IGNORE INTO annual_data_files (source_file, year, label, file_format, sha256, byte_size, values_read,
+    councils_matched, unmatched_names, source_url, first_seen_run, last_changed_run, gone_run)
+SELECT d.source_file, min(d.year), NULL, CASE WHEN max(d.sheet) IS NULL THEN 'csv' ELSE 'xlsx' END,
+    (SELECT sha256 FROM fetches WHERE url = d.source_file), NULL, sum(d.gone_run IS NULL),
+    count(DISTINCT CASE WHEN d.gone_run IS NULL THEN d.authority_slug END),
+    coalesce((SELECT json_group_array(printed_name) FROM (
+        SELECT DISTINCT u.printed_name FROM annual_data AS u
+        WHERE u.source_file = d.source_file AND u.authority_slug IS NULL AND u.gone_run IS NULL
+        ORDER BY u.printed_name)), '[]'),
+    min(d.source_url), min(d.first_seen_run), max(d.last_changed_run),
+    CASE WHEN sum(d.gone_run IS NULL) = 0 THEN max(d.gone_run) END
+FROM annual_data AS d GROUP BY d.source_file;
+"""
+"""One row per annual data file read: its year, link, checksum and what it gave, so a researcher can see which
+files stand behind annual_data, and the coverage view count them per year without reading every value."""
+
+
+@migrations()
+def m014_annual_data_files(db: sqlite_utils.Database) -> None:
+    """The annual data files get a table of their own, and the coverage view counts them (issue 20)."""
+    from harvester.coverage import COVERAGE_VIEW
+
+    for statement in statements(ANNUAL_DATA_FILES):
+        db.execute(statement)
+    db.execute("DROP VIEW IF EXISTS coverage")
+    for statement in statements(COVERAGE_VIEW):
         db.execute(statement)

@@ -96,6 +96,10 @@ TABLES = {
         " one row per figure, with the cell as printed and where it was read (file, sheet, row).",
         items.AnnualDataValue,
     ),
+    "annual_data_files": (
+        "Each annual data file read: its year, link, checksum and what it gave (the files behind annual_data).",
+        (items.DataFileLink, items.DataFile),
+    ),
     "annual_data_received": (
         "View: complaints and enquiries received, one row per organisation and year, a column per service area.",
         items.AnnualDataValue,
@@ -144,7 +148,8 @@ TABLE_COLUMNS = {
         " crawled: its findings are the run's crawl_errors)."
     ),
     ("coverage", "part"): (
-        "Which part of the dataset: 'statistics pages', 'letters', 'reports', 'service improvements' or 'decisions'."
+        "Which part of the dataset: 'statistics pages', 'letters', 'reports', 'service improvements', 'decisions'"
+        " or 'annual data files'."
     ),
     ("coverage", "year"): (
         "Statistics year 'YYYY-YY': of the figures or letter; of the date of a report or decision; of the year"
@@ -155,11 +160,14 @@ TABLE_COLUMNS = {
         " abolished council up to its last (letters: up to its last letter). Statistics pages: the councils"
         " whose page shows this year."
     ),
-    ("coverage", "councils_held"): "Councils with at least one row of this part this year.",
+    ("coverage", "councils_held"): (
+        "Councils with at least one row of this part this year (annual data files: councils expected that a file"
+        " of the year names)."
+    ),
     ("coverage", "items_listed"): (
         "What the site lists: letters linked by the letters lists, cases in the upheld-decisions listings."
     ),
-    ("coverage", "items_stored"): "Rows held (letters: read ones).",
+    ("coverage", "items_stored"): "Rows held (letters: read ones; annual data files: files read).",
     ("coverage", "last_changed_run"): "The last crawl run that changed any of these rows (crawl_runs.id).",
     ("coverage", "gap"): (
         "In words: councils expected but not held, items listed but not stored, or nothing held; NULL: no gap."
@@ -198,6 +206,28 @@ TABLE_COLUMNS = {
     ("fetches", "status"): "HTTP status of the last fetch (304: unchanged since the fetch before).",
     ("fetches", "url"): "The page, letter PDF or data file fetched.",
     ("annual_data", "source_url"): "The annual review hub page that links the file.",
+    ("annual_data_files", "source_file"): "The data file's URL (annual_data.source_file).",
+    (
+        "annual_data_files",
+        "label",
+    ): "The link's text on the hub page ('Complaints decided 2024-25 (CSV)'); NULL for a "
+    "file read before this table was kept (migration m014).",
+    (
+        "annual_data_files",
+        "sha256",
+    ): "SHA-256 of the file read; the file is kept as data/datafiles/{sha256}.{format}.",
+    (
+        "annual_data_files",
+        "byte_size",
+    ): "The file's size in bytes; NULL for a file read before this table was kept.",
+    ("annual_data_files", "values_read"): "Figures the file gave (its rows in annual_data).",
+    ("annual_data_files", "councils_matched"): "Authorities of the register its printed names matched.",
+    (
+        "annual_data_files",
+        "unmatched_names",
+    ): "JSON list of the printed names no single authority matched (stored "
+    "with a NULL authority_slug in annual_data).",
+    ("annual_data_files", "source_url"): "The annual review hub page that links the file.",
     ("statistics_discrepancies", "letter_value"): "Its value in the annual letter, or in the data file "
     "(compared_with); a data file's upheld_pct is worked out from its counts, rounded half up.",
     ("statistics_discrepancies", "letter_url"): "The letter PDF, or the data file.",

@@ -39,6 +39,7 @@ KEYS = {
     "decisions": ("case_ref",),
     "decision_listings": ("authority_slug", "year", "listing"),
     "annual_data": ("source_file", "sheet", "printed_name", "category", "column_header"),
+    "annual_data_files": ("source_file",),
 }
 LETTER_TABLES = {"received": ("letter_complaints_received", "category", "complaints"),
                  "decided": ("letter_decisions", "outcome", "decisions")}  # fmt: skip
@@ -752,5 +753,26 @@ def save_data_file(db: sqlite_utils.Database, data_file: items.DataFile, fetch: 
             db, "annual_data", scope, rows, run_id, complete_list=True, log_new=not first_time,
             about=lambda row: row["authority_slug"] or row["printed_name"],
         )  # fmt: skip
+        # The file's own row is provenance, like its fetch: not among the data rows a run added or changed.
+        file_row = data_file_row(data_file)
+        sync_rows(
+            db, "annual_data_files", scope, [file_row], run_id, complete_list=False, log_new=not first_time
+        )
         save_fetches(db, [fetch] if fetch else [], run_id)
     return saved
+
+
+def data_file_row(data_file: items.DataFile) -> dict:
+    link = data_file.link
+    return {
+        "source_file": link.url,
+        "year": link.year,
+        "label": link.label,
+        "file_format": link.file_format,
+        "sha256": data_file.sha256,
+        "byte_size": data_file.byte_size,
+        "values_read": len(data_file.values),
+        "councils_matched": len({value.authority_slug for value in data_file.values if value.authority_slug}),
+        "unmatched_names": json.dumps(sorted(set(data_file.unmatched_names))),
+        "source_url": link.source_url,
+    }

@@ -7,13 +7,20 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
+from harvester import store
+from harvester.datafiles import read_data_file
+from harvester.pages.annual_review import HUB_PATH, files_to_read, parse_hub
 from harvester.replica.server import ReplicaServer
 
-PARTS = ["statistics pages", "letters", "reports", "service improvements", "decisions"]
+PARTS = ["statistics pages", "letters", "reports", "service improvements", "decisions", "annual data files"]
+DATA_YEARS = ("2024-25", "2023-24", "2015-16")
+"""The years whose annual data files the harvest holds (a crawl of named councils reads none: they are national)."""
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +34,20 @@ def harvest(tmp_path_factory, replica_site) -> Path:
              "--authority", "allerdale-borough-council"],
             capture_output=True, text=True, timeout=300,
         )  # fmt: skip
-    assert crawl.returncode == 0, crawl.stdout + crawl.stderr
+        assert crawl.returncode == 0, crawl.stdout + crawl.stderr
+        save_annual_data_files(db, server.base_url, DATA_YEARS)
     return db
+
+
+def save_annual_data_files(db: Path, base_url: str, years) -> None:
+    """Read some years' files from the hub and store them as the crawl's pipeline does, in run 1."""
+    with urllib.request.urlopen(base_url + HUB_PATH, timeout=30) as hub:
+        links = files_to_read(parse_hub(hub.read(), base_url + HUB_PATH))
+    database = sqlite_utils.Database(db)
+    for link in (link for link in links if link.year in years):
+        with urllib.request.urlopen(link.url, timeout=60) as response:
+            store.save_data_file(database, read_data_file(response.read(), link), None, run_id=1)
+    database.close()
 
 
 @pytest.fixture
@@ -71,6 +90,43 @@ def test_every_part_of_the_dataset_has_a_row_for_every_year(harvest):
     }  # fmt: skip
 
 
+def test_the_annual_data_files_are_counted_for_the_councils_expected(harvest):
+    rows = coverage(harvest)
+    # The files are national, but only the councils the dataset expects a year are counted: the replica's
+    # 2024-25 has three files (received, decided, remedy and compliance), the table era one workbook a year.
+    assert rows[("2024-25", "annual data files")] == {
+        "year": "2024-25", "part": "annual data files", "councils_expected": 3, "councils_held": 3,
+        "items_listed": None, "items_stored": 3, "last_changed_run": 1, "gap": None,
+        "rows_behind": "annual_data_files?year=2024-25",
+    }  # fmt: skip
+    assert rows[("2015-16", "annual data files")]["items_stored"] == 1
+    for year in {year for year, _ in rows}:
+        gap = None if year in DATA_YEARS else "nothing held"
+        assert rows[(year, "annual data files")]["gap"] == gap, year
+
+
+def test_a_council_missing_from_the_annual_data_files_is_a_gap(copy):
+    rows = coverage(
+        copy, "DELETE FROM annual_data WHERE year = '2024-25' AND authority_slug = 'kent-county-council'"
+    )
+    assert rows[("2024-25", "annual data files")]["councils_held"] == 2
+    assert rows[("2024-25", "annual data files")]["gap"] == "1 council(s) expected but not held"
+    rows = coverage(  # a file no longer naming a council: its values are kept, marked gone
+        copy,
+        "UPDATE annual_data SET gone_run = 1 WHERE year = '2023-24' AND authority_slug = 'kent-county-council'",
+    )
+    assert rows[("2023-24", "annual data files")]["gap"] == "1 council(s) expected but not held"
+
+
+def test_a_year_without_its_annual_data_files_is_a_gap(copy):
+    rows = coverage(copy, "UPDATE annual_data_files SET gone_run = 1 WHERE year = '2024-25'")
+    assert rows[("2024-25", "annual data files")] | {"councils_expected": None} == {
+        "year": "2024-25", "part": "annual data files", "councils_expected": None, "councils_held": 0,
+        "items_listed": None, "items_stored": 0, "last_changed_run": None, "gap": "nothing held",
+        "rows_behind": "annual_data_files?year=2024-25",
+    }  # fmt: skip
+
+
 def test_a_part_missing_for_a_year_is_a_gap(copy):
     rows = coverage(copy, "DELETE FROM letters WHERE year = '2019-20'")
     assert rows[("2019-20", "letters")]["gap"] == "nothing held"
@@ -92,3 +148,12 @@ def test_a_listed_decision_not_stored_is_a_gap(copy):
         ).fetchone()
     rows = coverage(copy, f"DELETE FROM decisions WHERE case_ref = '{listed}'")
     assert rows[("2024-25", "decisions")]["gap"] == "1 listed by the site but not stored"
+
+
+def test_each_listed_case_is_looked_up_by_its_reference(harvest):
+    """Left to choose, SQLite walked every stored decision for each case listed (10 s on a full harvest)."""
+    with contextlib.closing(sqlite3.connect(harvest)) as conn:
+        plan = [detail for *_, detail in conn.execute("EXPLAIN QUERY PLAN SELECT * FROM coverage")]
+    lookups = [detail for detail in plan if detail.startswith(("SEARCH d ", "SCAN d"))]
+    assert "SEARCH d USING INDEX sqlite_autoindex_decisions_1 (case_ref=?)" in lookups, plan
+    assert not any("gone_run" in detail for detail in lookups), plan

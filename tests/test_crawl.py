@@ -7,11 +7,13 @@ import re
 import sqlite3
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
 import yaml
 
+from harvester.replica.datafiles import DataFiles
 from harvester.replica.server import ReplicaServer
 from harvester.replica.site import build_site
 from harvester.replica.truth import annual_data_truth, data_file_disagreements, ground_truth
@@ -319,18 +321,31 @@ def test_the_second_crawl_fetches_no_decision(crawled):
     assert [s["decisions_read"] for s in summaries] == [len(truth["decisions"]), 0]
 
 
-def test_coverage_shows_every_part_for_every_year_and_the_newest_pages_whole(crawled):
+def test_coverage_shows_every_part_for_every_year_and_the_newest_pages_whole(crawled, replica_site):
     _, _, db, _, _ = crawled
     conn = sqlite3.connect(db)
-    rows = {(year, part): (expected, held, gap) for year, part, expected, held, gap in conn.execute(
-        "SELECT year, part, councils_expected, councils_held, gap FROM coverage")}  # fmt: skip
+    rows = {(year, part): (expected, held, stored, gap) for year, part, expected, held, stored, gap in conn.execute(
+        "SELECT year, part, councils_expected, councils_held, items_stored, gap FROM coverage")}  # fmt: skip
     years = {year for year, _ in rows}
-    parts = ("statistics pages", "letters", "reports", "service improvements", "decisions")
+    parts = (
+        "statistics pages",
+        "letters",
+        "reports",
+        "service improvements",
+        "decisions",
+        "annual data files",
+    )
     assert set(rows) == {(year, part) for year in years for part in parts} and len(years) >= 12
-    expected, held, gap = rows[(max(years), "statistics pages")]
+    expected, held, _, gap = rows[(max(years), "statistics pages")]
     assert expected == held > 250 and gap is None
     for part in parts:  # every part is held for the last two years
         assert any(rows[(year, part)][1] > 0 for year in sorted(years)[-2:]), part
+    # every year's data files are read, and name every council the dataset expects that year
+    files_read = Counter(file.year for file in DataFiles(replica_site).read(2025))
+    assert {year: rows[(year, "annual data files")][2] for year in years} == files_read
+    assert [
+        (year, rows[(year, "annual data files")]) for year in years if rows[(year, "annual data files")][3]
+    ] == []
 
 
 ANNUAL_DATA_KEY = ("source_file", "sheet", "printed_name", "category", "column_header")

@@ -65,6 +65,7 @@ def test_schema_is_pinned(db):
         "oversized_values",
         "decision_conflicts",
         "annual_data",
+        "annual_data_files",
         "_sqlite_migrations",
     }
     assert {table: db[table].detect_fts() for table in ("letters", "reports", "improvement_actions")} == {
