@@ -51,6 +51,7 @@ PAGE_TESTS = (
     "tests/test_pages_statistics.py",
     "tests/test_pages_statistics_sentences.py",
     "tests/test_pages_statistics_problems.py",
+    "tests/test_pages_improvements_cards.py",
     "tests/test_letter_pdf.py",
     "tests/test_pages_made.py",
     "tests/test_cli_parse.py",  # `harvester parse` guesses a page's kind (pages/kinds.py)
