@@ -137,6 +137,67 @@ EQUIVALENT: dict[tuple[str, str], str] = {
         "harvester/middlewares.py",
         'wait = retry_after_seconds(response.headers[b"Retry-After"].decode("LATIN-1"), time.time())',
     ): "Python's codec names ignore case",
+    # pages/statistics.py
+    **dict.fromkeys(
+        (
+            ("harvester/pages/statistics.py", line)
+            for line in (
+                "raise PageLayoutError(None, str(error)) from None",
+                "None, f\"expected one 'between 1 April YYYY to 31 March YYYY' year, found {found}\"",
+                "None, f\"{state} of the compliance sentence and 'No recommendations were due …' found\"",
+                'raise PageLayoutError(None, "not one figure on the page reads as a number")',
+                "raise PageLayoutError(None, disagreement)",
+                "raise PageLayoutError(None, f\"no sentence gives the number of {name.replace('_', ' ')}\")",
+            )
+        ),
+        "the figures' layout failures are caught by parse_statistics_page, which keeps only their words"
+        " (problems['figures']): the URL they carry is never read",
+    ),
+    # pages/improvements.py
+    **dict.fromkeys(
+        (
+            ("harvester/pages/improvements.py", line)
+            for line in (
+                "for reference, card_end in zip(references, card_ends, strict=None)",
+                "for reference, card_end in zip(references, card_ends, )",
+            )
+        ),
+        "card_ends has one entry per reference, so the two are always the same length and strict never matters",
+    ),
+    **dict.fromkeys(
+        (
+            ("harvester/pages/improvements.py", line)
+            for line in (
+                'categories=_filter_choices(page, "all categories", "category"),',
+                'categories=_filter_choices(page, "ALL CATEGORIES", "category"),',
+                'years=[_year(page, value) for value in _filter_choices(page, "all years", "year")],',
+                'years=[_year(page, value) for value in _filter_choices(page, "ALL YEARS", "year")],',
+            )
+        ),
+        "_filter_choices compares the 'All …' label case-insensitively",
+    ),
+    (
+        "harvester/pages/improvements.py",
+        "for index in range(page.block_index(sub_category.end() - 2) + 1, page.block_index(card_end - 1) + 1):",
+    ): "a sub category's value is a name of two characters or more, so its last two characters are in one block",
+    (
+        "harvester/pages/improvements.py",
+        "for index in range(page.block_index(sub_category.end() - 1) + 1, page.block_index(card_end + 1) + 1):",
+    ): (
+        "one past the next card's start is in that card's 'Case reference:' block, which ends the actions anyway"
+        " (or, for the last card, in the page's last block, as card_end - 1 is)"
+    ),
+    (
+        "harvester/pages/improvements.py",
+        "for index in range(page.block_index(sub_category.end() - 1) + 1, page.block_index(card_end - 2) + 1):",
+    ): (
+        "card_end - 2 is in another block than card_end - 1 only when the block before the next card is one"
+        " character long: no agreed action is"
+    ),
+    (
+        "harvester/pages/improvements.py",
+        'if urlsplit(link.href).path.lower().rstrip("XX/XX").endswith(ref)',
+    ): "after lower() the path holds no capital X: stripping 'X' and '/' strips what '/' alone does",
 }
 """(file, the mutated line as mutmut shows it, stripped) -> why no test can tell it from the original."""
 

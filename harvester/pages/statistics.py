@@ -463,10 +463,8 @@ class _Reader:
             if (value := self(name, normalise.count, match, group)) is not None
         }
         if len(values) > 1:
-            raise PageLayoutError(
-                self.page.url,
-                f"sentences disagree on the number of {name.replace('_', ' ')}: {sorted(values)}",
-            )
+            disagreement = f"sentences disagree on the number of {name.replace('_', ' ')}: {sorted(values)}"
+            raise PageLayoutError(self.page.url, disagreement)
         if values:
             self.raw_values.pop(name, None)
             return values.pop()
