@@ -52,6 +52,7 @@ PAGE_TESTS = (
     "tests/test_pages_statistics_sentences.py",
     "tests/test_pages_statistics_problems.py",
     "tests/test_pages_improvements_cards.py",
+    "tests/test_pages_index_slugs.py",
     "tests/test_letter_pdf.py",
     "tests/test_pages_made.py",
     "tests/test_cli_parse.py",  # `harvester parse` guesses a page's kind (pages/kinds.py)
@@ -198,6 +199,18 @@ EQUIVALENT: dict[tuple[str, str], str] = {
         "harvester/pages/improvements.py",
         'if urlsplit(link.href).path.lower().rstrip("XX/XX").endswith(ref)',
     ): "after lower() the path holds no capital X: stripping 'X' and '/' strips what '/' alone does",
+    # pages/index.py
+    (
+        "harvester/pages/index.py",
+        "return f\"{base_url.rstrip('XX/XX')}/your-councils-performance/{slug}/statistics\"",
+    ): "a base URL ends in its host, its port or '/', never in a capital X: only the '/' is ever stripped",
+    (
+        "harvester/pages/index.py",
+        "authorities.setdefault(slug.upper(), Authority(slug=slug, name=link.text, url=link.href))",
+    ): (
+        "the key only groups a slug's spellings and is never returned: for slugs of the site's shape (ASCII"
+        " letters, digits, hyphens) upper() and lower() group the same ones"
+    ),
 }
 """(file, the mutated line as mutmut shows it, stripped) -> why no test can tell it from the original."""
 
