@@ -53,6 +53,7 @@ PAGE_TESTS = (
     "tests/test_pages_statistics_problems.py",
     "tests/test_pages_improvements_cards.py",
     "tests/test_pages_index_slugs.py",
+    "tests/test_pages_kinds.py",
     "tests/test_letter_pdf.py",
     "tests/test_pages_made.py",
     "tests/test_cli_parse.py",  # `harvester parse` guesses a page's kind (pages/kinds.py)
@@ -210,6 +211,11 @@ EQUIVALENT: dict[tuple[str, str], str] = {
     ): (
         "the key only groups a slug's spellings and is never returned: for slugs of the site's shape (ASCII"
         " letters, digits, hyphens) upper() and lower() group the same ones"
+    ),
+    # pages/kinds.py
+    ("harvester/pages/kinds.py", "decision_kind = page_kind(page_text(text, None))"): (
+        "page_kind reads the page's words and blocks only; the URL a page's text is built with only resolves its"
+        " links"
     ),
 }
 """(file, the mutated line as mutmut shows it, stripped) -> why no test can tell it from the original."""
