@@ -155,6 +155,10 @@ EQUIVALENT: dict[tuple[str, str], str] = {
         "the figures' layout failures are caught by parse_statistics_page, which keeps only their words"
         " (problems['figures']): the URL they carry is never read",
     ),
+    (
+        "harvester/pages/statistics.py",
+        "statistics.raw_values = json.dumps(read.raw_values, ensure_ascii=None, sort_keys=True)",
+    ): "json.dumps tests ensure_ascii for truth: None escapes nothing, as False does",
     # pages/improvements.py
     **dict.fromkeys(
         (
