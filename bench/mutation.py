@@ -188,13 +188,6 @@ EQUIVALENT: dict[tuple[str, str], str] = {
     ): "a sub category's value is a name of two characters or more, so its last two characters are in one block",
     (
         "harvester/pages/improvements.py",
-        "for index in range(page.block_index(sub_category.end() - 1) + 1, page.block_index(card_end + 1) + 1):",
-    ): (
-        "one past the next card's start is in that card's 'Case reference:' block, which ends the actions anyway"
-        " (or, for the last card, in the page's last block, as card_end - 1 is)"
-    ),
-    (
-        "harvester/pages/improvements.py",
         "for index in range(page.block_index(sub_category.end() - 1) + 1, page.block_index(card_end - 2) + 1):",
     ): (
         "card_end - 2 is in another block than card_end - 1 only when the block before the next card is one"
