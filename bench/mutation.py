@@ -190,8 +190,8 @@ EQUIVALENT: dict[tuple[str, str], str] = {
         "harvester/pages/improvements.py",
         "for index in range(page.block_index(sub_category.end() - 1) + 1, page.block_index(card_end - 2) + 1):",
     ): (
-        "card_end - 2 is in another block than card_end - 1 only when the block before the next card is one"
-        " character long: no agreed action is"
+        "card_end - 2 and card_end - 1 lie in different blocks only when the block before the next card is empty"
+        " (page_text keeps no empty block) or the next card's 'Case reference:' is its block's second character"
     ),
     (
         "harvester/pages/improvements.py",
