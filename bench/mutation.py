@@ -50,6 +50,10 @@ PAGE_TESTS = (
     "tests/test_pages_lists.py",
     "tests/test_pages_statistics.py",
     "tests/test_pages_statistics_sentences.py",
+    "tests/test_pages_statistics_problems.py",
+    "tests/test_pages_improvements_cards.py",
+    "tests/test_pages_index_slugs.py",
+    "tests/test_pages_kinds.py",
     "tests/test_letter_pdf.py",
     "tests/test_pages_made.py",
     "tests/test_cli_parse.py",  # `harvester parse` guesses a page's kind (pages/kinds.py)
@@ -135,6 +139,81 @@ EQUIVALENT: dict[tuple[str, str], str] = {
         "harvester/middlewares.py",
         'wait = retry_after_seconds(response.headers[b"Retry-After"].decode("LATIN-1"), time.time())',
     ): "Python's codec names ignore case",
+    # pages/statistics.py
+    **dict.fromkeys(
+        (
+            ("harvester/pages/statistics.py", line)
+            for line in (
+                "raise PageLayoutError(None, str(error)) from None",
+                "None, f\"expected one 'between 1 April YYYY to 31 March YYYY' year, found {found}\"",
+                "None, f\"{state} of the compliance sentence and 'No recommendations were due …' found\"",
+                'raise PageLayoutError(None, "not one figure on the page reads as a number")',
+                "raise PageLayoutError(None, disagreement)",
+                "raise PageLayoutError(None, f\"no sentence gives the number of {name.replace('_', ' ')}\")",
+            )
+        ),
+        "the figures' layout failures are caught by parse_statistics_page, which keeps only their words"
+        " (problems['figures']): the URL they carry is never read",
+    ),
+    (
+        "harvester/pages/statistics.py",
+        "statistics.raw_values = json.dumps(read.raw_values, ensure_ascii=None, sort_keys=True)",
+    ): "json.dumps tests ensure_ascii for truth: None escapes nothing, as False does",
+    # pages/improvements.py
+    **dict.fromkeys(
+        (
+            ("harvester/pages/improvements.py", line)
+            for line in (
+                "for reference, card_end in zip(references, card_ends, strict=None)",
+                "for reference, card_end in zip(references, card_ends, )",
+            )
+        ),
+        "card_ends has one entry per reference, so the two are always the same length and strict never matters",
+    ),
+    **dict.fromkeys(
+        (
+            ("harvester/pages/improvements.py", line)
+            for line in (
+                'categories=_filter_choices(page, "all categories", "category"),',
+                'categories=_filter_choices(page, "ALL CATEGORIES", "category"),',
+                'years=[_year(page, value) for value in _filter_choices(page, "all years", "year")],',
+                'years=[_year(page, value) for value in _filter_choices(page, "ALL YEARS", "year")],',
+            )
+        ),
+        "_filter_choices compares the 'All …' label case-insensitively",
+    ),
+    (
+        "harvester/pages/improvements.py",
+        "for index in range(page.block_index(sub_category.end() - 2) + 1, page.block_index(card_end - 1) + 1):",
+    ): "a sub category's value is a name of two characters or more, so its last two characters are in one block",
+    (
+        "harvester/pages/improvements.py",
+        "for index in range(page.block_index(sub_category.end() - 1) + 1, page.block_index(card_end - 2) + 1):",
+    ): (
+        "card_end - 2 and card_end - 1 lie in different blocks only when the block before the next card is empty"
+        " (page_text keeps no empty block) or the next card's 'Case reference:' is its block's second character"
+    ),
+    (
+        "harvester/pages/improvements.py",
+        'if urlsplit(link.href).path.lower().rstrip("XX/XX").endswith(ref)',
+    ): "after lower() the path holds no capital X: stripping 'X' and '/' strips what '/' alone does",
+    # pages/index.py
+    (
+        "harvester/pages/index.py",
+        "return f\"{base_url.rstrip('XX/XX')}/your-councils-performance/{slug}/statistics\"",
+    ): "a base URL ends in its host, its port or '/', never in a capital X: only the '/' is ever stripped",
+    (
+        "harvester/pages/index.py",
+        "authorities.setdefault(slug.upper(), Authority(slug=slug, name=link.text, url=link.href))",
+    ): (
+        "the key only groups a slug's spellings and is never returned: for slugs of the site's shape (ASCII"
+        " letters, digits, hyphens) upper() and lower() group the same ones"
+    ),
+    # pages/kinds.py
+    ("harvester/pages/kinds.py", "decision_kind = page_kind(page_text(text, None))"): (
+        "page_kind reads the page's words and blocks only; the URL a page's text is built with only resolves its"
+        " links"
+    ),
 }
 """(file, the mutated line as mutmut shows it, stripped) -> why no test can tell it from the original."""
 

@@ -90,7 +90,7 @@ def _card(page: PageText, slug: str, reference: re.Match[str], card_end: int) ->
     actions = []
     for index in range(page.block_index(sub_category.end() - 1) + 1, page.block_index(card_end - 1) + 1):
         block = page.blocks[index]
-        if page.block_starts[index] >= card_end or _ends_actions(page, index):
+        if _ends_actions(page, index):
             break
         actions.append(BULLET.sub("", block))
     if not actions:
@@ -98,7 +98,7 @@ def _card(page: PageText, slug: str, reference: re.Match[str], card_end: int) ->
     decision_urls = {
         link.href
         for link in page.links_between(reference.start(), card_end)
-        if urlsplit(link.href).path.rstrip("/").endswith(ref)
+        if urlsplit(link.href).path.lower().rstrip("/").endswith(ref)
     }
     if len(decision_urls) > 1:
         raise PageLayoutError(page.url, f"{len(decision_urls)} different decision links for {what}")

@@ -53,7 +53,7 @@ def guess_kind(content: bytes, url: str) -> str:
         return "hub"
     if is_statistics_url(url):
         return "statistics"
-    if urlsplit(url).path.rstrip("/").endswith("/your-councils-performance"):
+    if path.endswith("/your-councils-performance"):
         return "index"
     text = decoded(content)
     decision_kind = page_kind(page_text(text, url))

@@ -169,13 +169,15 @@ def parse_statistics_page(html: str | bytes, url: str) -> StatisticsPage:
     letters_url = _letters_url(page, letters_section)
     if letters_url is None:
         problems["letters"] = "no 'View annual letters' link in the Annual letters section"
-    reports_url = _view_all_after(page, REPORTS_COUNT, "'{N} Reports for {Authority}'")
-    improvements_url = _view_all_after(page, IMPROVEMENTS_COUNT, "'{N} Service improvements agreed by …'")
+    reports_url = _view_all_after(page, REPORTS_COUNT, "'{N} Reports for {Authority}'", problems, "reports")
+    improvements_url = _view_all_after(
+        page, IMPROVEMENTS_COUNT, "'{N} Service improvements agreed by …'", problems, "improvements"
+    )
     no_reports = NO_REPORTS.search(page.text) is not None
     if reports_url is None and not no_reports:
-        problems["reports"] = "neither a reports 'View all' link nor 'No reports published'"
+        problems.setdefault("reports", "neither a reports 'View all' link nor 'No reports published'")
     if improvements_url is None and _count_shown(page, IMPROVEMENTS_COUNT):
-        problems["improvements"] = "no 'View all' link after '{N} Service improvements agreed by …'"
+        problems.setdefault("improvements", "no 'View all' link after '{N} Service improvements agreed by …'")
     slug = _slug_as_written(slug_from_statistics_url(url), (letters_url, reports_url, improvements_url))
     if slug != slug_from_statistics_url(url):
         url = statistics_url("{0.scheme}://{0.netloc}".format(urlsplit(url)), slug)
@@ -254,7 +256,11 @@ def _authority_name(page: PageText) -> str:
 
 def _predecessors(page: PageText, problems: dict[str, str]) -> list[str]:
     """The statistics links that directly follow the merger sentence, nothing but separators between them."""
-    merger = find_at_most_once(MERGER, page, "the merger sentence")
+    try:
+        merger = find_at_most_once(MERGER, page, "the merger sentence")
+    except PageLayoutError as error:
+        problems["predecessors"] = error.missing
+        return []
     if merger is None:
         return []
     urls, position = [], merger.end()
@@ -279,9 +285,16 @@ def _letters_url(page: PageText, letters_section: re.Match[str] | None) -> str |
     return None
 
 
-def _view_all_after(page: PageText, count_pattern: re.Pattern[str], what: str) -> str | None:
-    """The "View all" link that comes next after a section's count sentence, if there is one."""
-    match = find_at_most_once(count_pattern, page, what)
+def _view_all_after(
+    page: PageText, count_pattern: re.Pattern[str], what: str, problems: dict[str, str], part: str
+) -> str | None:
+    """The "View all" link that comes next after a section's count sentence, if there is one; a count sentence
+    printed twice is a problem of that part alone."""
+    try:
+        match = find_at_most_once(count_pattern, page, what)
+    except PageLayoutError as error:
+        problems[part] = error.missing
+        return None
     if match is None:
         return None
     link = page.next_link(match.end())
@@ -392,7 +405,7 @@ def _statistics(page: PageText, slug: str, url: str, start: int, end: int) -> An
             find_once(ASSESSED_AND_CLOSED, page, "'We assessed and closed N complaints'", start, end),
         )
     if read.raw_values:
-        if len(read.raw_values) == len(FIGURES_READ):
+        if set(FIGURES_READ) <= set(read.raw_values):
             raise PageLayoutError(page.url, "not one figure on the page reads as a number")
         statistics.raw_values = json.dumps(read.raw_values, ensure_ascii=False, sort_keys=True)
         statistics.flags = ",".join(f"unreadable:{name}" for name in read.raw_values)
@@ -450,10 +463,8 @@ class _Reader:
             if (value := self(name, normalise.count, match, group)) is not None
         }
         if len(values) > 1:
-            raise PageLayoutError(
-                self.page.url,
-                f"sentences disagree on the number of {name.replace('_', ' ')}: {sorted(values)}",
-            )
+            disagreement = f"sentences disagree on the number of {name.replace('_', ' ')}: {sorted(values)}"
+            raise PageLayoutError(self.page.url, disagreement)
         if values:
             self.raw_values.pop(name, None)
             return values.pop()
