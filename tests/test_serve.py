@@ -936,3 +936,16 @@ def test_a_searchs_facets_count_the_matched_rows_as_one_query_a_column_would(
     assert sum(value["count"] for value in found["facet_results"]["authority_slug"]["results"]) == found[
         "filtered_table_rows_count"
     ] > 0
+
+
+@pytest.mark.parametrize("query", ["search_letters", "search_decisions"])
+def test_a_search_query_ranks_in_the_index_so_only_the_rows_shown_get_a_passage(small_harvest, query):
+    """The full-text index hands the matches over best first (no sort of its own after): the passage (snippet) is
+    made for the rows the page shows, not for every match before a sort."""
+    sql = metadata()["databases"][DATABASE_NAME]["queries"][query]["sql"]
+    conn = sqlite3.connect(f"file:{small_harvest}?mode=ro", uri=True)
+    conn.create_function("fts_words", 1, load_plugin().fts_words)
+    plan = [step for *_, step in conn.execute(f"EXPLAIN QUERY PLAN {sql}", {"words": "council"})]
+    conn.close()
+    assert plan[0].startswith(f"SCAN {query.removeprefix('search_')}_fts VIRTUAL TABLE")
+    assert not [step for step in plan if "TEMP B-TREE" in step]
