@@ -1,102 +1,46 @@
-"""Datasette plugin: what keeps the harvest's heavy pages (letters and decisions, searched or not) fast.
+"""Datasette plugin: a table's search reads the table through its indexes, not every matched row.
 
-Loaded from the plugins directory by `harvester serve` and by plain `datasette` on a `harvester publish` copy,
-so it imports nothing from the harvester.
+A search box (`?_search=`) adds `rowid in (select rowid from <table>_fts where <table>_fts match ...)` to every
+query of the page: its rows, its count and each of its facets. SQLite answers each by looking up every matched row
+in the table: a search for "council", which matches nearly every letter, read all 4,101 letters five times a page,
+and sorted them all to show the newest 100. Written `+rowid in (...)`, the rowid is no longer a key to look rows up
+by, so SQLite walks the index the query needs (the sort column's for the rows shown, the faceted column's for a facet,
+the smallest for the count) and keeps the entries whose rowid the full-text match found: the same rows, read from a
+few index pages. The match itself, its words made safe by fts_words (lgsco.py), is Datasette's, untouched.
+
+Loaded from the plugins directory by `harvester serve` and by plain `datasette` on a `harvester publish` copy, so
+it imports nothing from the harvester.
 """
 
 from __future__ import annotations
 
-import collections
+import re
 
 from datasette import hookimpl
-from datasette.database import QueryInterrupted, Results
-from datasette.facets import ColumnFacet
-from datasette.utils import escape_sqlite
+from datasette.utils import await_me_maybe
 
-PAGE_CACHE_KIB = 64 * 1024
-"""SQLite's page cache per connection (default 2 MiB). A search's count and each of its facets read every matched
-letter's or decision's row, one page each: 4,101 letters are 16 MiB of pages, so with the default cache every
-query of a page read them all again from the operating system (half a search page's SQL time)."""
+MATCHED_ROWIDS = re.compile(r"^rowid in \(select rowid from \[?\w+\]? where \[?\w+\]? match ")
+"""The start of the clause Datasette's search filter writes for `?_search=` and `?_search_<column>=`, on a table
+whose full-text index is keyed by rowid (fts_pk: rowid, as every searchable table of the harvest is)."""
 
 
-@hookimpl
-def prepare_connection(conn):
-    conn.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
-
-
-class OnePassColumnFacet(ColumnFacet):
-    """Datasette's column facets, counted in one pass over a search's matched rows instead of one query a column.
-
-    A search's facet queries each run the full-text match again and read every matched row (a search for
-    "council" matches nearly every letter): one query grouping by every faceted column at once reads them once,
-    and each column's counts are summed from its groups. Datasette's own code then builds the facets from those
-    counts exactly as from its per-column queries. A page without a search keeps Datasette's queries, which
-    count each column from its index without reading the rows."""
-
-    async def facet_results(self):
-        columns = [config["config"].get("column") or config["config"]["simple"] for config in self.get_configs()]
-        if len(columns) < 2 or not any(key.startswith("_search") for key in self.request.args):
-            return await super().facet_results()
-        grouped = ", ".join(escape_sqlite(column) for column in columns)
-        try:
-            groups = await self.ds.execute(
-                self.database,
-                f"select {grouped}, count(*) from ({self.sql}) group by {grouped}",
-                self.params,
-                truncate=False,
-                custom_time_limit=self.ds.setting("facet_time_limit_ms"),
-            )
-        except QueryInterrupted:
-            return await super().facet_results()  # each column on its own, each within the time limit
-        limit = self.get_facet_size() + 1
-        counted = {}
-        for i, column in enumerate(columns):
-            counts = collections.Counter()
-            for group in groups.rows:
-                if group[i] is not None:
-                    counts[group[i]] += group[-1]
-            ordered = sorted(counts.items(), key=lambda item: (-item[1], sqlite_order(item[0])))[:limit]
-            counted[facet_sql(column, self.sql, limit)] = [{"value": v, "count": n} for v, n in ordered]
-        real, self.ds = self.ds, CountedFacets(self.ds, counted)
-        try:
-            return await super().facet_results()
-        finally:
-            self.ds = real
-
-
-def facet_sql(column: str, sql: str, limit: int) -> str:
-    """The query ColumnFacet.facet_results runs for COLUMN, as it writes it, with its spacing squeezed."""
-    return " ".join(
-        f"select {escape_sqlite(column)} as value, count(*) as count from ( {sql} ) where {escape_sqlite(column)}"
-        f" is not null group by {escape_sqlite(column)} order by count desc, value limit {limit}".split()
-    )
-
-
-def sqlite_order(value) -> tuple:
-    """SQLite's order of values of different types: numbers, then text, then blobs."""
-    return (0 if isinstance(value, int | float) else 1 if isinstance(value, str) else 2, value)
-
-
-class CountedFacets:
-    """The Datasette a facet sees, answering a facet query already counted from its counts; anything else, and a
-    query it does not know, goes to the real one."""
-
-    def __init__(self, datasette, counted: dict[str, list[dict]]):
-        self._datasette, self._counted = datasette, counted
-
-    def __getattr__(self, name):
-        return getattr(self._datasette, name)
-
-    async def execute(self, database, sql, *args, **kwargs):
-        rows = self._counted.get(" ".join(sql.split()))
-        if rows is None:
-            return await self._datasette.execute(database, sql, *args, **kwargs)
-        return Results(rows, False, [("value",), ("count",)])
+def searched_through_indexes(where_clauses: list[str]) -> list[str]:
+    """WHERE_CLAUSES with each full-text match on rowid written so that it filters index entries (`+rowid`)."""
+    return ["+" + clause if MATCHED_ROWIDS.match(clause) else clause for clause in where_clauses]
 
 
 @hookimpl(hookwrapper=True)
-def register_facet_classes():
-    registered = yield
-    registered.force_result(
-        [[OnePassColumnFacet if cls is ColumnFacet else cls for cls in classes] for classes in registered.get_result()]
-    )
+def filters_from_request(request, database, table, datasette):
+    """Every filter Datasette and its plugins make from the request, the search's rewritten as it is awaited."""
+    made = yield
+
+    def rewritten(filters):
+        async def filter_arguments():
+            arguments = await await_me_maybe(filters)
+            if arguments is not None:
+                arguments.where_clauses = searched_through_indexes(arguments.where_clauses)
+            return arguments
+
+        return filter_arguments
+
+    made.force_result([rewritten(filters) for filters in made.get_result()])
