@@ -734,6 +734,59 @@ def m012_decision_conflicts(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+COUNCIL_STATISTICS_QUERY = next(
+    statement for statement in statements(SCHEMA_0_1) if statement.startswith("CREATE VIEW IF NOT EXISTS council_statistics")
+).split(" AS\n", 1)[1].rstrip(";")
+"""The query of the council_statistics view release 0.1.0 made, which the table of that name holds the rows of."""
+COUNCIL_STATISTICS_INDEXED = ("year", "kind", "region", "source")
+"""The columns of council_statistics its Datasette page facets and sorts by."""
+
+
+def council_statistics_triggers(select: str) -> list[str]:
+    """Triggers that keep the council_statistics table equal to SELECT (the view it replaced), in the transaction of
+    each write to what it is read from: a statistics row is read again by its key, an authority's rows by its slug."""
+    key = "s.authority_slug = {0}.authority_slug AND s.year = {0}.year AND s.source = {0}.source"
+    drop_key = "authority_slug = {0}.authority_slug AND year = {0}.year AND source = {0}.source"
+    bodies = {
+        ("annual_statistics", "INSERT"): [f"INSERT INTO council_statistics {select} AND {key.format('new')};"],
+        ("annual_statistics", "UPDATE"): [
+            f"DELETE FROM council_statistics WHERE {drop_key.format('old')};",
+            f"INSERT INTO council_statistics {select} AND {key.format('new')};",
+        ],
+        ("annual_statistics", "DELETE"): [f"DELETE FROM council_statistics WHERE {drop_key.format('old')};"],
+        ("authorities", "INSERT"): [f"INSERT INTO council_statistics {select} AND s.authority_slug = new.slug;"],
+        ("authorities", "UPDATE"): [
+            "DELETE FROM council_statistics WHERE authority_slug IN (old.slug, new.slug);",
+            f"INSERT INTO council_statistics {select} AND s.authority_slug = new.slug;",
+        ],
+        ("authorities", "DELETE"): ["DELETE FROM council_statistics WHERE authority_slug = old.slug;"],
+    }
+    return [
+        f"CREATE TRIGGER council_statistics_after_{table}_{event.lower()} AFTER {event} ON {table} BEGIN\n  "
+        + "\n  ".join(statements)
+        + "\nEND"
+        for (table, event), statements in bodies.items()
+    ]
+
+
+@migrations()
+def m013_council_statistics_table(db: sqlite_utils.Database) -> None:
+    """council_statistics, a view that joined every statistics row to its authority on every page that showed it,
+    becomes a table with the same columns and rows, kept equal to the view's query by triggers (so every path that
+    writes statistics or authorities refreshes it, in the same transaction), with the columns its page facets by
+    indexed."""
+    select = COUNCIL_STATISTICS_QUERY
+    columns = [(name, sql_type) for _, name, sql_type, *_ in db.execute("PRAGMA table_info(council_statistics)")]
+    db.execute("DROP VIEW council_statistics")
+    definitions = ",\n    ".join(f"{name} {sql_type}" for name, sql_type in columns)
+    db.execute(f"CREATE TABLE council_statistics (\n    {definitions},\n    PRIMARY KEY (authority_slug, year, source)\n)")
+    db.execute(f"INSERT INTO council_statistics {select}")
+    for statement in council_statistics_triggers(select):
+        db.execute(statement)
+    for column in COUNCIL_STATISTICS_INDEXED:
+        db.execute(f"CREATE INDEX council_statistics_by_{column} ON council_statistics({column})")
+
+
 ANNUAL_DATA_FILES = """
 CREATE TABLE IF NOT EXISTS annual_data_files (
     source_file TEXT PRIMARY KEY,

@@ -49,7 +49,8 @@ TABLES = {
         items.LetterTableCount,
     ),
     "council_statistics": (
-        "View: every year's figures with the council's name, type, region and population, for faceting.",
+        "Every year's figures with the council's name, type, region and population, for faceting: the statistics"
+        " rows not gone, joined to their authority (not gone), kept in step with both by triggers.",
         items.AnnualStatistics,
     ),
     "statistics_discrepancies": (

@@ -83,8 +83,13 @@ def kept_letters_folder(datasette) -> Path | None:
 
 
 def extract(text: str) -> str:
-    """The start of a long text, cut at a word, for a table view."""
-    flat = " ".join(text.split())
+    """The start of a long text, cut at a word, for a table view. Read from the text's start alone (a letter's
+    text is up to 20 KB, and a page shows 100), unless that start is mostly spacing: the words it holds are the
+    whole text's first words, the last maybe cut short, past the extract's end."""
+    start = text[: 4 * EXTRACT_CHARACTERS]
+    flat = " ".join(start.split())
+    if len(flat) <= EXTRACT_CHARACTERS and len(start) < len(text):
+        flat = " ".join(text.split())
     if len(flat) <= EXTRACT_CHARACTERS:
         return flat
     return flat[:EXTRACT_CHARACTERS].rsplit(" ", 1)[0] + " …"
