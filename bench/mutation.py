@@ -64,8 +64,11 @@ MODULES = {
     # one entry a page reader, so each is run, scored and sorted on its own
     **{
         name: Module((f"harvester/pages/{name}.py",), PAGE_TESTS)
-        for name in ("statistics", "improvements", "index", "kinds", "letter", "html")
+        for name in ("statistics", "improvements", "index", "kinds", "html")
     },
+    # the letters' text read without rendering PDFs: test_letter_pdf.py renders each letter again for every
+    # mutant, so it stays in the normal suite only
+    "letter": Module(("harvester/pages/letter.py",), ("tests/test_letter_text.py",)),
     "lists": Module(("harvester/pages/letters_list.py", "harvester/pages/reports_list.py"), PAGE_TESTS),
     "decisions": Module(
         ("harvester/pages/decisions.py",),
