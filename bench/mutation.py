@@ -64,12 +64,19 @@ MODULES = {
     # one entry a page reader, so each is run, scored and sorted on its own
     **{
         name: Module((f"harvester/pages/{name}.py",), PAGE_TESTS)
-        for name in ("statistics", "improvements", "index", "kinds", "html")
+        for name in ("statistics", "improvements", "index", "kinds")
     },
     # the letters' text read without rendering PDFs: test_letter_pdf.py renders each letter again for every
     # mutant, so it stays in the normal suite only
     "letter": Module(("harvester/pages/letter.py",), ("tests/test_letter_text.py",)),
-    "lists": Module(("harvester/pages/letters_list.py", "harvester/pages/reports_list.py"), PAGE_TESTS),
+    "html": Module(
+        ("harvester/pages/html.py",),
+        ("tests/test_pages_html.py", "tests/test_pages_html_reading.py", "tests/test_pages_cases.py"),
+    ),
+    "lists": Module(
+        ("harvester/pages/letters_list.py", "harvester/pages/reports_list.py"),
+        ("tests/test_pages_lists.py", "tests/test_pages_lists_reading.py", "tests/test_pages_cases.py"),
+    ),
     "decisions": Module(
         ("harvester/pages/decisions.py",),
         (
