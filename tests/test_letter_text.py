@@ -14,8 +14,14 @@ import pytest
 
 from harvester.items import AnnualStatistics
 from harvester.pages.letter import (
+    NOT_UPHELD,
+    TOTAL,
+    UPHELD,
+    UPHOLD_RATE,
     LetterParseError,
     ParsedLetter,
+    _based_on,  # these two build patterns once, at import: tested by calling them
+    _table_token,
     letter_text_is_usable,
     parse_letter,
     parse_letter_checked,
@@ -800,3 +806,73 @@ def test_table_era_decisions_without_an_upheld_not_upheld_or_rate_column_is_an_e
     figures = "10 15 40 4 30 3 35 97"
     text = edit(text, figures, (figures.replace(figure, "", 1))[: -len("97")] + total)
     assert problem(text) == f"decisions made table has no {label.strip()!r} column"
+
+
+# --- found by mutation testing (bench/mutation.py letter)
+
+
+def test_the_body_ends_at_the_sign_off_whatever_its_wording():
+    """A report sentence after 'Yours faithfully' is past the letter's body, as it is after 'Yours sincerely'."""
+    text = edit(WELLINGBOROUGH, "Yours sincerely,", "Yours faithfully,")
+    text = edit(text, "Complaints upheld\n\n\n\n", f"{REPORT_ON_NOISE}\n\nComplaints upheld\n\n\n\n")
+    assert read(text)[0].public_report_sentences == []
+
+
+def test_a_report_mentioned_before_any_full_stop_runs_from_the_start_of_the_letter():
+    # the letterhead, date and addressee have no full stop, so the first sentence starts with the letter
+    text = edit(
+        WELLINGBOROUGH,
+        "I write to you with our annual summary",
+        "We issued a public report about your Council. I write to you with our annual summary",
+    )
+    assert read(text)[0].public_report_sentences == [
+        "Local Government & Social Care OMBUDSMAN 22 July 2020 By email Ms Elliott Managing Director "
+        "Wellingborough Borough Council Dear Ms Elliott Annual Review letter 2020 We issued a public report "
+        "about your Council."
+    ]
+
+
+def test_an_authority_whose_slug_keeps_capitals():
+    # the site spells some slugs with capitals (North-Northamptonshire-Council, site notes §4.2)
+    parsed, _ = read(LEICESTER, "Leicester-City-Council")
+    assert parsed.addressee_role == "Chief Operating Officer"
+
+
+def test_the_local_authority_report_printed_twice_is_an_error():
+    start = TABLE_ERA_LETTER.index("Local Authority Report")
+    text = TABLE_ERA_LETTER + TABLE_ERA_LETTER[start:]
+    assert problem(text) == "expected one 'Local Authority Report' heading, found 2"
+
+
+def test_a_complaint_overview_keeps_the_disagreements_found_before_it():
+    text = edit(letter_2025(OVERVIEW), UPHELD_LEAD, "60% of complaints we investigated were upheld.")
+    text = edit(text, "dealt with 14", "dealt with 15")
+    overview = OVERVIEW.replace("dealt with 14", "dealt with 15")
+    assert read(text)[1] == [
+        "upheld_pct 60% does not follow from its counts",
+        f"complaint overview {overview!r} disagrees with 2 investigations",
+    ]
+
+
+def test_table_labels_match_across_line_breaks_in_any_case_beside_figures_and_other_text():
+    token = _table_token((UPHELD, NOT_UPHELD, UPHOLD_RATE, TOTAL))
+    found = [
+        (match.lastgroup, match.group(match.lastgroup))
+        for match in token.finditer("Upheld Not\nupheld UPHOLD RATE (%) Total 10 15 40% n/a 1,204")
+    ]
+    assert found == [
+        ("label", "Upheld"),
+        ("label", "Not\nupheld"),
+        ("label", "UPHOLD RATE (%)"),
+        ("label", "Total"),
+        ("figure", "10"),
+        ("figure", "15"),
+        ("figure", "40%"),
+        ("other", "n/a"),
+        ("figure", "1,204"),
+    ]
+
+
+def test_a_statistics_base_sentence_gives_its_count_and_period():
+    base = _based_on("compliance outcomes?").search(COMPLIANCE_BASE)
+    assert base.groups() == ("1", "1 April 2019 to 31 March 2020")
