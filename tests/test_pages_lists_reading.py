@@ -250,3 +250,31 @@ def test_a_report_date_that_cannot_be_is_a_layout_error():
     assert raised.value.missing == (
         "report date: impossible date '31 February 2024': day is out of range for month"
     )
+    assert raised.value.url == REPORTS_URL
+
+
+# --- found by mutation testing (bench/mutation.py lists)
+
+
+def test_a_dated_document_at_the_very_end_of_the_page():
+    pdf = "/assets/attach/7001/Luton-report.pdf"
+    items = f"<h3>{link(BENEFITS)}</h3><p>12 March 2024</p><p><a href='{pdf}'>Report on the care home</a></p>"
+    assert parse_reports_list(INTRO + items + "<p>9 November 2023</p>", REPORTS_URL) == [
+        report(BENEFITS, "2024-03-12", summary=False),
+        Report(SLUG, "Report on the care home", f"{SITE}{pdf}", None, "2023-11-09", REPORTS_URL),
+    ]
+
+
+def test_a_link_that_does_not_open_its_block_is_not_a_headline():
+    # a sidebar's chevron glued to its news links, straight after the list
+    items = (
+        f"<h3>{link(BENEFITS)}</h3><p>12 March 2024</p>"
+        f"<p>\u203a<a href='{NEIGHBOURS[0]}'>{NEIGHBOURS[1]}</a></p><p>9 November 2023</p>"
+    )
+    assert parse_reports_list(INTRO + items, REPORTS_URL) == [report(BENEFITS, "2024-03-12", summary=False)]
+
+
+def test_text_beside_a_headline_loses_only_its_separator():
+    items = f"<p>{link(BENEFITS)} \u2013 X-ray appointments were cancelled, the Ombudsman found.</p>"
+    [only] = parse_reports_list(INTRO + items, REPORTS_URL)
+    assert only.summary == "X-ray appointments were cancelled, the Ombudsman found."
