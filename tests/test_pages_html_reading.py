@@ -227,6 +227,7 @@ def test_documents_that_are_not_html_are_layout_errors():
     with pytest.raises(PageLayoutError) as raised:
         page_text('<?xml version="1.0" encoding="utf-8"?><p>x</p>', URL)
     assert raised.value.missing.startswith("not parseable as HTML (Unicode strings with encoding declaration")
+    assert raised.value.url == URL
     assert page_text(b'<?xml version="1.0" encoding="utf-8"?><p>View all</p>', URL).blocks == ["View all"]
 
 
@@ -269,12 +270,9 @@ def test_the_whole_page_keeps_its_footer_and_asides():
     ]
 
 
-INTRO = sentence("has published the following reports against")
-
-
 def test_a_sentence_matches_across_whitespace_and_blocks_in_any_case():
     page = page_text("<p>The Ombudsman HAS published the\nfollowing</p><p>reports against Luton</p>", URL)
-    match = find_once(INTRO, page, "the reports intro")
+    match = find_once(sentence("has published the following reports against"), page, "the reports intro")
     assert match.group(0) == "HAS published the following\nreports against"
     assert sentence("View all", 0).search("view all") is None
     assert sentence("View all", 0).search("View\n all") is not None
@@ -286,6 +284,11 @@ def test_find_once_and_at_most_once_within_bounds():
     with pytest.raises(PageLayoutError) as raised:
         find_at_most_once(view_all, page, "'View all'")
     assert raised.value.missing == "'View all' appears 2 times, expected at most once"
+    assert raised.value.url == URL
+    with pytest.raises(PageLayoutError) as raised:
+        find_once(view_all, page, "'View all'")
+    assert raised.value.missing == "'View all' appears 2 times, expected at most once"
+    assert find_once(view_all, page, "'View all'", end=9).start() == 0
     assert find_at_most_once(view_all, page, "'View all'", 1).start() == 14
     assert find_at_most_once(view_all, page, "'View all'", 0, 9).start() == 0
     assert find_at_most_once(view_all, page, "'View all'", 0, 7) is None
@@ -293,5 +296,33 @@ def test_find_once_and_at_most_once_within_bounds():
     assert find_once(view_all, page, "'View all'", 9).start() == 14
     with pytest.raises(PageLayoutError) as raised:
         find_once(sentence("View annual letters"), page, "'View annual letters'")
-    assert raised.value.missing == "missing 'View annual letters'"
+    assert (raised.value.url, raised.value.missing) == (URL, "missing 'View annual letters'")
     assert find_once(re.compile("Next"), page, "'Next'").start() == 9
+
+
+# --- found by mutation testing (bench/mutation.py html)
+
+
+def test_a_link_with_no_text_keeps_an_empty_text():
+    page = page_text("<p><a href='/information-centre/news/2024/mar/x'></a>12 March 2024</p>", URL)
+    assert page.links == [Link("", f"{SITE}/information-centre/news/2024/mar/x", 0)]
+
+
+def test_a_part_that_is_an_inline_element_keeps_its_text():
+    tree = parse_tree("<p>Decision: <span>Upheld: <b>fault and injustice</b></span> found</p>", URL)
+    assert part_text(tree, tree.root.find(".//span")).blocks == ["Upheld: fault and injustice"]
+
+
+@pytest.mark.parametrize(
+    ("page_url", "href", "absolute"),
+    [
+        (URL, "HTTPS://www.lgo.org.uk/decisions", "https://www.lgo.org.uk/decisions"),
+        (
+            "http://127.0.0.1:8765/your-councils-performance/luton-borough-council/reports",
+            "HTTP://127.0.0.1:8765/decisions",
+            "http://127.0.0.1:8765/decisions",
+        ),
+    ],
+)
+def test_an_href_with_its_scheme_in_capitals_gets_it_in_lower_case(page_url, href, absolute):
+    assert page_text(f"<a href='{href}'>Decisions</a>", page_url).links[0].href == absolute
