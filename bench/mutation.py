@@ -169,8 +169,8 @@ EQUIVALENT: dict[tuple[str, str], str] = {
     },
     **{
         ("harvester/pages/letter.py", f"_letter, disagreements = _parse(text, authority_slug, {url})"): (
-            "the URL only names the text in a LetterParseError's message, and letter_text_is_usable catches "
-            "the error and answers False"
+            "the URL only goes into the parsed letter, which letter_text_is_usable throws away, and into a "
+            "LetterParseError's message, which it catches and answers False"
         )
         for url in ("None", '"XX(checked text)XX"', '"(CHECKED TEXT)"')
     },
