@@ -302,10 +302,7 @@ class _LetterText:
     def signatory(self) -> str:
         """The name on the line above the Ombudsman's title after 'Yours sincerely', or before it on its line
         (a signature image may leave stray letters in between)."""
-        sign_offs = [i for i, line in enumerate(self.lines) if SIGN_OFF.match(line)]
-        if len(sign_offs) != 1:
-            raise self.fail(f"expected one 'Yours sincerely', found {len(sign_offs)}")
-        after = self.lines[sign_offs[0] + 1 :]
+        after = self.lines[self._sign_off() + 1 :]
         for index, line in enumerate(after):
             title = OMBUDSMAN_TITLE.search(line)
             if title is None:
@@ -317,8 +314,15 @@ class _LetterText:
             break
         raise self.fail("no signatory above the Ombudsman's title after 'Yours sincerely'")
 
+    def _sign_off(self) -> int:
+        """The index of the one 'Yours sincerely' (or 'Yours faithfully') line: the body ends there."""
+        sign_offs = [i for i, line in enumerate(self.lines) if SIGN_OFF.match(line)]
+        if len(sign_offs) != 1:
+            raise self.fail(f"expected one 'Yours sincerely', found {len(sign_offs)}")
+        return sign_offs[0]
+
     def public_report_sentences(self) -> list[str]:
-        body = self.flat.split("Yours sincerely", 1)[0]
+        body = " ".join(self.lines[: self._sign_off()])
         sentences: list[str] = []
         for mention in PUBLIC_REPORT.finditer(body):
             start = max((end.end() for end in SENTENCE_END.finditer(body, 0, mention.start())), default=0)
