@@ -67,19 +67,56 @@ MODULES = {
         for name in ("statistics", "improvements", "index", "kinds", "letter", "html")
     },
     "lists": Module(("harvester/pages/letters_list.py", "harvester/pages/reports_list.py"), PAGE_TESTS),
+    # decisions and annual-data leave out the tests that build the replica's site (build_site, 5-15 s, runs again
+    # for every mutant: each mutant is a new pytest session); the saved pages of tests/pages/ and typed variants
+    # built from the site's wording read the same code
     "decisions": Module(
         ("harvester/pages/decisions.py",),
         (
-            "tests/test_decisions_pages.py",
+            *(
+                f"tests/test_decisions_pages.py::{test}"
+                for test in (
+                    "test_outcome_groups",
+                    "test_case_ref_from_a_decision_url_only",
+                    "test_case_references_as_printed",
+                    "test_what_is_not_a_case_reference",
+                    "test_a_card_without_a_link_is_skipped_with_its_text_and_the_rest_kept",
+                    "test_a_heading_without_its_card_line_is_a_warning",
+                    "test_an_empty_listing_in_any_ordinary_phrasing",
+                    "test_a_listing_without_cards_or_empty_wording_is_a_layout_failure",
+                )
+            ),
             "tests/test_decisions_report_rule.py",
+            "tests/test_decisions_page_variants.py",
+            "tests/test_decisions_addresses.py",
             "tests/test_pages_cases.py",
-            "tests/test_pages_made.py",
             "tests/test_cli_parse.py",
         ),
     ),
     "annual-data": Module(
         ("harvester/datafiles.py", "harvester/pages/annual_review.py"),
-        ("tests/test_datafiles.py", "tests/test_pages_cases.py", "tests/test_pages_made.py"),
+        (
+            *(
+                f"tests/test_datafiles.py::{test}"
+                for test in (
+                    "test_a_hub_link_takes_its_year_from_its_text_its_file_name_or_the_heading_above_it",
+                    "test_a_hub_without_data_file_links_is_a_layout_error",
+                    "test_numbers_are_read_as_printed_and_the_unreadable_kept_as_text",
+                    "test_an_unknown_column_is_kept_under_its_header_and_warned_about",
+                    "test_unmatched_names_are_stored_with_their_printed_name_and_no_slug",
+                    "test_a_file_that_is_not_what_its_extension_says_fails_naming_the_file",
+                    "test_a_zip_bomb_is_refused_before_it_is_opened",
+                    "test_a_sheet_with_no_recognisable_header_fails_naming_the_sheet",
+                    "test_a_number_column_full_of_text_fails_naming_the_column",
+                    "test_a_column_of_dashes_is_no_figures_not_text",
+                    "test_a_known_column_that_disappears_fails_the_file",
+                    "test_a_file_read_again_unchanged_writes_nothing_and_a_changed_one_logs_each_change",
+                    "test_a_bad_file_is_a_recorded_error_that_fails_the_run_and_leaves_its_rows",
+                    "test_an_unchanged_file_answering_304_is_not_read_again",
+                )
+            ),
+            "tests/test_datafiles_reading.py",
+        ),
     ),
     "store": Module(
         ("harvester/store.py",),
