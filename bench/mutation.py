@@ -172,6 +172,72 @@ EQUIVALENT: dict[tuple[str, str], str] = {
         "harvester/middlewares.py",
         'wait = retry_after_seconds(response.headers[b"Retry-After"].decode("LATIN-1"), time.time())',
     ): "Python's codec names ignore case",
+    # pages/decisions.py
+    **{
+        ("harvester/pages/decisions.py", line): (
+            "_header_line runs only when the module is imported (CATEGORY, OUTCOME, DECISION_DATE), before mutmut "
+            "switches a mutant on, so no mutmut run can call it; planted by hand (no re.MULTILINE), "
+            "tests/test_pages_cases.py fails 17 decision cases"
+        )
+        for line in (
+            "return re.compile(None, re.MULTILINE)",
+            r'return re.compile(rf"^{label}[ \t]*(?::[ \t]*|:?[ \t]*\n(?::[ \t]*\n?)?[ \t]*){value}$", None)',
+            "return re.compile(re.MULTILINE)",
+            r'return re.compile(rf"^{label}[ \t]*(?::[ \t]*|:?[ \t]*\n(?::[ \t]*\n?)?[ \t]*){value}$", )',
+        )
+    },
+    **{
+        ("harvester/pages/decisions.py", line): (
+            "_Statement.blocks is built from indices one for one, so zip never meets lists of two lengths"
+        )
+        for line in (
+            "for index, block in zip(indices, self.blocks, strict=None):",
+            "for index, block in zip(indices, self.blocks, ):",
+            "for index, block in zip(indices, self.blocks, strict=False):",
+        )
+    },
+    **{
+        ("harvester/pages/decisions.py", line): (
+            "the element's text holds the 'Decision date' text node it was found from, so the label is always found"
+        )
+        for line in (
+            'after = content[label[-1].end() :] if (label) or True else ""',
+            'after = content[label[-1].end() :] if label else "XXXX"',
+        )
+    },
+    **{
+        ("harvester/pages/decisions.py", line): (
+            "a decision page's path ends in its case reference (digits, or a or b), never in 'X'"
+        )
+        for line in (
+            'path = urlsplit(tree.url).path.rstrip("XX/XX").lower()',
+            'same_page = parts.path.rstrip("XX/XX").lower() == path',
+            'return unquote(urlsplit(url).path).rstrip("XX/XX").lower()',
+        )
+    },
+    ("harvester/pages/decisions.py", 'segments = decision_url_key(url).strip("XX/XX").split("/")'): (
+        "decision_url_key has already case-folded the path: no 'X' is left to strip"
+    ),
+    (
+        "harvester/pages/decisions.py",
+        'return re.sub(r"[^a-z0-9]", "", words.lower().replace("&", "XXandXX"))',
+    ): ("the X's put in are taken out again by re.sub's [^a-z0-9], leaving 'and'"),
+    ("harvester/pages/decisions.py", 'self.satisfied_date = normalise.uk_date(text.rstrip("XX.XX"))'): (
+        "strips 'X' as well as '.', and no date ends in 'X'"
+    ),
+    ("harvester/pages/decisions.py", 'return card, blocks, "XXXX"'): (
+        "the third value (what was wrong) is read only when the card is None"
+    ),
+    ("harvester/pages/decisions.py", "in_remedy = None"): (
+        "in_remedy is only tested for truth: None and False are both false"
+    ),
+    (
+        "harvester/pages/decisions.py",
+        "header_end = max(page.block_index(match.end() - 2) for match in (heading, category, outcome, decided))",
+    ): (
+        "a header line's match ends in a block of more than one character (a reference's ')', a date, a category "
+        "or outcome as printed), so its last two characters are in one block"
+    ),
 }
 """(file, the mutated line as mutmut shows it, stripped) -> why no test can tell it from the original."""
 

@@ -42,6 +42,7 @@ def test_a_listing_pages_key_keeps_what_tells_pages_apart():
         "www.lgo.org.uk/decisions/searchresults?aname=Leeds+City+Council&page=2"
     )
     assert listing_page_key(f"{BASE}/decisions/planning?page=") == "www.lgo.org.uk/decisions/planning?page="
+    assert listing_page_key(f"{BASE}/decisions/benefits-and-TAX") == "www.lgo.org.uk/decisions/benefits-and-tax?"
     assert listing_page_key(f"{BASE}/decisions/planning?page=2") != listing_page_key(
         f"{BASE}/decisions/planning?page=3"
     )

@@ -150,6 +150,14 @@ def test_a_case_named_further_down_the_statement_is_not_the_pages_case():
     )
 
 
+def test_the_header_lines_are_read_after_its_heading_not_from_a_search_form_above_it():
+    form = "<form><p>Decision</p><p>Any outcome</p><p>Category</p><p>All categories</p></form>"
+    read = page(form + HEADER)
+    assert (read.category, read.sub_category, read.outcome, read.decision_date) == (
+        "Housing", "Homelessness", "Upheld", "2025-03-14"
+    )
+
+
 # --- where the statement is: the page's main content -------------------------------------------------
 
 
