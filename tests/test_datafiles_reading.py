@@ -4,13 +4,14 @@ leaves out or cannot read is counted in a warning. Fast: no replica, every file 
 
 import hashlib
 import io
+import random
 import zipfile
 
 import openpyxl
 import pytest
 
-from harvester import items
-from harvester.datafiles import MAX_ROWS, DataFileError, read_data_file
+from harvester import datafiles, items
+from harvester.datafiles import DataFileError, read_data_file
 from harvester.pages.annual_review import data_set, file_link, files_to_read, parse_hub
 from harvester.pages.html import PageLayoutError
 
@@ -271,14 +272,34 @@ def test_a_csv_with_a_nul_byte_or_an_html_page_is_not_read():
         read_data_file(b"\r\n  <!DOCTYPE HTML><html><body>Page not found</body></html>", CSV_LINK)
 
 
-def test_a_csv_is_read_to_its_row_limit_and_no_further():
-    council = csv_bytes(
-        [DECIDED_HEADER, ["Kent County Council", "County", "Housing", 1, 0, 2, 0, 3, 4, 10, 57]]
-    )
-    blank_rows = b",\r\n" * (MAX_ROWS - 2)
-    assert {v.row for v in read_data_file(council + blank_rows, CSV_LINK).values} == {2}
-    with pytest.raises(DataFileError, match=rf"^{CSV_URL}: more than 100000 rows$"):
-        read_data_file(council + blank_rows + b",\r\n", CSV_LINK)
+KENT_DECIDED = ["Kent County Council", "County", "Housing", 1, 0, 2, 0, 3, 4, 10, 57]
+
+
+def test_a_csv_is_read_to_its_row_limit_and_no_further(monkeypatch):
+    monkeypatch.setattr(datafiles, "MAX_ROWS", 4)  # 100,000 on the site; the same check at any number
+    rows = [DECIDED_HEADER, KENT_DECIDED, [""], [""]]
+    assert {v.row for v in read_data_file(csv_bytes(rows), CSV_LINK).values} == {2}
+    with pytest.raises(DataFileError, match=rf"^{CSV_URL}: more than 4 rows$"):
+        read_data_file(csv_bytes([*rows, [""]]), CSV_LINK)
+
+
+def test_a_workbook_sheet_is_read_to_its_row_limit_and_no_further(monkeypatch):
+    monkeypatch.setattr(datafiles, "MAX_ROWS", 4)
+    rows = [DECIDED_HEADER, KENT_DECIDED, ["Notes"], ["Source: Local Government and Social Care Ombudsman"]]
+    assert {v.row for v in read_data_file(workbook_bytes({"Decided": rows}), XLSX_LINK).values} == {2}
+    with pytest.raises(DataFileError, match=rf"^{XLSX_URL}: sheet 'Decided' has more than 4 rows$"):
+        read_data_file(workbook_bytes({"Decided": [*rows, ["* Figures are provisional"]]}), XLSX_LINK)
+
+
+def test_a_byte_neither_utf_8_nor_windows_1252_is_replaced_and_the_rest_read():
+    rows = [DECIDED_HEADER, KENT_DECIDED]
+    plain = read_data_file(csv_bytes(rows), CSV_LINK)
+    odd = read_data_file(csv_bytes(rows) + b"Source: the Ombudsman\x81s casework system\r\n", CSV_LINK)
+    assert odd.values == plain.values
+    assert odd.warnings == [
+        f"{CSV_URL}: not UTF-8; read as windows-1252",
+        f"{CSV_URL}: 1 note row(s) recognised and left out",
+    ]
 
 
 def test_a_file_of_headers_only_has_no_council_figures():
@@ -344,7 +365,8 @@ def test_a_damaged_or_unopenable_workbook_fails_naming_the_file():
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("xl/workbook.xml", "<not-a-workbook/>")
     with pytest.raises(
-        DataFileError, match=rf"^{XLSX_URL}: expected an XLSX workbook, openpyxl could not open it \("
+        DataFileError,
+        match=rf"^{XLSX_URL}: expected an XLSX workbook, openpyxl could not open it \(KeyError: ",
     ):
         read_data_file(out.getvalue(), XLSX_LINK)
     with pytest.raises(
@@ -354,7 +376,7 @@ def test_a_damaged_or_unopenable_workbook_fails_naming_the_file():
 
 
 def test_a_workbook_with_a_large_well_compressed_member_under_the_limits_is_read():
-    decided = [DECIDED_HEADER, ["Kent County Council", "County", "Housing", 1, 0, 2, 0, 3, 4, 10, 57]]
+    decided = [DECIDED_HEADER, KENT_DECIDED]
     body = workbook_bytes(
         {"Decided": decided}, extra_members=[("docProps/padding.bin", b"\0" * (1024 * 1024))]
     )
@@ -366,11 +388,51 @@ def test_a_workbook_with_a_large_well_compressed_member_under_the_limits_is_read
         read_data_file(body, XLSX_LINK)
 
 
+def test_a_workbook_with_a_large_picture_that_hardly_compresses_is_read():
+    picture = random.Random(26).randbytes(3 * 1024 * 1024 // 2)
+    body = workbook_bytes(
+        {"Decided": [DECIDED_HEADER, KENT_DECIDED]}, extra_members=[("xl/media/image1.png", picture)]
+    )
+    assert len(read_data_file(body, XLSX_LINK).values) == 8
+
+
+def test_a_workbook_inflating_to_exactly_the_limit_is_opened_and_one_byte_more_is_not(monkeypatch):
+    body = workbook_bytes({"Decided": [DECIDED_HEADER, KENT_DECIDED]})
+    inflated = sum(member.file_size for member in zipfile.ZipFile(io.BytesIO(body)).infolist())
+    monkeypatch.setattr(datafiles, "MAX_UNZIPPED_BYTES", inflated)
+    assert len(read_data_file(body, XLSX_LINK).values) == 8
+    monkeypatch.setattr(datafiles, "MAX_UNZIPPED_BYTES", inflated - 1)
+    with pytest.raises(DataFileError) as refused:
+        read_data_file(body, XLSX_LINK)
+    assert str(refused.value) == (
+        f"{XLSX_URL}: its zip members inflate to {inflated:,} bytes, over the {inflated - 1:,} limit (a zip bomb?): "
+        "not opened"
+    )
+
+
+def test_a_total_worked_out_by_a_formula_is_read_as_the_value_excel_saved():
+    body = workbook_bytes({"Decided": [DECIDED_HEADER, [*KENT_DECIDED[:9], "=SUM(D2:I2)", 57]]})
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(body)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as saved,
+    ):
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                assert b"<f>SUM(D2:I2)</f><v></v>" in data
+                data = data.replace(b"<f>SUM(D2:I2)</f><v></v>", b"<f>SUM(D2:I2)</f><v>10</v>")
+            saved.writestr(member, data)
+    [total] = [v for v in read_data_file(out.getvalue(), XLSX_LINK).values if v.column_header == "Total"]
+    assert (total.value, total.raw) == (10, "10")
+
+
 # --- the hub: which links are data files, their year, and which one is read ------------------------
 
 
 def test_a_hub_link_named_only_by_its_text_takes_its_format_from_it():
-    html = """<h1>Local government complaint reviews</h1>
+    html = """<p><a href="/">Home</a> <a href="/information-centre">Information centre</a></p>
+    <h1>Local government complaint reviews</h1>
     <h2>Review of Local Government Complaints 2022-23</h2>
     <p><a href="/assets/attach/9/about">About our complaints data</a></p>
     <p><a href="/download?id=7">Complaints decided (Excel)</a> <a href="/download?id=8">Complaints decided (CSV)</a></p>
@@ -399,17 +461,38 @@ def test_a_csv_linked_first_is_kept_over_the_xlsx_after_it():
         items.DataFileLink(
             "2023-24", "Complaints decided 2023-24 (spreadsheet file)", BASE + "/b.xlsx", "xlsx", HUB
         ),
+        items.DataFileLink("2023-24", "Complaints decided 2023-24 (CSV file)", BASE + "/b.csv", "csv", HUB),
     ]
     assert [f.url for f in files_to_read(csv_first)] == [BASE + "/a.csv"]
-    assert [f.url for f in files_to_read(csv_first[1:])] == [BASE + "/a.xlsx"]
+    assert [f.url for f in files_to_read(csv_first[1:3])] == [BASE + "/a.xlsx"]
+    assert [f.url for f in files_to_read(csv_first[1:])] == [BASE + "/b.csv"]
 
 
 def test_a_data_file_link_without_any_year_is_a_layout_error():
     html = '<h1>Reviews</h1><p><a href="/download?id=7">Complaints decided (CSV)</a></p>'
-    with pytest.raises(
-        PageLayoutError, match="data file link 'Complaints decided \\(CSV\\)' gives no statistics year"
-    ):
+    with pytest.raises(PageLayoutError) as raised:
         parse_hub(html, HUB)
+    assert (raised.value.url, raised.value.missing) == (
+        HUB,
+        "data file link 'Complaints decided (CSV)' gives no statistics year",
+    )
+
+
+def test_a_hub_without_data_file_links_names_the_page():
+    with pytest.raises(PageLayoutError) as raised:
+        parse_hub('<h1>Reviews</h1><a href="/r.pdf">Review of Local Government Complaints 2024-25</a>', HUB)
+    assert (raised.value.url, raised.value.missing) == (
+        HUB,
+        "no data file links (complaints received or decided, CSV or XLSX)",
+    )
+
+
+def test_a_file_name_99_00_is_no_year():
+    html = """<h1>Reviews</h1><h2>Review of Local Government Complaints 2019-20</h2>
+    <a href="/assets/attach/5/Complaints-Decided-99-00.csv">Complaints decided</a>"""
+    assert [f.year for f in parse_hub(html, HUB)] == ["2019-20"]
+    with pytest.raises(ValueError, match=r"not a data file name with a year"):
+        file_link(BASE + "/assets/attach/5/Complaints-Decided-99-00.csv")
 
 
 def test_a_file_name_year_needs_consecutive_halves():
@@ -427,3 +510,5 @@ def test_a_data_file_known_only_by_its_url_takes_year_and_format_from_its_name()
         file_link(BASE + "/assets/attach/7/Complaints-Decided.csv")
     with pytest.raises(ValueError, match=r"not a data file name with a year"):
         file_link(BASE + "/assets/attach/7/Review-24-25.pdf")
+    with pytest.raises(ValueError, match=r"not a data file name with a year"):
+        file_link(BASE)
