@@ -238,6 +238,108 @@ EQUIVALENT: dict[tuple[str, str], str] = {
         "a header line's match ends in a block of more than one character (a reference's ')', a date, a category "
         "or outcome as printed), so its last two characters are in one block"
     ),
+    # datafiles.py
+    **{
+        ("harvester/datafiles.py", line): (
+            "_concept runs only when the module is imported (CONCEPTS), before mutmut switches a mutant on, so no "
+            "mutmut run can call it; planted by hand (no re.IGNORECASE), tests/test_datafiles_reading.py fails"
+        )
+        for line in (
+            "return Concept(None, measure, kind, re.compile(pattern, re.IGNORECASE))",
+            "return Concept(name, None, kind, re.compile(pattern, re.IGNORECASE))",
+            "return Concept(name, measure, None, re.compile(pattern, re.IGNORECASE))",
+            "return Concept(name, measure, kind, None)",
+            "return Concept(measure, kind, re.compile(pattern, re.IGNORECASE))",
+            "return Concept(name, kind, re.compile(pattern, re.IGNORECASE))",
+            "return Concept(name, measure, re.compile(pattern, re.IGNORECASE))",
+            "return Concept(name, measure, kind, )",
+            "return Concept(name, measure, kind, re.compile(None, re.IGNORECASE))",
+            "return Concept(name, measure, kind, re.compile(pattern, None))",
+            "return Concept(name, measure, kind, re.compile(re.IGNORECASE))",
+            "return Concept(name, measure, kind, re.compile(pattern, ))",
+        )
+    },
+    **{
+        ("harvester/datafiles.py", line): "Python's codec names ignore case"
+        for line in (
+            'start = content[:60].decode("LATIN-1").strip()[:40]',
+            'text = content.decode("UTF-8-SIG")',
+            'text = content.decode("CP1252", errors="replace")',
+        )
+    },
+    ("harvester/datafiles.py", r'if re.match(rb"\s*<(?:!DOCTYPE|HTML)", content[:200], re.IGNORECASE):'): (
+        "the pattern is matched with re.IGNORECASE"
+    ),
+    ("harvester/datafiles.py", "dialect = None"): "csv.reader's dialect None is its default, csv.excel",
+    **{
+        ("harvester/datafiles.py", line): (
+            "a member over 1 MiB never compresses to fewer than 2 bytes (deflate writes about 1 KB for 1 MiB of "
+            "zeros), so max(compress_size, 1) and max(compress_size, 2) are the same"
+        )
+        for line in (
+            "member.compress_size, 2",
+            'f"{link.url}: zip member {member.filename} inflates '
+            '{member.file_size // max(member.compress_size, 2)}"',
+        )
+    },
+    **{
+        ("harvester/datafiles.py", line): (
+            "read-only is openpyxl's streaming mode: the same cells, values and number formats, only loaded whole"
+        )
+        for line in (
+            "workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=None, data_only=True)",
+            "workbook = openpyxl.load_workbook(io.BytesIO(content), data_only=True)",
+            "workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=False, data_only=True)",
+        )
+    },
+    **{
+        ("harvester/datafiles.py", line): (
+            "every cell of openpyxl's read-only rows has a number_format (EmptyCell's is None): the default is "
+            "never used"
+        )
+        for line in (
+            'yield [Cell(cell.value, "%" in (getattr(cell, "number_format", None) or "")) for cell in row]',
+            'yield [Cell(cell.value, "%" in (getattr(cell, "number_format", ) or "")) for cell in row]',
+            'yield [Cell(cell.value, "%" in (getattr(cell, "number_format", "XXXX") or "")) for cell in row]',
+        )
+    },
+    (
+        "harvester/datafiles.py",
+        'yield [Cell(cell.value, "%" in (getattr(cell, "number_format", "") or "XXXX")) for cell in row]',
+    ): ("'%' is in neither '' nor 'XXXX'"),
+    (
+        "harvester/datafiles.py",
+        "category = _cell_text(row, table.category_column) or None if (table.category_column is not None) or True "
+        "else None",
+    ): "_cell_text gives '' for a column that is not there (index None), which `or None` makes None either way",
+    **{
+        ("harvester/datafiles.py", line): (
+            "_figure's third value (readable) is read only when the value is None, and these return a number"
+        )
+        for line in (
+            'return _whole(shown), f"{_whole(shown)}%", False',
+            "return _whole(value), _text(value), False",
+            'return _whole(float(whole.replace(",", "") + (decimals or ""))), raw, False',
+        )
+    },
+    # pages/annual_review.py
+    **{
+        ("harvester/pages/annual_review.py", line): (
+            "the piece after a path's last '/' is the same however many times the path is split"
+        )
+        for line in (
+            'name = unquote(urlsplit(url).path).rsplit("/", )[-1]',
+            'name = unquote(urlsplit(url).path).rsplit("/", 2)[-1]',
+            'name = unquote(urlsplit(href).path).rsplit("/", )[-1]',
+            'name = unquote(urlsplit(href).path).rsplit("/", 2)[-1]',
+        )
+    },
+    ("harvester/pages/annual_review.py", "file_format, year = _format(name, None), _file_name_year(name)"): (
+        "the name is the URL's last path segment: its extension, read as a word of the name, gives the same format"
+    ),
+    ("harvester/pages/annual_review.py", "for index in range(page.block_index(offset), -2, -1):"): (
+        "block -1 is in no page's heading_blocks (block indices count from 0): one more step finds nothing"
+    ),
 }
 """(file, the mutated line as mutmut shows it, stripped) -> why no test can tell it from the original."""
 

@@ -79,10 +79,14 @@ RECEIVED_ROWS = [
     ["Kent County Council", "County", 10, 0, 2, 11, 3, 9, 0, 1, 2, 38],
     ["", "", 1, 1, 1, 1, 1, 1, 1, 1, 1, 9],
     ["Total", "", 11, 2, 5, 15, 8, 15, 7, 10, 11, 84],
+    ["England", "", 11, 2, 5, 15, 8, 15, 7, 10, 11, 84],
     ["Average", "", 4, 1, 2, 5, 3, 5, 2, 3, 4, 28],
+    ["Median", "", 1, 0, 2, 4, 3, 9, 0, 1, 2, 38],
+    [],
     ["Notes"],
     ["* Includes enquiries", "", 1, "", "", "", "", "", "", "", "", ""],
     [FOOTNOTE, "", 2, "", "", "", "", "", "", "", "", ""],
+    ["Source: Local Government and Social Care Ombudsman"],
 ]
 
 
@@ -115,9 +119,9 @@ def test_a_received_files_service_areas_are_its_columns_and_its_left_out_rows_ar
     assert read.unmatched_names == ["Broads Authority"]
     assert read.warnings == [
         f"{CSV_URL} row 7: figures without an organisation's name: not read",
-        f"{CSV_URL}: 1 total row(s) recognised and left out",
-        f"{CSV_URL}: 1 average row(s) recognised and left out",
-        f"{CSV_URL}: 3 note row(s) recognised and left out",
+        f"{CSV_URL}: 2 total row(s) recognised and left out",
+        f"{CSV_URL}: 2 average row(s) recognised and left out",
+        f"{CSV_URL}: 4 note row(s) recognised and left out",
     ]
 
 
@@ -146,7 +150,7 @@ def test_a_decided_files_outcomes_are_its_columns_and_a_councils_total_row_has_n
     rows = [
         ["Complaints decided 2023-24"],
         DECIDED_HEADER,
-        ["Kent County Council", "County", "Housing", 1, 0, 2, 0, 3, 4, 10, "57%"],
+        ["Kent County Council", "County", "Housing", 1, 0, 2, 0, 3, 4, 10, "57 %"],
         ["Kent County Council", "County", "Total", 1, 0, 2, 0, 3, 4, 10, "57%"],
     ]
     read = read_data_file(csv_bytes(rows), CSV_LINK)
@@ -241,7 +245,9 @@ def test_a_row_naming_the_organisation_and_one_known_column_is_not_a_header():
 def test_a_header_of_a_decided_file_with_more_received_columns_is_a_received_file():
     header = ["Council", "Adult care services", "Housing", "Upheld", "Not upheld", "Benefits and tax"]
     with pytest.raises(
-        DataFileError, match="a file of complaints received without the column.s. corporate_and_other"
+        DataFileError,
+        match="a file of complaints received without the column.s. corporate_and_other, education_and_childrens, "
+        "environment_and_regulation, highways_and_transport, other, planning_and_development$",
     ):
         read_data_file(csv_bytes([header, ["Kent County Council", 1, 2, 3, 4, 5]]), CSV_LINK)
 
@@ -369,6 +375,19 @@ def test_a_damaged_or_unopenable_workbook_fails_naming_the_file():
         match=rf"^{XLSX_URL}: expected an XLSX workbook, openpyxl could not open it \(KeyError: ",
     ):
         read_data_file(out.getvalue(), XLSX_LINK)
+    page = b'<!DOCTYPE html><html lang="en"><head><title>Page not found</title></head></html>'
+    with pytest.raises(DataFileError) as raised:
+        read_data_file(page, XLSX_LINK)
+    assert (
+        str(raised.value)
+        == f"{XLSX_URL}: expected an XLSX (a zip), found '<!DOCTYPE html><html lang=\"en\"><head><ti'"
+    )
+    with pytest.raises(DataFileError) as raised:
+        read_data_file(b"\r\n" * 10 + b"     " + page, XLSX_LINK)
+    assert (
+        str(raised.value)
+        == f"{XLSX_URL}: expected an XLSX (a zip), found '<!DOCTYPE html><html lang=\"en\"><hea'"
+    )
     with pytest.raises(
         DataFileError, match=rf"^{XLSX_URL}: expected an XLSX \(a zip\), found 'Complaints decided'$"
     ):
@@ -421,7 +440,7 @@ def test_a_total_worked_out_by_a_formula_is_read_as_the_value_excel_saved():
             data = source.read(member)
             if member.filename == "xl/worksheets/sheet1.xml":
                 assert b"<f>SUM(D2:I2)</f><v></v>" in data
-                data = data.replace(b"<f>SUM(D2:I2)</f><v></v>", b"<f>SUM(D2:I2)</f><v>10</v>")
+                data = data.replace(b"<f>SUM(D2:I2)</f><v></v>", b"<f>SUM(D2:I2)</f><v>10.0</v>")
             saved.writestr(member, data)
     [total] = [v for v in read_data_file(out.getvalue(), XLSX_LINK).values if v.column_header == "Total"]
     assert (total.value, total.raw) == (10, "10")
@@ -512,3 +531,60 @@ def test_a_data_file_known_only_by_its_url_takes_year_and_format_from_its_name()
         file_link(BASE + "/assets/attach/7/Review-24-25.pdf")
     with pytest.raises(ValueError, match=r"not a data file name with a year"):
         file_link(BASE)
+
+
+# --- rows and cells at the edges of a table ----------------------------------------------------------
+
+
+def test_thirty_rows_of_figures_without_a_header_fail_naming_the_sheet_and_what_was_expected():
+    rows = [["Name", "Housing total", "Planning total"]] + [[f"Council {n}", n, n + 1] for n in range(40)]
+    with pytest.raises(DataFileError) as raised:
+        read_data_file(workbook_bytes({"Decided": rows}), XLSX_LINK)
+    assert str(raised.value) == (
+        f"{XLSX_URL} sheet 'Decided': no header row in its first 30 rows (expected an organisation column beside "
+        "columns of service areas, decision outcomes, or remedy and compliance figures)"
+    )
+
+
+def test_a_row_without_its_last_cells_reads_them_as_blank():
+    rows = [DECIDED_HEADER, ["Kent County Council", "County", "Housing", 1, 0, 2, 0, 3, 4, 10]]
+    read = read_data_file(csv_bytes(rows), CSV_LINK)
+    rate = by_cell(read.values)[("Kent County Council", "Housing", "Uphold rate (%)")]
+    assert (rate.value, rate.raw) == (None, "")
+    assert len(read.values) == 8 and read.warnings == []
+
+
+def test_a_header_naming_the_organisation_and_two_outcomes_is_enough():
+    rows = [["Organisation", "Upheld", "Not upheld"], ["Kent County Council", "4", "3"]]
+    read = read_data_file(csv_bytes(rows), CSV_LINK)
+    assert [(v.concept, v.value) for v in read.values] == [("upheld", 4), ("not_upheld", 3)]
+
+
+def test_a_column_of_text_names_its_first_cell():
+    rows = [DECIDED_HEADER, ["Luton Borough Council", "Unitary", "Housing", 1, 2, 3, 4, "five", 6, 21, 55],
+            ["Kent County Council", "County", "Housing", 1, 2, 3, 4, "none", 6, 21, 55]]  # fmt: skip
+    with pytest.raises(DataFileError) as raised:
+        read_data_file(csv_bytes(rows), CSV_LINK)
+    assert str(raised.value) == (
+        f"{CSV_URL}: column 'Not upheld' should hold numbers, but every cell is text (e.g. 'five')"
+    )
+
+
+def test_a_workbooks_blank_spacer_column_and_empty_cells_are_no_figures():
+    header = [*DECIDED_HEADER[:3], None, *DECIDED_HEADER[3:]]
+    rows = [header, ["Kent County Council", "County", "Housing", None, 1, None, 2, 0, 3, 4, 10, 57],
+            ["Councils formed on 1 April 2023"]]  # fmt: skip
+    read = read_data_file(workbook_bytes({"Decided": rows}), XLSX_LINK)
+    assert [(v.column_header, v.value, v.raw) for v in read.values] == [
+        ("Invalid or incomplete", 1, "1"), ("Advice given", None, ""), ("Referred back for local resolution", 2, "2"),
+        ("Closed after initial enquiries", 0, "0"), ("Not upheld", 3, "3"), ("Upheld", 4, "4"), ("Total", 10, "10"),
+        ("Uphold rate (%)", 57, "57"),
+    ]  # fmt: skip
+    assert read.warnings == [f"{XLSX_URL} sheet 'Decided': 1 note row(s) recognised and left out"]
+
+
+def test_a_rate_shown_as_a_percentage_keeps_six_decimals():
+    rows = [DECIDED_HEADER, [*KENT_DECIDED[:10], 9 / 13]]
+    read = read_data_file(workbook_bytes({"Decided": rows}, percent_cells=[("Decided", "K2")]), XLSX_LINK)
+    rate = by_cell(read.values)[("Kent County Council", "Housing", "Uphold rate (%)")]
+    assert (rate.value, rate.raw) == (69.230769, "69.230769%")
