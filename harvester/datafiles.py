@@ -292,7 +292,7 @@ def _table(header: list[Cell], number: int, kind: str, where: str, sheet: str | 
 
 
 def _read_rows(rows: Iterator[list[Cell]], table: Table, link: items.DataFileLink, reading: Reading) -> None:
-    numbers_in = dict.fromkeys((index for index, _, _ in table.value_columns), 0)
+    with_numbers: set[int] = set()
     text_in: dict[int, list[str]] = {index: [] for index, _, _ in table.value_columns}
     skipped = {"total": 0, "average": 0, "note": 0}
     seen_keys: set[tuple] = set()
@@ -328,12 +328,12 @@ def _read_rows(rows: Iterator[list[Cell]], table: Table, link: items.DataFileLin
         for index, header_text, concept in table.value_columns:
             value, raw, readable = _figure(cells[index])
             if value is not None:
-                numbers_in[index] += 1
+                with_numbers.add(index)
             elif not readable:
                 text_in[index].append(raw)
             reading.values.append(_value(table, link, number, name, slug, category, concept, header_text, value, raw))
     for index, header_text, concept in table.value_columns:
-        if text_in[index] and not numbers_in[index] and concept is not None:
+        if text_in[index] and index not in with_numbers and concept is not None:
             raise DataFileError(f"{where}: column {header_text!r} should hold numbers, but every cell is text "
                                 f"(e.g. {text_in[index][0]!r})")  # fmt: skip
         if text_in[index]:

@@ -106,7 +106,7 @@ def _year(text: str, href: str, page, offset: int) -> str | None:
 def _file_name_year(name: str) -> str | None:
     for match in FILE_NAME_YEAR.finditer(name):
         start, end = (int(part) for part in match.groups())
-        if (start + 1) % 100 == end:
+        if start + 1 == end:  # '99-00' would be 2099-00, past any statistics year: not a year
             return normalise.statistics_year(2000 + start)
     return None
 

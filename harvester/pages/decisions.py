@@ -204,9 +204,8 @@ def parse_decision_listing(html: str | bytes, url: str) -> DecisionListing:
     cards, warnings = [], []
     lines = [index for index, block in enumerate(page.blocks) if CARD_LINE.fullmatch(block)]
     claimed: set[int] = set()
-    for position, index in enumerate(lines):
-        after = lines[position + 1] if position + 1 < len(lines) else len(page.blocks)
-        card, blocks, problem = _card(page, index, after)
+    for index in lines:
+        card, blocks, problem = _card(page, index)
         claimed.update(blocks)
         if card is not None:
             cards.append(card)
@@ -245,14 +244,14 @@ def listing_page_limit(expected: int | None, first_page_cards: int) -> int:
     return math.ceil(expected * LISTING_MARGIN / max(1, first_page_cards)) + LISTING_SPARE_PAGES
 
 
-def _card(page: PageText, index: int, before: int) -> tuple[DecisionCard | None, list[int], str]:
+def _card(page: PageText, index: int) -> tuple[DecisionCard | None, list[int], str]:
     """The card whose `Statement|Report …` line is block `index`: (card or None, its blocks, what was wrong).
 
     Its heading is the block before the line when that reads `{Body} ({ref})`; its summary the block after
     when that reads `Summary: …`; its link the one link among those blocks to a decision page."""
     line = CARD_LINE.fullmatch(page.blocks[index])
     heading = REFERENCE_HEADING.fullmatch(page.blocks[index - 1]) if index > 0 else None
-    summary = SUMMARY.fullmatch(page.blocks[index + 1]) if index + 1 < before else None
+    summary = SUMMARY.fullmatch(page.blocks[index + 1]) if index + 1 < len(page.blocks) else None
     blocks = [i for i in (index - 1 if heading else None, index, index + 1 if summary else None) if i is not None]
     start = page.block_starts[blocks[0]]
     end = page.block_starts[blocks[-1]] + len(page.blocks[blocks[-1]])
@@ -361,10 +360,10 @@ class _Statement:
         self.remedy: list[str] = []
         indices = self._indices(page, first)
         self.blocks = [page.blocks[i] for i in indices]
-        sections, in_remedy = 0, False
+        headed, in_remedy = False, False
         for index, block in zip(indices, self.blocks, strict=True):
             if index in page.heading_blocks or SECTION_HEADINGS.fullmatch(block):
-                sections += 1
+                headed = True
                 in_remedy = REMEDY_HEADINGS.fullmatch(block) is not None
             elif AGREED_TO.fullmatch(block):
                 in_remedy = True
@@ -373,11 +372,11 @@ class _Statement:
                 self._satisfied(satisfied.group(1))
             elif in_remedy:
                 self.remedy.append(block)
-            elif self.verdict is None and sections == 0 and VERDICT.fullmatch(block):
+            elif self.verdict is None and not headed and VERDICT.fullmatch(block):
                 self.verdict = block
         if not self.blocks:
             self.warnings.append("no statement text after the header")
-        elif sections == 0 and self.verdict is None and self.satisfied_date is None:
+        elif not headed and self.verdict is None and self.satisfied_date is None:
             self.warnings.append("no section heading in the statement: its text is stored whole")
 
     def _indices(self, page: PageText, first: int) -> list[int]:
