@@ -178,6 +178,7 @@ def mutmut(tree: Path, *args: str, log: Path | None = None) -> str:
 
 
 SQL_CASE = "SQLite ignores the case of SQL keywords and of table and column names"
+_SQL_STRING = re.compile(r"'[^']*'")
 
 
 def sql_case_only(diff: str) -> str | None:
@@ -187,7 +188,15 @@ def sql_case_only(diff: str) -> str | None:
     same_words = removed != added and [line.casefold() for line in removed] == [
         line.casefold() for line in added
     ]
-    if same_words and all(("db.execute(" in line or "db.query(" in line) for line in removed):
+    # A quoted SQL string ('probe-failed') is data: SQLite compares it case by case.
+    same_strings = [_SQL_STRING.findall(line) for line in removed] == [
+        _SQL_STRING.findall(line) for line in added
+    ]
+    if (
+        same_words
+        and same_strings
+        and all(("db.execute(" in line or "db.query(" in line) for line in removed)
+    ):
         return SQL_CASE
     return None
 

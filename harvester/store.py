@@ -608,7 +608,8 @@ def save_decisions(
         saved.conflicts = [conflict for conflict in conflicts if conflict["kind"] != "same text"]
         for listing in listings:
             row = asdict(listing) | {"case_refs": json.dumps(listing.case_refs)}
-            scope = {"authority_slug": slug, "year": listing.year, "listing": listing.listing}
+            # Its scope is its own key: the listing read replaces the stored one of that year, whatever it holds.
+            scope = {"authority_slug": listing.authority_slug, "year": listing.year, "listing": listing.listing}
             saved += sync("decision_listings", scope, [row], complete_list=True)
     return saved
 

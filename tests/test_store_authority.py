@@ -24,7 +24,9 @@ def improvement(case_ref, *actions):
 
 
 def letter(year):
-    return items.LetterLink(SLUG, year, f"Annual review letter {year}", f"http://x/{year}.pdf", f"{URL}/letters")
+    return items.LetterLink(
+        SLUG, year, f"Annual review letter {year}", f"http://x/{year}.pdf", f"{URL}/letters"
+    )
 
 
 def document(year, status, sha256):
@@ -100,7 +102,9 @@ def test_a_later_save_marks_what_the_site_dropped_gone_keeps_good_letters_and_lo
     assert [letter.pdf_url for letter in saved.kept_letters] == ["http://x/2023-24.pdf"]
     # new: report b, letter 2024-25; gone: case 2, actions 1/2 and 2/1, letter 2022-23, Planning
     assert (saved.new, saved.changed, saved.gone) == (2, 0, 5)
-    assert rows(db, f"SELECT row_key, authority_slug, change FROM changes WHERE run_id = {run} ORDER BY id") == [
+    assert rows(
+        db, f"SELECT row_key, authority_slug, change FROM changes WHERE run_id = {run} ORDER BY id"
+    ) == [
         (f"{SLUG}/http://x/news/b", SLUG, "new"),
         (f"{SLUG}/23-000-002", SLUG, "gone"),
         (f"{SLUG}/23-000-001/2", SLUG, "gone"),
@@ -129,11 +133,13 @@ def test_an_authority_gets_the_registers_facts_and_a_change_of_them_is_logged(db
     first = store.start_run(db, "http://x", "t")
     store.save_authority(db, first_bundle(), first, entry)
     run = store.start_run(db, "http://x", "t")
-    saved = store.save_authority(db, first_bundle(), run, SimpleNamespace(**vars(entry) | {"population": 230000}))
+    saved = store.save_authority(
+        db, first_bundle(), run, SimpleNamespace(**vars(entry) | {"population": 230000})
+    )
     assert (saved.new, saved.changed, saved.gone) == (0, 1, 0)
-    assert rows(db, f"SELECT row_key, change, column_name, old_value, new_value FROM changes WHERE run_id = {run}") == [
-        (SLUG, "changed", "population", "225300", "230000")
-    ]
+    assert rows(
+        db, f"SELECT row_key, change, column_name, old_value, new_value FROM changes WHERE run_id = {run}"
+    ) == [(SLUG, "changed", "population", "225300", "230000")]
     assert rows(db, "SELECT kind, gss_code, population, last_changed_run FROM authorities") == [
         ("Unitary", "E06000032", 230000, run)
     ]

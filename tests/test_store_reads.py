@@ -6,6 +6,7 @@ The crawls use these end to end; these tests check each answer's edges without a
 
 import datetime as dt
 import sqlite3
+import time
 
 import pytest
 
@@ -46,21 +47,31 @@ def stored_decision(db, case_ref, slug, decision_date, run=1, url=None):
 # --- now ----------------------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def local_time_not_utc(monkeypatch):
+    """The machine's own zone five hours behind UTC, so a time read or labelled in local time shows."""
+    monkeypatch.setenv("TZ", "EST+05")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
 @pytest.mark.parametrize(
     ("fixed", "expected"),
     [
-        ("2026-12-07T09:00:00", "2026-12-07T09:00:00+00:00"),  # no zone: UTC
+        ("2026-12-07T09:00:00", "2026-12-07T09:00:00+00:00"),  # no zone: UTC, not the machine's
         ("2026-12-07T09:00:00.999999", "2026-12-07T09:00:00+00:00"),  # to the second
         ("2026-12-07T11:30:00+02:00", "2026-12-07T09:30:00+00:00"),  # another zone: turned to UTC
         ("2026-12-07T01:00:00-05:00", "2026-12-07T06:00:00+00:00"),
     ],
 )
-def test_harvester_now_sets_the_time_in_utc_to_the_second(monkeypatch, fixed, expected):
+def test_harvester_now_sets_the_time_in_utc_to_the_second(monkeypatch, local_time_not_utc, fixed, expected):
     monkeypatch.setenv("HARVESTER_NOW", fixed)
     assert store.now() == expected
 
 
-def test_without_harvester_now_it_is_the_clocks_utc_time(monkeypatch):
+def test_without_harvester_now_it_is_the_clocks_utc_time(monkeypatch, local_time_not_utc):
     monkeypatch.delenv("HARVESTER_NOW", raising=False)
     before = dt.datetime.now(dt.UTC).replace(microsecond=0)
     moment = store.now()
@@ -91,7 +102,9 @@ def test_a_harvest_opened_read_only_refuses_writes(tmp_path):
     db = store.open_read_only(path)
     assert db.execute("SELECT count(*) FROM crawl_runs").fetchone()[0] == 0
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
-        db.execute("INSERT INTO crawl_runs (started_at, status, base_url, scope, version) VALUES (1, 2, 3, 4, 5)")
+        db.execute(
+            "INSERT INTO crawl_runs (started_at, status, base_url, scope, version) VALUES (1, 2, 3, 4, 5)"
+        )
     db.close()
     assert store.kept_letters(path) == tmp_path / "letters"
 
@@ -112,8 +125,10 @@ def test_the_rows_a_run_touched_are_read_from_their_provenance_in_every_table(db
             statistics | {"year": "2021-22", "first_seen_run": run, "last_changed_run": run},  # new
             statistics | {"year": "2022-23", "first_seen_run": first, "last_changed_run": run},  # changed
             # gone: its last change is the going, not a change besides
-            statistics | {"year": "2023-24", "first_seen_run": first, "last_changed_run": run, "gone_run": run},
-            statistics | {"year": "2019-20", "first_seen_run": first, "last_changed_run": first, "gone_run": first},
+            statistics
+            | {"year": "2023-24", "first_seen_run": first, "last_changed_run": run, "gone_run": run},
+            statistics
+            | {"year": "2019-20", "first_seen_run": first, "last_changed_run": first, "gone_run": first},
         ]
     )
     stored_decision(db, "23-001-001", "luton", "2024-01-01", run)  # new
@@ -167,7 +182,10 @@ def test_an_authoritys_stored_decisions_by_url(db):
     stored_decision(db, "23-000-001", "kent", "2024-06-30", url="http://x/d/1")
     stored_decision(db, "23-000-002", "kent", "2024-06-30", url="http://x/d/2")
     stored_decision(db, "23-000-003", "luton", "2024-06-30", url="http://x/d/3")
-    assert store.decision_refs_by_url(db, "kent") == {"http://x/d/1": "23-000-001", "http://x/d/2": "23-000-002"}
+    assert store.decision_refs_by_url(db, "kent") == {
+        "http://x/d/1": "23-000-001",
+        "http://x/d/2": "23-000-002",
+    }
     assert store.decision_refs_by_url(db, "york") == {}
 
 
@@ -250,7 +268,8 @@ def test_a_case_is_read_at_its_stored_url_and_at_a_second_url_found_but_not_at_o
         [
             conflict | {"kind": "same text", "url": "http://x/decisions/planning/b/23-000-001"},
             conflict | {"kind": "body", "url": "http://x/decisions/planning/c/23-000-001"},
-            conflict | {"kind": "other text", "url": "http://x/decisions/planning/d/23-000-003"}
+            conflict
+            | {"kind": "other text", "url": "http://x/decisions/planning/d/23-000-003"}
             | {"case_ref": "23-000-003"},
         ]
     )
@@ -280,13 +299,18 @@ def data_file(*values) -> items.DataFile:
 def test_an_annual_data_file_is_stored_whole_logging_changes_after_its_first_time(db, monkeypatch):
     first = store.start_run(db, "http://x", "t")
     fetch = store.Fetch(DATA_URL, 200, None, None, "ab" * 32)
-    saved = store.save_data_file(db, data_file(("kent", "Kent", 12), (None, "Borough of Nowhere", 3)), fetch, first)
+    saved = store.save_data_file(
+        db, data_file(("kent", "Kent", 12), (None, "Borough of Nowhere", 3)), fetch, first
+    )
     assert (saved.new, saved.changed, saved.gone) == (2, 0, 0)
     assert db.execute("SELECT count(*) FROM changes").fetchone()[0] == 0  # a first file logs no value as new
     assert [tuple(row) for row in db.execute("SELECT url, run_id FROM fetches")] == [(DATA_URL, first)]
     rows = db.execute("SELECT printed_name, value, source_url, first_seen_run, gone_run FROM annual_data "
                       "ORDER BY row").fetchall()  # fmt: skip
-    assert rows == [("Kent", 12, "http://x/hub", first, None), ("Borough of Nowhere", 3, "http://x/hub", first, None)]
+    assert rows == [
+        ("Kent", 12, "http://x/hub", first, None),
+        ("Borough of Nowhere", 3, "http://x/hub", first, None),
+    ]
 
     second = store.start_run(db, "http://x", "t")
     saved = store.save_data_file(db, data_file(("kent", "Kent", 13), ("york", "York", 1)), None, second)
@@ -298,7 +322,14 @@ def test_an_annual_data_file_is_stored_whole_logging_changes_after_its_first_tim
         (f"{DATA_URL}/None/Kent/Housing/Housing", "kent", "changed", "raw", "12", "13"),
         (f"{DATA_URL}/None/York/Housing/Housing", "york", "new", None, None, None),
         # a value of no authority in the register is logged under its printed name
-        (f"{DATA_URL}/None/Borough of Nowhere/Housing/Housing", "Borough of Nowhere", "gone", None, None, None),
+        (
+            f"{DATA_URL}/None/Borough of Nowhere/Housing/Housing",
+            "Borough of Nowhere",
+            "gone",
+            None,
+            None,
+            None,
+        ),
     ]
     assert [tuple(row) for row in db.execute("SELECT url, run_id FROM fetches")] == [(DATA_URL, first)]
 
@@ -313,7 +344,9 @@ def test_a_crawl_its_probe_stopped_is_a_run_with_what_the_probe_found(db):
         "status": "probe-failed", "base_url": "http://x", "scope": '["kent"]', "version": "1.2",
         "summary": '{"problems": ["the site answers 503"]}',
     }  # fmt: skip
-    stored = db.execute("SELECT run_id, url, authority_slug, page, kind, message FROM crawl_errors ORDER BY id")
+    stored = db.execute(
+        "SELECT run_id, url, authority_slug, page, kind, message FROM crawl_errors ORDER BY id"
+    )
     assert stored.fetchall() == [(run, "http://x/", None, "index", "http", "503"),
                                  (run, "http://x/robots.txt", None, "robots", "fetch", "timed out")]  # fmt: skip
     assert store.record_probe_failure(db, "http://x", "1.2", "all", "no", []) == run + 1

@@ -23,7 +23,13 @@ def db(tmp_path, monkeypatch):
 
 def counts(year="2016-17", source="http://x/l.pdf", **complaints):
     return [
-        {"authority_slug": "kent", "year": year, "category": category, "complaints": number, "source_url": source}
+        {
+            "authority_slug": "kent",
+            "year": year,
+            "category": category,
+            "complaints": number,
+            "source_url": source,
+        }
         for category, number in complaints.items()
     ]
 
