@@ -729,7 +729,7 @@ def oversized_pages(db: sqlite_utils.Database) -> dict[str, int]:
     """url -> size in bytes (its Content-Length) of each decision page last recorded as over the size limit: not
     asked for again while the server gives that size (harvester.spiders.performance.unless_still_oversized)."""
     rows = db.execute("SELECT url, message FROM crawl_errors WHERE kind = 'oversized' AND page = 'decision' ORDER BY id")
-    return {url: int(message.split(" ", 1)[0]) for url, message in rows}
+    return {url: int(message.split()[0]) for url, message in rows}
 
 
 def decisions_read(db: sqlite_utils.Database) -> dict[str, frozenset[str]]:

@@ -143,3 +143,15 @@ def test_an_authority_gets_the_registers_facts_and_a_change_of_them_is_logged(db
     assert rows(db, "SELECT kind, gss_code, population, last_changed_run FROM authorities") == [
         ("Unitary", "E06000032", 230000, run)
     ]
+
+
+def test_a_letter_read_well_again_replaces_the_good_copy_and_is_not_kept(db):
+    store.save_authority(db, first_bundle(), store.start_run(db, "http://x", "t"))
+    again = first_bundle()
+    again.letter_documents = [document("2023-24", "ok", "dd")]
+    saved = store.save_authority(db, again, store.start_run(db, "http://x", "t"))
+    assert (saved.kept_letters, saved.changed) == ([], 1)
+    assert rows(db, "SELECT year, status, sha256, title FROM letters ORDER BY year") == [
+        ("2022-23", None, None, None),
+        ("2023-24", "ok", "dd", "Letter dd"),
+    ]

@@ -1,6 +1,8 @@
 """sync_rows, the one way a data row is written: what it inserts, updates, marks gone or brings back, what it logs
 in `changes` (which row, about which authority, which column, from what to what) and what it counts."""
 
+import hashlib
+
 import pytest
 
 from harvester import store
@@ -137,7 +139,8 @@ def test_a_row_twice_in_one_list_is_refused_by_name(db):
 @pytest.mark.parametrize(
     ("stored_value", "new", "same"),
     [(4, 4.0, True), (4.0, 4, True), (4, 5, False), (0.5, 0.5, True), ("4", 4, False), (None, None, True),
-     (None, 0, False), (1, True, True), (0, False, True), ("a", "a", True), ("a", "b", False)],
+     (None, 0, False), (1, True, True), (0, False, True), ("a", "a", True), ("a", "b", False),
+     (2**53 + 1, 2.0**53, True)],  # a whole number past a float's precision is the float it was read as
 )  # fmt: skip
 def test_numbers_compare_by_value_whatever_their_type(stored_value, new, same):
     assert store.same_value(stored_value, new) is same
@@ -152,3 +155,17 @@ def test_a_change_row_keeps_old_and_new_values_as_text():
         "run_id": 7, "table_name": "reports", "row_key": "kent/u", "authority_slug": "kent", "change": "new",
         "column_name": None, "old_value": None, "new_value": None,
     }  # fmt: skip
+
+
+def test_a_value_over_the_cap_is_stored_cut_and_recorded_against_its_row(db, tmp_path):
+    from harvester import oversized
+
+    huge = "x" * (oversized.STORED_VALUE_CAP + 1)
+    assert sync(db, counts(source=huge, Housing=12), 1) == (1, 0, 0)
+    complaints, source_url, *_ = stored(db)["Housing"]
+    assert complaints == 12 and len(source_url.encode()) <= oversized.STORED_VALUE_CAP
+    recorded = db.execute("SELECT table_name, row_key, column_name, bytes, run_id FROM oversized_values")
+    assert [tuple(row) for row in recorded] == [(TABLE, "kent/2016-17/Housing", "source_url", len(huge), 1)]
+    assert [path.name for path in (tmp_path / oversized.FOLDER_NAME).iterdir()] == [
+        f"{hashlib.sha256(huge.encode()).hexdigest()}.txt"
+    ]
