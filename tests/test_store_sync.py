@@ -169,3 +169,12 @@ def test_a_value_over_the_cap_is_stored_cut_and_recorded_against_its_row(db, tmp
     assert [path.name for path in (tmp_path / oversized.FOLDER_NAME).iterdir()] == [
         f"{hashlib.sha256(huge.encode()).hexdigest()}.txt"
     ]
+
+
+def test_a_row_back_is_about_whom_the_caller_says(db):
+    sync(db, counts(Housing=12), 1)
+    second = store.start_run(db, "http://x", "t")
+    sync(db, [], second)
+    third = store.start_run(db, "http://x", "t")
+    sync(db, counts(Housing=12), third, about=lambda row: f"about {row['category']}")
+    assert changes(db, third) == [(TABLE, "kent/2016-17/Housing", "about Housing", "back", None, None, None)]
