@@ -131,8 +131,8 @@ _AUTHORITY_OWN_KEY = (
     "the authorities row's scope is its own slug, the one row written: complete_list has nothing to mark gone"
 )
 _FRESH_SAVED = (
-    "the count is still 0 there (save_authority's first result, sync_rows' only addition to `new`): taking the "
-    "value is adding it to 0"
+    "what is added to is still empty there (save_authority's first result into a new Saved, sync_rows' only "
+    "addition to `new`): taking the value is adding it to nothing"
 )
 _IS_NOT_NULL = "for a value that is not NULL, SQLite's IS is ="
 _URL_SET_TO_ITSELF = (
