@@ -134,7 +134,15 @@ MODULES = {
     ),
     "store": Module(
         ("harvester/store.py",),
-        ("tests/test_store.py", "tests/test_store_runs.py", "tests/test_decisions_store.py"),
+        (
+            "tests/test_store.py",
+            "tests/test_store_runs.py",
+            "tests/test_decisions_store.py",
+            "tests/test_store_reads.py",
+            "tests/test_store_sync.py",
+            "tests/test_store_authority.py",
+            "tests/test_store_decisions.py",
+        ),
     ),
     "politeness": Module(
         ("harvester/crawl.py", "harvester/middlewares.py"),
@@ -159,6 +167,37 @@ SETTINGS_POLITENESS = (
 """harvester/settings.py's names that make a crawl polite on the real site, or fast on a loopback replica."""
 
 _HEADERS_IGNORE_CASE = "Scrapy's Headers look names up case-insensitively"
+SQL_CASE = "SQLite ignores the case of SQL keywords and of table and column names"
+# store.py
+_COLUMN_CASE = (
+    "the key only ever becomes a column name in the SQL written with it (an UPDATE's SET, an INSERT's columns, "
+    "the WHERE of a row's scope), and SQLite ignores the case of column names"
+)
+_ONLY_TRUTH = "sync_rows only tests complete_list for truth, and None is as false as False"
+_LISTING_OWN_KEY = (
+    "a listing's scope is its row's whole key, so the only stored row in scope is the one written again: "
+    "complete_list has nothing to mark gone"
+)
+_AUTHORITY_OWN_KEY = (
+    "the authorities row's scope is its own slug, the one row written: complete_list has nothing to mark gone"
+)
+_FRESH_SAVED = (
+    "what is added to is still empty there (save_authority's first result into a new Saved, sync_rows' only "
+    "addition to `new`): taking the value is adding it to nothing"
+)
+_IS_NOT_NULL = "for a value that is not NULL, SQLite's IS is ="
+_URL_SET_TO_ITSELF = (
+    "on a conflict over url, excluded.url is the stored url: setting it to itself changes nothing"
+)
+_SQLITE_USE_URI = (
+    "the SQLite Python runs with is built with SQLITE_USE_URI (PRAGMA compile_options), so a 'file:' name is "
+    "read as a URI whatever uri= says"
+)
+_LETTER_YEAR = "a letter's document is found by the letter's year, so the year it would overwrite is the same"
+_CHUNK_STEP = (
+    "with a step of one the chunks of 500 case references overlap, but together they read the same stored "
+    "rows: only with more queries"
+)
 EQUIVALENT: dict[tuple[str, str], str] = {
     ("harvester/crawl.py", 'host = urlsplit(base_url).hostname or "XXXX"'): (
         "a URL without a host is not loopback either way: 'XXXX' is neither 'localhost' nor an address"
@@ -542,6 +581,273 @@ EQUIVALENT: dict[tuple[str, str], str] = {
     ("harvester/pages/annual_review.py", "for index in range(page.block_index(offset), -2, -1):"): (
         "block -1 is in no page's heading_blocks (block indices count from 0): one more step finds nothing"
     ),
+    # store.py
+    (
+        "harvester/store.py",
+        'run_id, {"STATUS": "failed", "summary": json.dumps({"problems": ["killed; not resumed"]})}',
+    ): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        'run_id, {"status": "failed", "SUMMARY": json.dumps({"problems": ["killed; not resumed"]})}',
+    ): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        'db["crawl_runs"].update(run_id, {"STATUS": "running", "finished_at": None})',
+    ): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        'db["crawl_runs"].update(run_id, {"status": "running", "FINISHED_AT": None})',
+    ): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        '{"FINISHED_AT": now(), "status": status, "summary": json.dumps(summary, sort_keys=True)}',
+    ): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        '{"finished_at": now(), "STATUS": status, "summary": json.dumps(summary, sort_keys=True)}',
+    ): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        '{"finished_at": now(), "status": status, "SUMMARY": json.dumps(summary, sort_keys=True)}',
+    ): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        'run_id, {"FINISHED_AT": now(), "status": "failed", "summary": json.dumps({"problems": problems})}',
+    ): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        'run_id, {"finished_at": now(), "STATUS": "failed", "summary": json.dumps({"problems": problems})}',
+    ): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        'run_id, {"finished_at": now(), "status": "failed", "SUMMARY": json.dumps({"problems": problems})}',
+    ): _COLUMN_CASE,
+    ("harvester/store.py", 'db["crawl_errors"].insert({"RUN_ID": run_id} | asdict(error))'): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        'db["crawl_errors"].insert_all({"RUN_ID": run_id} | asdict(error) for error in errors)',
+    ): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        'db["authorities"].update(row[0], {"GONE_RUN": run_id, "last_changed_run": run_id})',
+    ): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        'db["authorities"].update(row[0], {"gone_run": run_id, "LAST_CHANGED_RUN": run_id})',
+    ): _COLUMN_CASE,
+    ("harvester/store.py", 'mine = {"AUTHORITY_SLUG": slug}'): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        'saved += sync_rows(db, "authorities", {"SLUG": slug}, authority, run_id, False)',
+    ): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        'saved += sync("decisions", {"AUTHORITY_SLUG": body_slug}, body_rows, complete_list=False,',
+    ): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        'scope = {"AUTHORITY_SLUG": listing.authority_slug, "year": listing.year, "listing": listing.listing}',
+    ): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        'scope = {"authority_slug": listing.authority_slug, "YEAR": listing.year, "listing": listing.listing}',
+    ): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        'scope = {"authority_slug": listing.authority_slug, "year": listing.year, "LISTING": listing.listing}',
+    ): _COLUMN_CASE,
+    ("harvester/store.py", 'columns = list(conflicts[0]) + ["LAST_RUN"]'): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        'updated = ", ".join(f"[{c}] = excluded.[{c}]" for c in ("KEPT_URL", "listed_as", "body_name", "found_via",',
+    ): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        'updated = ", ".join(f"[{c}] = excluded.[{c}]" for c in ("kept_url", "LISTED_AS", "body_name", "found_via",',
+    ): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        'updated = ", ".join(f"[{c}] = excluded.[{c}]" for c in ("kept_url", "listed_as", "BODY_NAME", "found_via",',
+    ): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        'updated = ", ".join(f"[{c}] = excluded.[{c}]" for c in ("kept_url", "listed_as", "body_name", "FOUND_VIA",',
+    ): _COLUMN_CASE,
+    ("harvester/store.py", '"DETAIL", "last_run"))  # fmt: skip'): _COLUMN_CASE,
+    ("harvester/store.py", '"detail", "LAST_RUN"))  # fmt: skip'): _COLUMN_CASE,
+    ("harvester/store.py", 'scope = {"SOURCE_FILE": data_file.link.url}'): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        'saved += sync(table, mine | {"YEAR": year}, rows, complete_list=True)',
+    ): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        'rows = [asdict(f) | {"FETCHED_AT": fetched_at, "run_id": run_id} for f in fetches]',
+    ): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        'rows = [asdict(f) | {"fetched_at": fetched_at, "RUN_ID": run_id} for f in fetches]',
+    ): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        'update_row(db, table, key, differences | {"LAST_CHANGED_RUN": run_id, "gone_run": None})',
+    ): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        'update_row(db, table, key, differences | {"last_changed_run": run_id, "GONE_RUN": None})',
+    ): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        'update_row(db, table, key, {"GONE_RUN": run_id, "last_changed_run": run_id})',
+    ): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        'update_row(db, table, key, {"gone_run": run_id, "LAST_CHANGED_RUN": run_id})',
+    ): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        'inserts.append(row | {"FIRST_SEEN_RUN": run_id, "last_changed_run": run_id, "gone_run": None})',
+    ): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        'inserts.append(row | {"first_seen_run": run_id, "LAST_CHANGED_RUN": run_id, "gone_run": None})',
+    ): _COLUMN_CASE,
+    (
+        "harvester/store.py",
+        'inserts.append(row | {"first_seen_run": run_id, "last_changed_run": run_id, "GONE_RUN": None})',
+    ): _COLUMN_CASE,
+    ("harvester/store.py", 'first_time = not db["AUTHORITIES"].count_where("slug = ?", [slug])'): SQL_CASE,
+    ("harvester/store.py", 'first_time = not db["authorities"].count_where("SLUG = ?", [slug])'): SQL_CASE,
+    (
+        "harvester/store.py",
+        'first_time = not db["ANNUAL_DATA"].count_where("source_file = ?", [data_file.link.url])',
+    ): SQL_CASE,
+    (
+        "harvester/store.py",
+        'first_time = not db["annual_data"].count_where("SOURCE_FILE = ?", [data_file.link.url])',
+    ): SQL_CASE,
+    (
+        "harvester/store.py",
+        "\"select * from crawl_runs where id < ? and status = 'ok' and scope = ? order by id desc limit 1\",",
+    ): SQL_CASE,
+    (
+        "harvester/store.py",
+        '"select authority_slug, max(decision_date) from decisions group by authority_slug"',
+    ): SQL_CASE,
+    (
+        "harvester/store.py",
+        '"SELECT AUTHORITY_SLUG, MAX(DECISION_DATE) FROM DECISIONS GROUP BY AUTHORITY_SLUG"',
+    ): SQL_CASE,
+    (
+        "harvester/store.py",
+        '"select f.url, f.fetched_at from fetches f join crawl_runs r on r.id = f.run_id "',
+    ): SQL_CASE,
+    (
+        "harvester/store.py",
+        '"SELECT F.URL, F.FETCHED_AT FROM FETCHES F JOIN CRAWL_RUNS R ON R.ID = F.RUN_ID "',
+    ): SQL_CASE,
+    ("harvester/store.py", "\"where f.status in (200, 304) and r.status = 'ok' \""): SQL_CASE,
+    (
+        "harvester/store.py",
+        "\"and not coalesce(json_extract(r.summary, '$.decision_budget_reached'), 0)\"",
+    ): SQL_CASE,
+    (
+        "harvester/store.py",
+        '"insert into crawl_runs (started_at, finished_at, status, base_url, scope, version, summary) "',
+    ): SQL_CASE,
+    (
+        "harvester/store.py",
+        '"INSERT INTO CRAWL_RUNS (STARTED_AT, FINISHED_AT, STATUS, BASE_URL, SCOPE, VERSION, SUMMARY) "',
+    ): SQL_CASE,
+    ("harvester/store.py", "\"values (?, ?, 'probe-failed', ?, ?, ?, ?)\","): SQL_CASE,
+    (
+        "harvester/store.py",
+        "query = \"select case_ref, url from decisions union select case_ref, url from decision_conflicts where kind != 'body'\"",
+    ): SQL_CASE,
+    (
+        "harvester/store.py",
+        'where = " and ".join(f"[{column}] IS ?" for column in KEYS[table])  # IS: a key column may be NULL',
+    ): SQL_CASE,
+    (
+        "harvester/store.py",
+        "where = \" and \".join(f\"[{column}] {'IS' if value is None else '='} ?\" for column, value in scope.items())",
+    ): SQL_CASE,
+    (
+        "harvester/store.py",
+        "where = \" AND \".join(f\"[{column}] {'is' if value is None else '='} ?\" for column, value in scope.items())",
+    ): SQL_CASE,
+    (
+        "harvester/store.py",
+        '"insert into crawl_runs (started_at, status, base_url, scope, version, options) "',
+    ): SQL_CASE,
+    (
+        "harvester/store.py",
+        '"INSERT INTO CRAWL_RUNS (STARTED_AT, STATUS, BASE_URL, SCOPE, VERSION, OPTIONS) "',
+    ): SQL_CASE,
+    ("harvester/store.py", "\"values (?, 'running', ?, ?, ?, ?)\","): SQL_CASE,
+    ("harvester/store.py", 'insert_rows(db, "CHANGES", changes)'): SQL_CASE,
+    (
+        "harvester/store.py",
+        'saved += sync("decisions", {"authority_slug": body_slug}, body_rows, complete_list=None,',
+    ): _ONLY_TRUTH,
+    (
+        "harvester/store.py",
+        'saved += sync_rows(db, "authorities", {"slug": slug}, authority, run_id, None)',
+    ): _ONLY_TRUTH,
+    (
+        "harvester/store.py",
+        'saved += sync("annual_statistics", mine, statistics_rows(bundle.statistics), complete_list=None)',
+    ): _ONLY_TRUTH,
+    (
+        "harvester/store.py",
+        'saved += sync("decision_listings", scope, [row], complete_list=None)',
+    ): _LISTING_OWN_KEY,
+    (
+        "harvester/store.py",
+        'saved += sync("decision_listings", scope, [row], complete_list=False)',
+    ): _LISTING_OWN_KEY,
+    (
+        "harvester/store.py",
+        'saved += sync_rows(db, "authorities", {"slug": slug}, authority, run_id, True)',
+    ): _AUTHORITY_OWN_KEY,
+    (
+        "harvester/store.py",
+        'saved = sync_rows(db, "authorities", {"slug": slug}, authority, run_id, False)',
+    ): _FRESH_SAVED,
+    ("harvester/store.py", "saved.new = len(inserts)"): _FRESH_SAVED,
+    (
+        "harvester/store.py",
+        "where = \" AND \".join(f\"[{column}] {'IS' if (value is None) or True else '='} ?\" for column, value in scope.items())",
+    ): _IS_NOT_NULL,
+    (
+        "harvester/store.py",
+        'replaced = ", ".join(f"[{column}] = excluded.[{column}]" for column in columns if column != "XXurlXX")',
+    ): _URL_SET_TO_ITSELF,
+    (
+        "harvester/store.py",
+        'replaced = ", ".join(f"[{column}] = excluded.[{column}]" for column in columns if column != "URL")',
+    ): _URL_SET_TO_ITSELF,
+    (
+        "harvester/store.py",
+        'return sqlite_utils.Database(sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=None))',
+    ): _SQLITE_USE_URI,
+    (
+        "harvester/store.py",
+        'return sqlite_utils.Database(sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", ))',
+    ): _SQLITE_USE_URI,
+    (
+        "harvester/store.py",
+        'return sqlite_utils.Database(sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=False))',
+    ): _SQLITE_USE_URI,
+    (
+        "harvester/store.py",
+        'k: v for k, v in asdict(document).items() if k not in ("content", "authority_slug", "XXyearXX")',
+    ): _LETTER_YEAR,
+    (
+        "harvester/store.py",
+        'k: v for k, v in asdict(document).items() if k not in ("content", "authority_slug", "YEAR")',
+    ): _LETTER_YEAR,
+    ("harvester/store.py", "for start in range(0, len(refs), )"): _CHUNK_STEP,
 }
 """(file, the mutated line as mutmut shows it, stripped) -> why no test can tell it from the original."""
 
@@ -584,7 +890,7 @@ def mutmut(tree: Path, *args: str, log: Path | None = None) -> str:
     return ""
 
 
-SQL_CASE = "SQLite ignores the case of SQL keywords and of table and column names"
+_SQL_STRING = re.compile(r"'[^']*'")
 
 
 def sql_case_only(diff: str) -> str | None:
@@ -594,7 +900,15 @@ def sql_case_only(diff: str) -> str | None:
     same_words = removed != added and [line.casefold() for line in removed] == [
         line.casefold() for line in added
     ]
-    if same_words and all(("db.execute(" in line or "db.query(" in line) for line in removed):
+    # A quoted SQL string ('probe-failed') is data: SQLite compares it case by case.
+    same_strings = [_SQL_STRING.findall(line) for line in removed] == [
+        _SQL_STRING.findall(line) for line in added
+    ]
+    if (
+        same_words
+        and same_strings
+        and all(("db.execute(" in line or "db.query(" in line) for line in removed)
+    ):
         return SQL_CASE
     return None
 

@@ -609,7 +609,8 @@ def save_decisions(
         saved.conflicts = [conflict for conflict in conflicts if conflict["kind"] != "same text"]
         for listing in listings:
             row = asdict(listing) | {"case_refs": json.dumps(listing.case_refs)}
-            scope = {"authority_slug": slug, "year": listing.year, "listing": listing.listing}
+            # Its scope is its own key: the listing read replaces the stored one of that year, whatever it holds.
+            scope = {"authority_slug": listing.authority_slug, "year": listing.year, "listing": listing.listing}
             saved += sync("decision_listings", scope, [row], complete_list=True)
     return saved
 
@@ -729,7 +730,7 @@ def oversized_pages(db: sqlite_utils.Database) -> dict[str, int]:
     """url -> size in bytes (its Content-Length) of each decision page last recorded as over the size limit: not
     asked for again while the server gives that size (harvester.spiders.performance.unless_still_oversized)."""
     rows = db.execute("SELECT url, message FROM crawl_errors WHERE kind = 'oversized' AND page = 'decision' ORDER BY id")
-    return {url: int(message.split(" ", 1)[0]) for url, message in rows}
+    return {url: int(message.split()[0]) for url, message in rows}
 
 
 def decisions_read(db: sqlite_utils.Database) -> dict[str, frozenset[str]]:

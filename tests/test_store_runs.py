@@ -208,3 +208,10 @@ def test_authorities_marked_gone_each_get_a_change_row_and_are_counted(db):
     ]
     assert store.unlisted_authorities(db, {"york"}) == set()
     assert store.mark_gone_authorities(db, run, ["kent"]) == 0  # already gone
+
+
+def test_a_crawl_its_probe_stopped_hides_no_unfinished_run_from_resume(db):
+    interrupted = store.start_run(db, "http://x", "t")
+    store.finish_run(db, interrupted, "interrupted", store.RunTotals(), {})
+    store.record_probe_failure(db, "http://x", "t", "all", "the site answers 503", [])
+    assert store.resumable_run(db)["id"] == interrupted
