@@ -330,6 +330,8 @@ def test_an_annual_data_file_is_stored_whole_logging_changes_after_its_first_tim
             None,
             None,
         ),
+        # the file's own row (annual_data_files), logged under its URL
+        (DATA_URL, DATA_URL, "changed", "councils_matched", "1", "2"),
     ]
     assert [tuple(row) for row in db.execute("SELECT url, run_id FROM fetches")] == [(DATA_URL, first)]
 
