@@ -59,7 +59,11 @@ CREATE TABLE IF NOT EXISTS data_cells (file TEXT, sheet TEXT, row INTEGER, name 
 def sheet_rows(content: bytes, url: str) -> list[tuple[str | None, list[list[str]]]]:
     """(sheet name or None for a CSV, its rows as text) of a data file."""
     if urlsplit(url).path.lower().endswith(".csv"):
-        return [(None, list(csv.reader(io.StringIO(content.decode("utf-8-sig", errors="replace")))))]
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:  # one year's file is in windows-1252
+            text = content.decode("cp1252", errors="replace")
+        return [(None, list(csv.reader(io.StringIO(text))))]
     import openpyxl
 
     workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
