@@ -465,13 +465,23 @@ def summarise_samples(path: Path) -> list[str]:
         for frame, n in including.most_common()
         if not any(runtime in frame for runtime in RUNTIME_FRAMES)
     ][:PROFILE_LINES]
+    lines.append("main thread, project code including callees:")
+    lines += [
+        share(frame, n, main_samples)
+        for frame, n in including.most_common()
+        if _ours(frame) and "(harvester/cli.py)" not in frame and "run_crawl (" not in frame  # every stack's
+    ][:PROFILE_LINES]
     lines.append(f"other threads, {thread_samples:,} samples, including callees (project code):")
     lines += [
         share(frame, n, thread_samples)
         for frame, n in threads.most_common()
-        if "(harvester/" in frame or "(pipelines/" in frame or "(spiders/" in frame
+        if _ours(frame)
     ][: PROFILE_LINES // 2]
     return lines
+
+
+def _ours(frame: str) -> bool:
+    return "(harvester/" in frame or "(pipelines/" in frame or "(spiders/" in frame
 
 
 def main() -> None:

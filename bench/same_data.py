@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import json
 import os
 import sqlite3
 import subprocess
@@ -72,6 +73,21 @@ def crawl(label: str, code: Path, base_url: str, db: Path, authorities: list[str
         print(done.stderr[-3000:])
 
 
+UNORDERED_SUMMARY_LISTS = ("data_file_warnings",)
+"""crawl_runs.summary lists whose order is not data: before 2026-12-07 the data files' warnings came in the order
+the files were read, which the order their responses arrived decided."""
+
+
+def comparable(table: str, column: str, value):
+    if table == "crawl_runs" and column == "summary" and value:
+        summary = json.loads(value)
+        for name in UNORDERED_SUMMARY_LISTS:
+            if isinstance(summary.get(name), list):
+                summary[name] = sorted(summary[name])
+        return json.dumps(summary, sort_keys=True)
+    return value
+
+
 def table_rows(db: Path) -> dict[str, collections.Counter]:
     conn = sqlite3.connect(db)
     found = {}
@@ -83,7 +99,8 @@ def table_rows(db: Path) -> dict[str, collections.Counter]:
         kept = [c for c in columns if c not in PROVENANCE_COLUMNS and not c.endswith("_run")]
         listed = ", ".join(f"[{c}]" for c in kept)
         found[table] = collections.Counter(
-            tuple(zip(kept, row, strict=True)) for row in conn.execute(f"SELECT {listed} FROM [{table}]")
+            tuple((c, comparable(table, c, v)) for c, v in zip(kept, row, strict=True))
+            for row in conn.execute(f"SELECT {listed} FROM [{table}]")
         )
     conn.close()
     return found

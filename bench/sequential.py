@@ -7,25 +7,33 @@ over the page text, plain sqlite3, no retries, no cache, no safety limits. It wa
 person would: the index, each council's statistics page (and the predecessors its merger box links), its annual
 letters list and every letter PDF, its reports list and its service improvements pages ("View all", "Next").
 It stores the six headline figures of each statistics page and the text of each letter (pypdfium2, or pdfminer.six's
-`extract_text`, what most people write). It does not read decisions, the harvester's other ~7,000 requests.
+`extract_text`, what most people write). Without --authority, as the harvester's crawl of the whole index does, it
+also reads the annual review hub and each year's data files linked there (the CSV where a data set is offered as CSV
+and XLSX too; csv and openpyxl), storing every cell beside a council's name in long form (file, sheet, row, name,
+column header, cell as printed): the ~350,000 figures the crawl stores in `annual_data`. It does not read decisions,
+the harvester's other ~7,000 requests.
 
-It prints one JSON line of what it did: {"requests", "pages", "letters", "statistics", "figures"};
-bench/perf.py checks those against the site before it believes the time.
+It prints one JSON line of what it did: {"requests", "pages", "letters", "statistics", "figures", "data_files",
+"data_cells"}; bench/perf.py checks those against the site before it believes the time.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import io
 import json
 import re
 import sqlite3
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from bs4 import BeautifulSoup
 
 INDEX = "/your-councils-performance"
+HUB = "/information-centre/reports/annual-review-reports/local-government-complaint-reviews"
+"""The annual review hub, where the harvester's crawl starts for the data files too (site notes §6)."""
+DATA_FILE_ENDINGS = (".csv", ".xlsx")
 FIGURES = {
     "investigations": [
         r"We investigated (\d[\d,]*) complaints",
@@ -44,7 +52,47 @@ CREATE TABLE IF NOT EXISTS statistics (slug TEXT, year TEXT, investigations INTE
     upheld_pct INTEGER, compliance_pct INTEGER, remedy_pct INTEGER, remedy_decisions INTEGER, url TEXT,
     PRIMARY KEY (slug, year));
 CREATE TABLE IF NOT EXISTS letters (url TEXT PRIMARY KEY, slug TEXT, title TEXT, text TEXT);
+CREATE TABLE IF NOT EXISTS data_cells (file TEXT, sheet TEXT, row INTEGER, name TEXT, header TEXT, raw TEXT);
 """
+
+
+def sheet_rows(content: bytes, url: str) -> list[tuple[str | None, list[list[str]]]]:
+    """(sheet name or None for a CSV, its rows as text) of a data file."""
+    if urlsplit(url).path.lower().endswith(".csv"):
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:  # one year's file is in windows-1252
+            text = content.decode("cp1252", errors="replace")
+        return [(None, list(csv.reader(io.StringIO(text))))]
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    try:
+        return [
+            (sheet.title, [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)])
+            for sheet in workbook.worksheets
+        ]
+    finally:
+        workbook.close()
+
+
+def data_cells(content: bytes, url: str) -> list[tuple]:
+    """Every cell beside a council's name, under its column's header: the header is the first row that names
+    an organisation or authority in its first cell; rows below it with a name in that cell are councils."""
+    cells = []
+    for sheet, rows in sheet_rows(content, url):
+        header = None
+        for number, row in enumerate(rows, start=1):
+            if header is None:
+                if row and re.match(r"(organisation|authority|council)", row[0].strip(), re.IGNORECASE):
+                    header = row
+                continue
+            if not row or not row[0].strip():
+                continue
+            name = row[0].strip()
+            cells += [(url, sheet, number, name, column, raw) for column, raw in zip(header[1:], row[1:], strict=False)
+                      if column]
+    return cells
 
 
 def pdfium_text(data: bytes) -> str:
@@ -70,7 +118,8 @@ class Walker:
         self.db = db
         self.pdf_text = pdf_text
         self.seen: set[str] = set()
-        self.counts = {"requests": 0, "pages": 0, "letters": 0, "statistics": 0, "figures": 0}
+        self.counts = {"requests": 0, "pages": 0, "letters": 0, "statistics": 0, "figures": 0, "data_files": 0,
+                       "data_cells": 0}  # fmt: skip
 
     def get(self, url: str) -> requests.Response | None:
         self.counts["requests"] += 1
@@ -150,13 +199,36 @@ class Walker:
                 return
             url = following[0]
 
+    def data_files(self) -> None:
+        """Each data file the hub links, one per data set and year: the CSV where there is an XLSX of it too."""
+        hub_url = self.base_url + HUB
+        soup = self.soup(hub_url)
+        if soup is None:
+            return
+        chosen: dict[str, str] = {}
+        for url in self.links(soup, hub_url):
+            stem, dot, ending = urlsplit(url).path.lower().rpartition(".")
+            if f".{ending}" in DATA_FILE_ENDINGS and (stem not in chosen or ending == "csv"):
+                chosen[stem] = url
+        for url in chosen.values():
+            response = self.get(url)
+            if response is None:
+                continue
+            cells = data_cells(response.content, url)
+            self.db.executemany("INSERT INTO data_cells VALUES (?, ?, ?, ?, ?, ?)", cells)
+            self.db.commit()
+            self.counts["data_files"] += 1
+            self.counts["data_cells"] += len(cells)
+
     def run(self, authorities: list[str]) -> None:
-        """Every council on the index or, as `harvester crawl --authority` does, the chosen ones' pages."""
+        """Every council on the index and the data files or, as `harvester crawl --authority` does, the chosen
+        ones' pages."""
         index_url = self.base_url + INDEX
         if authorities:
             councils = [f"{index_url}/{slug}/statistics" for slug in authorities]
         else:
             councils = self.links(self.soup(index_url), index_url, ending="/statistics")
+            self.data_files()
         for url in councils:
             self.council(url)
 

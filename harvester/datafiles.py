@@ -24,7 +24,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from harvester import items, register
+from harvester import items, pdftext, register
 
 HEADER_SEARCH_ROWS = 30
 """The header row is looked for in this many rows from the top of a sheet."""
@@ -123,6 +123,9 @@ NOTE_ROW = re.compile(r"^(?:\*|†|‡|notes?\b|source\b|\d+[.)]\s|\(\d+\))", re
 NOTE_LENGTH = 80
 """A name cell this long is a sentence (a footnote), not an organisation."""
 NUMBER = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*(%?)")
+WORKER_TIMEOUT = 120.0
+"""Seconds a worker process may spend reading one file: the largest XLSX of the replica takes under a second of
+CPU, so this only stops a file built to hang the reader, even on a loaded machine."""
 
 
 @dataclass
@@ -171,6 +174,17 @@ def read_data_file(content: bytes, link: items.DataFileLink) -> items.DataFile:
         unmatched_names=reading.unmatched_names,
         content=content,
     )
+
+
+def read_in_worker(content: bytes, link: items.DataFileLink) -> items.DataFile:
+    """read_data_file in one of harvester.pdftext's worker processes, under their time and memory bounds, so a
+    crawl's one thread only receives the values (reading a full crawl's files, mostly openpyxl's XML, costs
+    ~6 s of CPU). Raises what read_data_file raises; pdftext.PdfError when the worker timed out, ran out of
+    memory or died; pdftext.ReadInterrupted when a signal from outside stopped it."""
+    try:
+        return pdftext.call(read_data_file, content, link, timeout=WORKER_TIMEOUT)
+    except pdftext.CallRaised as raised:
+        raise raised.error from None
 
 
 def sheets(

@@ -11,7 +11,8 @@ text by position (LAParams with a wide line margin), so a figure drawn apart fro
 "upheld decisions", written into the page before the text) is read next to it. `extract_text` uses PDFium,
 and pdfminer only when the caller's `accept` check rejects PDFium's text. The caller's own parse of the text
 can run in the worker too, beside the reader: the calling process (a crawl's busy event loop) then only
-receives the result.
+receives the result. The same workers also run any other pure function given to `call` (the annual data
+files' reader, harvester.datafiles.read_in_worker), under the same bounds.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import atexit
 import io
 import os
+import pickle
 import resource
 import signal
 import subprocess
@@ -31,6 +33,8 @@ from typing import Any
 
 FAST = "pdfium"
 LAYOUT = "pdfminer"
+CALL = "call"
+"""Not a reader: the job is a function and its arguments (WorkerPool.call)."""
 
 DEFAULT_TIMEOUT = 15.0
 """Seconds one reader may spend on one PDF."""
@@ -53,6 +57,14 @@ class PdfError(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+class CallRaised(Exception):
+    """The function given to WorkerPool.call raised `error` (carried back from the worker)."""
+
+    def __init__(self, error: BaseException):
+        super().__init__(f"{type(error).__name__}: {error}")
+        self.error = error
 
 
 class ReadInterrupted(Exception):
@@ -162,7 +174,8 @@ READERS = {FAST: pdfium_text, LAYOUT: pdfminer_text}
 
 def serve(job_fd: int, reply_fd: int) -> None:
     """A worker's life: take jobs (reader, memory limit, parse or None, bytes) and answer each with
-    ('ok', text, pages, parsed), ('error', reason), or ('fatal', reason) just before quitting."""
+    ('ok', text, pages, parsed), ('error', reason), or ('fatal', reason) just before quitting. A CALL job
+    carries (function, args) in place of parse, and is answered ('ok', None, 0, value) or ('raised', error)."""
     jobs, replies = Connection(job_fd, writable=False), Connection(reply_fd, readable=False)
     # Ctrl-C is for the crawl, which stops gracefully: a letter being read when it comes is read to the end.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -175,8 +188,11 @@ def serve(job_fd: int, reply_fd: int) -> None:
             return
         resource.setrlimit(resource.RLIMIT_AS, (max_memory, unlimited[1]))
         try:
-            text, pages = READERS[reader](pdf_bytes)
-            reply = ("ok", text, pages, parse(text) if parse is not None else None)
+            if reader == CALL:
+                reply = _called(*parse)
+            else:
+                text, pages = READERS[reader](pdf_bytes)
+                reply = ("ok", text, pages, parse(text) if parse is not None else None)
         except MemoryError:
             # A reader interrupted mid-allocation may have left its state broken: this worker quits.
             reply = ("fatal", f"memory limit exceeded: {reader} needed over {max_memory // 2**20} MiB")
@@ -186,9 +202,21 @@ def serve(job_fd: int, reply_fd: int) -> None:
             reply = ("error", f"unreadable: {reader} failed with {type(error).__name__}: {error}")
         finally:
             resource.setrlimit(resource.RLIMIT_AS, unlimited)
-        replies.send(reply)
+        try:
+            replies.send(reply)
+        except (pickle.PicklingError, TypeError, AttributeError) as error:  # nothing was sent: say why
+            replies.send(("error", f"its result could not be sent back: {type(error).__name__}: {error}"))
         if reply[0] == "fatal":
             return
+
+
+def _called(function: Callable, args: tuple) -> tuple:
+    try:
+        return ("ok", None, 0, function(*args))
+    except MemoryError:
+        raise
+    except Exception as error:  # the function's own failure is its caller's to judge
+        return ("raised", error)
 
 
 PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -247,6 +275,8 @@ class _Worker:
             raise PdfError(f"{reader} crashed reading it ({death}): a hostile or broken PDF") from None
         if status == "ok":
             return answer[0], answer[1], answer[2]
+        if status == "raised":
+            raise CallRaised(answer[0])
         self.usable = status != "fatal"
         raise PdfError(answer[0])
 
@@ -296,6 +326,12 @@ class WorkerPool:
                 self._checkin(worker)
         raise PdfError("no worker process could be started to read it")
 
+    def call(self, function: Callable, *args, timeout: float, max_memory: int) -> Any:
+        """function(*args) in a worker: a picklable function whose arguments and result pickle. Raises CallRaised
+        with the function's own exception, PdfError (the worker timed out, crashed or could not send the result
+        back) or ReadInterrupted."""
+        return self.read(CALL, b"", timeout=timeout, max_memory=max_memory, parse=(function, args))[2]
+
     def close(self) -> None:
         with self._available:
             idle, self._idle = self._idle, []
@@ -328,6 +364,11 @@ class WorkerPool:
             else:
                 self._started -= 1
             self._available.notify()
+
+
+def call(function: Callable, *args, timeout: float = DEFAULT_TIMEOUT, max_memory: int = DEFAULT_MAX_MEMORY) -> Any:
+    """function(*args) in a worker of the pool shared by the whole process (WorkerPool.call)."""
+    return _shared_pool().call(function, *args, timeout=timeout, max_memory=max_memory)
 
 
 _pool: WorkerPool | None = None

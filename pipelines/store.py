@@ -282,7 +282,8 @@ class StorePipeline:
             "oversized_skipped": stats.get_value("harvester/oversized_skipped", 0),
             "letters_unreadable": [e.url for e in self.errors if e.kind == "unreadable"],
             "data_files_read": len(self.data_files),
-            "data_file_warnings": [w for f in self.data_files.values() for w in f.warnings],
+            # By file, not in the order the files were read (the order their responses and readers finish).
+            "data_file_warnings": [w for url in sorted(self.data_files) for w in self.data_files[url].warnings],
             "data_file_unmatched_names": sorted({n for f in self.data_files.values() for n in f.unmatched_names}),
             "missing": [e.url for e in self.errors if e.kind == "missing"],
             "requests_by_status": {

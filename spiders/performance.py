@@ -26,7 +26,7 @@ import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from harvester import items
-from harvester.datafiles import DataFileError, read_data_file
+from harvester.datafiles import DataFileError, read_in_worker
 from harvester.letters import read_letter
 from harvester.pages.annual_review import HUB_PATH, files_to_read, parse_hub
 from harvester.pages.decisions import (
@@ -51,6 +51,7 @@ from harvester.pages.index import (
 from harvester.pages.letters_list import parse_letters_list
 from harvester.pages.reports_list import parse_reports_list
 from harvester.pages.statistics import parse_statistics_page
+from harvester.pdftext import PdfError, ReadInterrupted
 from harvester.settings import REAL_SITE
 
 LIST_PARTS = ("letters", "reports", "improvements")
@@ -167,7 +168,7 @@ class PerformanceSpider(scrapy.Spider):
                 meta={"page": "datafile", "data_file": link}, dont_filter=True,
             )  # fmt: skip
 
-    def parse_data_file(self, response):
+    async def parse_data_file(self, response):
         """A data file, fetched conditionally like a page (an unchanged file answers 304 and is read from
         the page cache): its values, or an error naming what the reader expected."""
         link = dataclasses.replace(response.meta["data_file"], url=response.url)
@@ -176,9 +177,16 @@ class PerformanceSpider(scrapy.Spider):
             self.crawler.stats.inc_value("harvester/data_files_unchanged")
             return
         try:
-            yield read_data_file(response.body, link)
+            # Read in a worker process, as letters are; waiting on it in a thread keeps the downloads going.
+            yield await asyncio.to_thread(read_in_worker, response.body, link)
         except DataFileError as error:
             yield items.CrawlError(response.url, None, "datafile", "layout", str(error))
+        except ReadInterrupted as error:
+            yield items.CrawlError(response.url, None, "datafile", "interrupted",
+                                   f"{error}: it is read again next run")  # fmt: skip
+        except PdfError as error:  # the worker timed out, ran out of memory or died: a file built to hurt it
+            yield items.CrawlError(response.url, None, "datafile", "layout",
+                                   f"{response.url}: not read: {error.reason}")  # fmt: skip
         except Exception as error:  # noqa: BLE001 - a reader bug is a recorded run error, not a lost crawl
             yield items.CrawlError(response.url, None, "datafile", "internal", f"{type(error).__name__}: {error}")
 

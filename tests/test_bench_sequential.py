@@ -14,7 +14,10 @@ from harvester.replica.truth import ground_truth
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.sequential import FIGURES, pdfium_text, pdfminer_text  # noqa: E402
+from bench.sequential import FIGURES, data_cells, pdfium_text, pdfminer_text  # noqa: E402
+from harvester import items  # noqa: E402
+from harvester.datafiles import read_data_file  # noqa: E402
+from harvester.replica import datafiles as replica_files  # noqa: E402
 
 CHOSEN = ["luton-borough-council", "North-Northamptonshire-Council"]
 """Luton, and a successor whose merger box leads to five abolished councils (T2025 and older pages)."""
@@ -63,6 +66,8 @@ def test_sequential_floor_stores_the_six_figures_and_every_letter_of_the_truth(r
         "letters": len(letters),
         "statistics": len(pages),
         "figures": expected_figures,
+        "data_files": 0,  # as `harvester crawl --authority`: only a crawl of the whole index reads the data files
+        "data_cells": 0,
     }
     # The index, a statistics page and an annual letters list per council, and their reports and improvements.
     assert counts["pages"] >= 1 + 2 * len(pages)
@@ -74,3 +79,17 @@ def test_both_pdf_readers_give_the_letter_text(replica_2025):
     for text in (pdfium_text(pdf), pdfminer_text(pdf)):
         assert "Luton Borough Council" in text
         assert f"Dear {letter.addressee_name}" in " ".join(text.split())
+
+
+def test_every_figure_the_harvester_reads_from_a_data_file_is_a_cell_the_script_stores(replica_site):
+    """The script's share of the crawl's data file work: each file the crawl reads (CSV and XLSX, every era),
+    every council's figure under its printed column header, in long form."""
+    files = replica_files.DataFiles(replica_site).read(2025)
+    assert {file.file_format for file in files} == {"csv", "xlsx"}
+    for file in files:
+        body, _ = replica_files.render_file(file)
+        url = "https://www.lgo.org.uk" + file.path
+        link = items.DataFileLink(file.year, file.label, url, file.file_format, url)
+        stored = {(name, header) for _, _, _, name, header, _ in data_cells(body, url)}
+        values = read_data_file(body, link).values
+        assert values and {(value.printed_name, value.column_header) for value in values} <= stored, file.path

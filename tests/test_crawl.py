@@ -364,6 +364,9 @@ def test_every_data_file_value_equals_the_ground_truth(crawled):
     summary = json.loads(sqlite3.connect(db).execute("SELECT summary FROM crawl_runs WHERE id = 1").fetchone()[0])
     assert summary["data_file_unmatched_names"] == ["Broads Authority"]
     assert summary["data_files_read"] == len({row["source_file"] for row in expected_rows})
+    # By file, whatever order the files were read in (workers finish in any order): two crawls say the same.
+    warned = [warning.split()[0].rstrip(":") for warning in summary["data_file_warnings"]]
+    assert len(set(warned)) > 10 and warned == sorted(warned)
 
 
 def test_the_data_file_cross_check_lists_exactly_the_replicas_disagreements(crawled):

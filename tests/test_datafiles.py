@@ -1,6 +1,7 @@
 """The Ombudsman's annual data files: the hub page, the CSV/XLSX reader, name matching, storing, and the
 spider's handling of a bad file. No server: the replica's files are rendered in process."""
 
+import asyncio
 import dataclasses
 import hashlib
 import io
@@ -15,8 +16,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
-from harvester import items, register, store
-from harvester.datafiles import DataFileError, read_data_file
+from harvester import datafiles, items, register, store
+from harvester.datafiles import DataFileError, read_data_file, read_in_worker
 from harvester.health import RunFacts, judge_run
 from harvester.pages.annual_review import files_to_read, parse_hub
 from harvester.pages.html import PageLayoutError
@@ -312,6 +313,15 @@ def file_response(body: bytes, data_link: items.DataFileLink, flags=()) -> Respo
     return Response(data_link.url, body=body, request=request, flags=list(flags))
 
 
+def read_by_spider(spider, response) -> list:
+    """What the spider's (asynchronous) callback yields for a data file."""
+
+    async def collected():
+        return [item async for item in spider.parse_data_file(response)]
+
+    return asyncio.run(collected())
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
@@ -326,7 +336,7 @@ def test_a_bad_file_is_a_recorded_error_that_fails_the_run_and_leaves_its_rows(t
     store.save_data_file(db, read_data_file(good, link("xlsx")), None, run)
     before = db.execute("SELECT * FROM annual_data ORDER BY column_header").fetchall()
 
-    output = list(spider_for().parse_data_file(file_response(body, link("xlsx"))))
+    output = read_by_spider(spider_for(), file_response(body, link("xlsx")))
 
     assert [(type(o), o.page, o.kind) for o in output] == [(items.CrawlError, "datafile", "layout")]
     assert output[0].url.endswith("2-Complaints-Decided-23-24.xlsx") and expected in output[0].message
@@ -340,10 +350,32 @@ def test_a_bad_file_is_a_recorded_error_that_fails_the_run_and_leaves_its_rows(t
 def test_an_unchanged_file_answering_304_is_not_read_again():
     body = csv_file(DECIDED_HEADER, "Luton Borough Council,Unitary,Housing,1,2,3,4,5,6,21,55")
     spider = spider_for({link().url: hashlib.sha256(body).hexdigest()})
-    assert list(spider.parse_data_file(file_response(body, link(), flags=["cached"]))) == []
+    assert read_by_spider(spider, file_response(body, link(), flags=["cached"])) == []
     assert spider.crawler.stats.get_value("harvester/data_files_unchanged") == 1
-    (read,) = spider.parse_data_file(file_response(body, link()))  # a 200, even of the same bytes, is read
+    (read,) = read_by_spider(spider, file_response(body, link()))  # a 200, even of the same bytes, is read
     assert isinstance(read, items.DataFile) and len(read.values) == 8
+
+
+def test_a_file_is_read_in_a_worker_process_with_the_same_values_and_errors_as_in_the_crawls_own():
+    body = csv_file(DECIDED_HEADER, "Luton Borough Council,Unitary,Housing,1,2,3,4,5,6,21,55")
+    assert read_in_worker(body, link()) == read_data_file(body, link())
+    bad = xlsx([["Name", "A"], ["Luton Borough Council", 1]])
+    with pytest.raises(DataFileError) as in_process:
+        read_data_file(bad, link("xlsx"))
+    with pytest.raises(DataFileError) as in_worker:
+        read_in_worker(bad, link("xlsx"))
+    assert str(in_worker.value) == str(in_process.value) and "no header row" in str(in_worker.value)
+
+
+def test_a_file_its_worker_cannot_read_in_time_is_a_recorded_error_that_fails_the_run(monkeypatch):
+    monkeypatch.setattr(datafiles, "WORKER_TIMEOUT", 0.001)  # as a file built to hang the reader would
+    body = csv_file(DECIDED_HEADER, *(f"Council {n},Unitary,Housing,1,2,3,4,5,6,21,55" for n in range(3000)))
+    output = read_by_spider(spider_for(), file_response(body, link()))
+    assert [(type(o), o.page, o.kind) for o in output] == [(items.CrawlError, "datafile", "layout")]
+    assert "not read: timed out" in output[0].message
+    verdict = judge_run(RunFacts(errors=output, finish_reason="finished", authorities=1, figures=1,
+                                 letters_read=0, previous=None))  # fmt: skip
+    assert verdict.status == "failed"
 
 
 def test_a_site_without_the_hub_is_a_good_harvest():

@@ -18,7 +18,16 @@ from reportlab.pdfgen.canvas import Canvas
 
 from harvester import items
 from harvester.letters import read_letter
-from harvester.pdftext import FAST, LAYOUT, PdfError, ReadInterrupted, WorkerPool, extract_text
+from harvester.pdftext import (
+    DEFAULT_MAX_MEMORY,
+    FAST,
+    LAYOUT,
+    CallRaised,
+    PdfError,
+    ReadInterrupted,
+    WorkerPool,
+    extract_text,
+)
 
 BOUND_SECONDS = 20
 BOMB_MIB = 1100
@@ -125,6 +134,19 @@ def test_the_callers_parse_runs_in_the_worker_on_each_text_and_is_what_accept_ju
     assert extracted.reader == LAYOUT
     assert judged == [["Annual", "Review", "letter", "2020", "13", "upheld", "decisions"]]
     assert extracted.parsed == extracted.text.split()
+
+
+def test_a_call_runs_in_a_worker_process_and_brings_back_its_exception(pool):
+    assert pool.call(os.getpid, timeout=30, max_memory=DEFAULT_MAX_MEMORY) != os.getpid()
+    with pytest.raises(CallRaised) as raised:
+        pool.call(int, "seven", timeout=30, max_memory=DEFAULT_MAX_MEMORY)
+    assert type(raised.value.error) is ValueError and "seven" in str(raised.value.error)
+
+
+def test_a_result_that_cannot_come_back_is_a_failed_call_and_the_worker_goes_on(pool):
+    with pytest.raises(PdfError, match="could not be sent back"):
+        pool.call(threading.Lock, timeout=30, max_memory=DEFAULT_MAX_MEMORY)
+    assert pool.call(int, "7", timeout=30, max_memory=DEFAULT_MAX_MEMORY) == 7
 
 
 def test_corrupt_pdf():

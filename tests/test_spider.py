@@ -1,9 +1,11 @@
 """The spider's navigation rules that need no server."""
 
 import hashlib
+import inspect
 
 import scrapy
 from scrapy.http import HtmlResponse
+from scrapy.utils.misc import is_generator_with_return_value
 from scrapy.utils.test import get_crawler
 
 from harvester import items
@@ -63,3 +65,18 @@ def test_a_changed_statistics_page_leaves_no_list_as_stored():
 
     assert [thing.url for thing in output if isinstance(thing, scrapy.Request)] == lists
     assert spider.crawler.stats.get_value("harvester/lists_left_as_stored") is None
+
+
+def test_no_method_of_the_spider_is_a_generator_that_returns_a_value():
+    """Scrapy's own check, made once here instead of on every response (WARN_ON_GENERATOR_RETURN_VALUE is off
+    in harvester.settings): a callback that is a generator drops a value its `return` gives, silently."""
+    methods = [member for member in vars(PerformanceSpider).values() if inspect.isfunction(member)]
+    generators = [method for method in methods if inspect.isgeneratorfunction(method)]
+    assert len(generators) >= 8  # the callbacks: statistics, lists, decisions, the hub...
+    assert [method.__name__ for method in generators if is_generator_with_return_value(method)] == []
+
+    def planted(self, response):
+        yield response
+        return "lost"
+
+    assert is_generator_with_return_value(planted)
