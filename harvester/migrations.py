@@ -832,3 +832,11 @@ def m014_annual_data_files(db: sqlite_utils.Database) -> None:
     db.execute("DROP VIEW IF EXISTS coverage")
     for statement in statements(COVERAGE_VIEW):
         db.execute(statement)
+
+
+@migrations()
+def m015_browsing_speed(db: sqlite_utils.Database) -> None:
+    """The annual data's newest years first with their rows in rowid order: Datasette's table page (sort_desc:
+    year) and every next page order by `year desc, rowid`, which the index on (year, measure, concept) answered
+    only by sorting the newest year's tens of thousands of rows for each page of 100 (25 ms of CPU)."""
+    db.execute("CREATE INDEX IF NOT EXISTS annual_data_newest_first ON annual_data(year DESC)")
