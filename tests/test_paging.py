@@ -6,7 +6,9 @@ then the primary key; harvester/datasette/plugins/paging.py gives the first page
 from __future__ import annotations
 
 import asyncio
+import csv
 import importlib.util
+import io
 import sqlite3
 import subprocess
 import sys
@@ -15,8 +17,9 @@ from pathlib import Path
 
 import pytest
 from datasette.app import Datasette
+from datasette.database import Database
 
-from harvester.serve import DATABASE_NAME, PLUGINS_DIR, datasette_for, metadata
+from harvester.serve import DATABASE_NAME, PLUGINS_DIR, SETTINGS, TEMPLATES_DIR, datasette_for, metadata
 
 AUTHORITIES = ("luton-borough-council", "kent-county-council", "london-borough-of-islington")
 PAGE_SIZE = 2
@@ -135,6 +138,30 @@ def test_paging_a_sorted_searched_or_filtered_table_reaches_every_row_once(
     expected = stored(harvest, f"SELECT {key_sql(harvest, table)} FROM [{table}] {where}", *where_params)
     assert len(expected) > 2 * PAGE_SIZE and pages[0]["filtered_table_rows_count"] == len(expected)
     assert Counter(keys) == Counter(expected)
+
+
+@pytest.mark.parametrize(
+    ("table", "query"), [("letters", "_sort=year"), ("annual_statistics", ""), ("decisions", "")]
+)
+def test_a_csv_export_reaches_every_row_once(harvest, table, query):
+    """A streamed CSV export is Datasette's table pages one after another, each of the default page size."""
+    exporting = Datasette(
+        metadata=metadata(),
+        settings={**SETTINGS, "default_page_size": PAGE_SIZE},
+        template_dir=str(TEMPLATES_DIR),
+        plugins_dir=str(PLUGINS_DIR),
+    )
+    exporting.add_database(Database(exporting, path=str(harvest), is_mutable=True), name=DATABASE_NAME)
+    key = key_sql(harvest, table)
+    columns = "&".join(f"_col={column.strip('[]')}" for column in key.split(", ") if column != "rowid")
+    response = asyncio.run(exporting.client.get(f"/{DATABASE_NAME}/{table}.csv?_stream=on&{columns}&{query}"))
+    assert response.status_code == 200, response.text
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    names = [column.strip("[]") for column in key.split(", ")]
+    exported = [tuple(row[name] for name in names) for row in rows]
+    expected = [tuple(str(value) for value in row) for row in stored(harvest, f"SELECT {key} FROM [{table}]")]
+    assert len(expected) > 2 * PAGE_SIZE
+    assert Counter(exported) == Counter(expected)
 
 
 def test_the_pages_are_written_as_the_tie_break_expects_and_the_first_would_lose_rows_without_it(
