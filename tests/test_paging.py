@@ -187,3 +187,23 @@ def test_the_pages_are_written_as_the_tie_break_expects_and_the_first_would_lose
     )  # stable: key order within a year
     assert len({key[1] for key in written}) < len(written) and written != tie_broken
     assert [(row[slug], row[year]) for row in first["rows"]] == tie_broken[:PAGE_SIZE]
+
+
+def test_annual_data_pages_in_order_and_counts_a_runs_values_from_indexes(harvest):
+    """m015: every page of annual_data (ordered `year desc, rowid`) reads its rows in index order instead of sorting
+    the newest year; a crawl run's page counts annual_data's rows of the run from an index, not a scan of them all."""
+
+    def plan(sql: str) -> list[str]:
+        return [step for *_, step in stored(harvest, f"EXPLAIN QUERY PLAN {sql}")]
+
+    for sql in (
+        "SELECT * FROM annual_data ORDER BY year DESC, rowid LIMIT 101",
+        "SELECT * FROM annual_data WHERE (year < '2023-24' OR (year = '2023-24' AND rowid > 5)) "
+        "ORDER BY year DESC, rowid LIMIT 101",
+    ):
+        assert "USING INDEX annual_data_newest_first" in plan(sql)[0]
+        assert not [step for step in plan(sql) if "TEMP B-TREE" in step]
+    for column in ("first_seen_run", "last_changed_run", "gone_run"):
+        assert plan(f"SELECT count(*) FROM annual_data WHERE {column} = 1") == [
+            f"SEARCH annual_data USING COVERING INDEX annual_data_by_{column} ({column}=?)"
+        ]
