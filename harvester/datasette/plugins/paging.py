@@ -1,11 +1,12 @@
 """Datasette plugin: a sorted table's first page orders its ties as the next pages do, so paging reaches every row once.
 
 Datasette 0.65 orders a table's first page by its sort column alone (`order by year desc limit 101`) and every later
-page (`?_next=`) by the sort column then the primary key (`order by year desc, rowid`, from the last row shown on:
-`year < :p or (year = :p and rowid > :last)`). Rows sharing the sort value come in whatever order SQLite reads them
-on the first page: the index on year read backwards gives the newest year's letters last-stored first. The next
-page then starts after the first page's last row by rowid, repeating the tied rows stored after it and skipping
-those stored before: paging through all 4,101 letters of a full harvest, or a CSV export of them, reached 4,094.
+page (`?_next=`) by the sort column then the primary key (`order by year desc, authority_slug, year` for the letters,
+keyed by council and year), starting after the last row shown. On the first page, rows sharing the sort value come
+in whatever order SQLite reads them (the index on year read backwards: the newest year's letters last stored
+first), so the next page repeats some of the tied rows and skips others: following `next` 100 rows at a time
+through a full harvest reached 4,089 of its 4,101 letters and 4,356 of its 4,463 statistics rows, and a CSV export
+pages the same way.
 
 Datasette has no hook for a table page's ORDER BY, so the page's query is rewritten as it is run: its table's
 filters (filters_from_request, called for every table page, its CSV export's chunks included) mark the page,
