@@ -164,6 +164,24 @@ def test_a_csv_export_reaches_every_row_once(harvest, table, query):
     assert Counter(exported) == Counter(expected)
 
 
+def test_only_the_table_pages_query_is_rewritten_even_for_a_client_sharing_its_task(datasette, harvest):
+    """datasette.client runs a page in its caller's task: SQL the caller sends next, shaped like a page, runs as
+    written."""
+    sql = "select authority_slug, year from letters order by year desc limit 5"
+
+    async def page_then_sql():
+        await datasette.client.get(f"/{DATABASE_NAME}/letters.json", params={"_size": PAGE_SIZE})
+        return await datasette.client.get(f"/{DATABASE_NAME}.json", params={"sql": sql, "_shape": "array"})
+
+    response = asyncio.run(page_then_sql())
+    assert response.status_code == 200, response.text
+    written = stored(harvest, sql)
+    assert [tuple(row.values()) for row in response.json()] == written
+    assert written != sorted(
+        sorted(written), key=lambda key: key[1], reverse=True
+    )  # would differ if rewritten
+
+
 def test_the_pages_are_written_as_the_tie_break_expects_and_the_first_would_lose_rows_without_it(
     datasette, harvest
 ):

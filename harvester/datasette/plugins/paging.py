@@ -32,11 +32,13 @@ SORTED_FIRST_PAGE = re.compile(r"(?P<order> order by (?P<sort>\[[^\]]*\]|\w+)(?:
 """The end of a table page's query as Datasette 0.65 writes it for a first page sorted by one column: no tie-break
 after the sort column, no offset (a view's later pages)."""
 
+PAGE_END = re.compile(r" limit \d+(?: offset \d+)?$")
+
 TABLE_PAGE: contextvars.ContextVar[tuple[str, str] | None] = contextvars.ContextVar(
     "table_page", default=None
 )
-"""(database, table) of the table page the current request is building: set in the request's task, so a query
-run for any other page, or by another request, is never taken for it."""
+"""(database, table) of the table page the current request is building, until its page query runs: set in the
+request's task, so a query run for any other page, or by another request, is never taken for it."""
 
 
 @hookimpl
@@ -55,7 +57,10 @@ def sort_ties_broken(db):
     @functools.wraps(execute)
     async def execute_with_ties_broken(sql, *args, **kwargs):
         page = TABLE_PAGE.get()
-        if page is not None and page[0] == db.name:
+        if page is not None and page[0] == db.name and is_page_query(sql, page[1]):
+            # Once: a client calling Datasette in-process (datasette.client) shares its task, so the mark would
+            # otherwise outlive the page into the caller's next request.
+            TABLE_PAGE.set(None)
             sql = await with_ties_broken(db, page[1], sql)
         return await execute(sql, *args, **kwargs)
 
@@ -63,10 +68,17 @@ def sort_ties_broken(db):
     return execute_with_ties_broken
 
 
+def is_page_query(sql: str, table: str) -> bool:
+    """Whether SQL is the query of a page of TABLE's rows, as Datasette 0.65 writes it: not a count or a facet."""
+    return (
+        sql.startswith("select ") and f" from {escape_sqlite(table)} " in sql and bool(PAGE_END.search(sql))
+    )
+
+
 async def with_ties_broken(db, table: str, sql: str) -> str:
-    """SQL, if it is the first page's query of TABLE sorted by one column, with TABLE's primary key after it."""
+    """SQL, a page query of TABLE, with TABLE's primary key after its sort column if it is a first page sorted by one."""
     first_page = SORTED_FIRST_PAGE.search(sql)
-    if not first_page or not sql.startswith("select ") or f" from {escape_sqlite(table)} " not in sql:
+    if not first_page:
         return sql
     if not await db.table_exists(table):  # a view: paged by offset, and it has no rowid
         return sql
