@@ -6,6 +6,7 @@ import socket
 
 import pytest
 
+from harvester import store
 from harvester.replica.model import Site
 from harvester.replica.server import ReplicaServer
 from harvester.replica.site import build_site
@@ -42,6 +43,16 @@ def replica_2025(replica_site):
     with ReplicaServer(epoch=2025, site=replica_site) as server:
         yield server
     assert not server.errors, server.errors[0]
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    """An empty harvest database on a fixed clock (HARVESTER_NOW), closed after the test; a module that needs
+    another defines its own `db`."""
+    monkeypatch.setenv("HARVESTER_NOW", "2026-12-07T09:00:00")
+    database = store.open_db(tmp_path / "t.db")
+    yield database
+    database.close()
 
 
 def free_port() -> int:

@@ -2,20 +2,11 @@
 (within their own scope only), a letter that fails to read again keeps its good copy, and the `changes` log of a
 first save holds one line for the authority while a later save logs each row."""
 
-import pytest
 
 from harvester import items, store
 
 SLUG = "luton-borough-council"
 URL = f"http://x/your-councils-performance/{SLUG}"
-
-
-@pytest.fixture
-def db(tmp_path, monkeypatch):
-    monkeypatch.setenv("HARVESTER_NOW", "2026-12-07T09:00:00")
-    database = store.open_db(tmp_path / "t.db")
-    yield database
-    database.close()
 
 
 def improvement(case_ref, *actions):

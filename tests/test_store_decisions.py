@@ -4,18 +4,8 @@ URLs of a case say the same), and a case read at a second URL among more cases t
 
 import dataclasses
 
-import pytest
-
 from harvester import items, store
 from tests.test_decisions_store import SLUG, decision, listing, save
-
-
-@pytest.fixture
-def db(tmp_path, monkeypatch):
-    monkeypatch.setenv("HARVESTER_NOW", "2026-12-07T09:00:00")
-    database = store.open_db(tmp_path / "t.db")
-    yield database
-    database.close()
 
 
 def at(case, url):

@@ -14,14 +14,6 @@ from harvester import items, store
 from harvester.pages.decisions import decision_url_key
 
 
-@pytest.fixture
-def db(tmp_path, monkeypatch):
-    monkeypatch.setenv("HARVESTER_NOW", "2026-12-07T09:00:00")
-    database = store.open_db(tmp_path / "t.db")
-    yield database
-    database.close()
-
-
 def authority(db, slug, run):
     db["authorities"].insert(
         {"slug": slug, "name": slug.title(), "url": f"http://x/{slug}", "source_url": f"http://x/{slug}",

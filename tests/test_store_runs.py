@@ -10,14 +10,6 @@ import pytest
 from harvester import items, store
 
 
-@pytest.fixture
-def db(tmp_path, monkeypatch):
-    monkeypatch.setenv("HARVESTER_NOW", "2026-12-07T09:00:00")
-    database = store.open_db(tmp_path / "t.db")
-    yield database
-    database.close()
-
-
 def run_row(db, run_id) -> dict:
     return next(db.query("SELECT * FROM crawl_runs WHERE id = ?", [run_id]))
 
