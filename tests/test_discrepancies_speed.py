@@ -1,5 +1,5 @@
 """statistics_discrepancies compares each statistics page with the decided data file through the index on
-(authority_slug, year, measure), with the rows the view m008 made gives (migration m016)."""
+(authority_slug, year, measure), and gives the rows the view m008 made gave (migration m016)."""
 
 from __future__ import annotations
 
