@@ -187,6 +187,24 @@ def read_in_worker(content: bytes, link: items.DataFileLink) -> items.DataFile:
         raise raised.error from None
 
 
+def read_data_file_item(content: bytes, link: items.DataFileLink) -> items.DataFile | items.CrawlError:
+    """A fetched data file as the crawl stores it: its values, read in a worker (read_in_worker), or the recorded
+    error saying why not, as harvester.letters.read_letter answers for a letter."""
+    def error(kind: str, message: str) -> items.CrawlError:
+        return items.CrawlError(link.url, None, "datafile", kind, message)
+
+    try:
+        return read_in_worker(content, link)
+    except DataFileError as failure:
+        return error("layout", str(failure))
+    except pdftext.ReadInterrupted as failure:
+        return error("interrupted", pdftext.read_again(failure))
+    except pdftext.PdfError as failure:  # the worker timed out, ran out of memory or died: a file built to hurt it
+        return error("layout", f"{link.url}: not read: {failure.reason}")
+    except Exception as failure:  # noqa: BLE001 - a reader bug is a recorded run error, not a lost crawl
+        return error("internal", f"{type(failure).__name__}: {failure}")
+
+
 def sheets(
     content: bytes, link: items.DataFileLink, reading: Reading
 ) -> Iterator[tuple[str | None, Iterable]]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from harvester import items
 from harvester.pages.letter import LetterParseError, ParsedLetter, parse_letter_checked
-from harvester.pdftext import PdfError, ReadInterrupted, extract_text
+from harvester.pdftext import PdfError, ReadInterrupted, extract_text, read_again
 
 
 @dataclass
@@ -62,7 +62,7 @@ def read_letter(content: bytes, link: items.LetterLink) -> list:
     except ReadInterrupted as error:
         return [
             items.CrawlError(
-                link.pdf_url, link.authority_slug, "letter", "interrupted", f"{error}: it is read again next run"
+                link.pdf_url, link.authority_slug, "letter", "interrupted", read_again(error)
             )
         ]
     document.text, document.page_count, document.reader = pdf.text, pdf.page_count, pdf.reader

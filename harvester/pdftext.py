@@ -72,6 +72,11 @@ class ReadInterrupted(Exception):
     no verdict on the PDF, which must be read again, never recorded as unreadable."""
 
 
+def read_again(interrupted: ReadInterrupted) -> str:
+    """The recorded message of a read a signal stopped: no verdict, the document is read again next run."""
+    return f"{interrupted}: it is read again next run"
+
+
 INTERRUPTING_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 """Signals that stop work rather than report a broken reader (the pool itself only ever sends SIGKILL)."""
 

@@ -26,7 +26,7 @@ import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from harvester import items
-from harvester.datafiles import DataFileError, read_in_worker
+from harvester.datafiles import read_data_file_item
 from harvester.letters import read_letter
 from harvester.pages.annual_review import HUB_PATH, files_to_read, parse_hub
 from harvester.pages.decisions import (
@@ -51,7 +51,6 @@ from harvester.pages.index import (
 from harvester.pages.letters_list import parse_letters_list
 from harvester.pages.reports_list import parse_reports_list
 from harvester.pages.statistics import parse_statistics_page
-from harvester.pdftext import PdfError, ReadInterrupted
 from harvester.settings import REAL_SITE
 
 LIST_PARTS = ("letters", "reports", "improvements")
@@ -176,19 +175,8 @@ class PerformanceSpider(scrapy.Spider):
             # It answered 304 and is the file whose values are stored: nothing to read again.
             self.crawler.stats.inc_value("harvester/data_files_unchanged")
             return
-        try:
-            # Read in a worker process, as letters are; waiting on it in a thread keeps the downloads going.
-            yield await asyncio.to_thread(read_in_worker, response.body, link)
-        except DataFileError as error:
-            yield items.CrawlError(response.url, None, "datafile", "layout", str(error))
-        except ReadInterrupted as error:
-            yield items.CrawlError(response.url, None, "datafile", "interrupted",
-                                   f"{error}: it is read again next run")  # fmt: skip
-        except PdfError as error:  # the worker timed out, ran out of memory or died: a file built to hurt it
-            yield items.CrawlError(response.url, None, "datafile", "layout",
-                                   f"{response.url}: not read: {error.reason}")  # fmt: skip
-        except Exception as error:  # noqa: BLE001 - a reader bug is a recorded run error, not a lost crawl
-            yield items.CrawlError(response.url, None, "datafile", "internal", f"{type(error).__name__}: {error}")
+        # Read in a worker process, as letters are; waiting on it in a thread keeps the downloads going.
+        yield await asyncio.to_thread(read_data_file_item, response.body, link)
 
     def national_page_failed(self, failure):
         """The index, the hub or a data file failed: no authority's page."""
