@@ -377,8 +377,12 @@ def parse(file, url, kind, authority):
 
 
 def recognised(thing) -> bool:
-    """Whether a parser found anything at all in the page: an item with every field empty means it didn't."""
-    return any(value not in (None, False, "", [], {}, ()) for value in dataclasses.asdict(thing).values())
+    """Whether a parser found anything at all in the page: an item with every field empty means it didn't. A 0 is a
+    reading (an empty listing's "No results found." is 0 results), though Python holds 0 equal to False."""
+    return any(
+        value is not None and value is not False and value not in ("", [], {}, ())
+        for value in dataclasses.asdict(thing).values()
+    )
 
 
 @cli.command()

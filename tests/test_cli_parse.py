@@ -73,3 +73,14 @@ def test_a_saved_page_without_a_declared_charset_is_read_as_utf8():
     assert "Pay Miss X £2,400 for Y's lost provision" in page["remedy"]
     assert (payment["type"], payment["amount_gbp"], payment["payee"], payment["sentence"]) == (
         "RemedyPayment", 2400.0, "Miss X", "Pay Miss X £2,400 for Y's lost provision")
+
+
+@pytest.mark.parametrize("wording", ["No results found.", "There are no statements in this category."])
+def test_an_empty_listing_saying_only_that_it_has_none_is_read_without_its_kind(tmp_path, wording):
+    page = tmp_path / "page.html"
+    page.write_text(f"<html><body><h1>Decisions</h1><p>{wording}</p></body></html>")
+    result = CliRunner().invoke(cli, ["parse", str(page), "--url", "https://www.lgo.org.uk/decisions?q=zebra"])
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line) for line in result.output.splitlines()] == [
+        {"type": "DecisionListing", "cards": [], "next_url": None, "warnings": [], "results": 0}
+    ]

@@ -121,7 +121,7 @@ def test_a_heading_without_its_card_line_is_a_warning():
 )  # fmt: skip
 def test_an_empty_listing_in_any_ordinary_phrasing(wording):
     listing = parse_decision_listing(f"<h1>Decisions</h1><p>{wording}</p>", BASE + "/decisions/2025/u/Listing")
-    assert (listing.cards, listing.warnings) == ([], [])
+    assert (listing.cards, listing.warnings, listing.results) == ([], [], 0)
 
 
 def test_a_listing_without_cards_or_empty_wording_is_a_layout_failure():

@@ -135,3 +135,11 @@ def test_a_page_of_no_kind_and_an_unknown_kind_are_refused_with_the_kinds_listed
     with pytest.raises(ValueError) as raised:
         parse_saved(b"<p>Nothing to see</p>", f"{BASE}/somewhere", "news")
     assert str(raised.value) == f"unknown page kind 'news': one of {kinds}"
+
+
+def test_an_empty_listing_is_told_by_its_wording_after_every_list_page_of_another_kind():
+    empty = b"<h1>Decisions</h1><p>No results found.</p>"
+    assert guess_kind(empty, f"{BASE}/decisions?q=zebra") == "decision_listing"
+    # A letters page with none to show is still a letters page.
+    letters = b"<h1>Annual review letters</h1><p>Annual review letter</p><p>No results found.</p>"
+    assert guess_kind(letters, f"{BASE}/your-councils-performance/luton/letters") == "letters"

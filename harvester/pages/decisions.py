@@ -131,7 +131,7 @@ class DecisionListing:
     warnings: list[str] = field(default_factory=list)
     """Cards that could not be read, each with its text: skipped, the rest of the page kept."""
     results: int | None = None
-    """"Your search has N results", where the page prints it."""
+    """"Your search has N results", where the page prints it; 0 where it shows no card and says there are none."""
 
 
 @dataclass
@@ -221,10 +221,8 @@ def parse_decision_listing(html: str | bytes, url: str) -> DecisionListing:
     if len(hrefs) > 1:
         raise PageLayoutError(url, f"{len(hrefs)} different 'Next' links")
     count = RESULT_COUNT.search(page.text)
-    return DecisionListing(
-        cards=cards, next_url=hrefs.pop() if hrefs else None, warnings=warnings,
-        results=int(count.group(1)) if count else None,
-    )  # fmt: skip
+    results = int(count.group(1)) if count else 0 if not cards and not warnings else None
+    return DecisionListing(cards=cards, next_url=hrefs.pop() if hrefs else None, warnings=warnings, results=results)
 
 
 def listing_page_key(url: str) -> str:

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from w3lib.encoding import html_to_unicode
 
 from harvester.pages.annual_review import HUB_PATH, file_link, parse_hub
-from harvester.pages.decisions import page_kind, parse_decision_listing, parse_decision_page
+from harvester.pages.decisions import NO_DECISIONS, page_kind, parse_decision_listing, parse_decision_page
 from harvester.pages.html import page_text
 from harvester.pages.improvements import parse_improvements_page
 from harvester.pages.index import is_statistics_url, parse_index
@@ -56,12 +56,17 @@ def guess_kind(content: bytes, url: str) -> str:
     if path.endswith("/your-councils-performance"):
         return "index"
     text = decoded(content)
-    decision_kind = page_kind(page_text(text, url))
+    page = page_text(text, url)
+    decision_kind = page_kind(page)
     if decision_kind is not None:
         return decision_kind
     for kind, wording in LIST_PAGE_WORDING:
         if wording.lower() in text.lower():
             return kind
+    # Last, as another list page may say it has none of its own kind: a listing that shows no card and says only
+    # that there are none ("No results found.").
+    if NO_DECISIONS.search(page.text):
+        return "decision_listing"
     raise ValueError(f"cannot tell what kind of page {url} is: give --kind ({', '.join(KINDS)})")
 
 
