@@ -101,6 +101,11 @@ TABLES = {
         "Each annual data file read: its year, link, checksum and what it gave (the files behind annual_data).",
         (items.DataFileLink, items.DataFile),
     ),
+    "annual_data_facets": (
+        "How many annual_data values each data file has per year, measure and concept, gone ones included: the"
+        " annual_data page's count and facets are read from it. Kept by the store with every save (migration m017).",
+        items.AnnualDataValue,
+    ),
     "annual_data_received": (
         "View: complaints and enquiries received, one row per organisation and year, a column per service area.",
         items.AnnualDataValue,
@@ -208,6 +213,7 @@ TABLE_COLUMNS = {
     ("fetches", "url"): "The page, letter PDF or data file fetched.",
     ("annual_data", "source_url"): "The annual review hub page that links the file.",
     ("annual_data_files", "source_file"): "The data file's URL (annual_data.source_file).",
+    ("annual_data_facets", "row_count"): "annual_data's values of the file with this year, measure and concept.",
     (
         "annual_data_files",
         "label",

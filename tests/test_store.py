@@ -66,6 +66,7 @@ def test_schema_is_pinned(db):
         "decision_conflicts",
         "annual_data",
         "annual_data_files",
+        "annual_data_facets",
         "council_statistics",
         "_sqlite_migrations",
     }
