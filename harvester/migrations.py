@@ -885,3 +885,14 @@ def m016_discrepancies_speed(db: sqlite_utils.Database) -> None:
     (sql,) = db.execute("SELECT sql FROM sqlite_master WHERE name = 'statistics_discrepancies'").fetchone()
     db.execute("DROP VIEW statistics_discrepancies")
     db.execute(replaced_once(sql, "JOIN annual_data_decided AS data", f"JOIN ({PAGES_DECIDED_QUERY}) AS data"))
+
+
+@migrations()
+def m018_derived_tables(db: sqlite_utils.Database) -> None:
+    """The views annual_data_received, annual_data_decided and annual_data_remedy become tables with the same columns
+    and rows, which the store refreshes file by file as it saves each file's values (harvester.derived_tables), and
+    statistics_discrepancies reads annual_data_decided's table (issue 23)."""
+    from harvester.derived_tables import discrepancies_from_decided_table, make_annual_data_tables
+
+    make_annual_data_tables(db)
+    discrepancies_from_decided_table(db)

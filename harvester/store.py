@@ -22,7 +22,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from harvester import items, migrations, oversized, register
+from harvester import derived_tables, items, migrations, oversized, register
 from harvester.pages.decisions import decision_url_key, in_own_category
 
 PROVENANCE = ("first_seen_run", "last_changed_run", "gone_run")
@@ -770,6 +770,8 @@ def save_data_file(db: sqlite_utils.Database, data_file: items.DataFile, fetch: 
             db, "annual_data_files", scope, [file_row], run_id, complete_list=False, log_new=not first_time
         )
         save_fetches(db, [fetch] if fetch else [], run_id)
+        if saved.new or saved.changed or saved.gone:
+            derived_tables.refresh_annual_data_tables(db, data_file.link.url)
     return saved
 
 

@@ -1,0 +1,66 @@
+"""Tables that hold a view's rows, precomputed: annual_data_received, annual_data_decided and annual_data_remedy.
+
+Each was a view that added up annual_data's ~350,000 values on every Datasette page that showed it (once for the
+rows, again for the count: 200-590 ms of CPU a page on a full harvest). Migration m018 makes each a table with the
+same columns and rows, filled by the view's own query (the text m008 made stays the one source of truth). The
+store refreshes the rows of a data file in the transaction that saves its values (store.save_data_file, the one
+path that writes annual_data), from the same query restricted to that file; a council's values in one file are
+one row of each table (the views group by printed name, year and file), so a file's rows are its own.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from harvester import migrations
+
+ANNUAL_DATA_TABLES = ("annual_data_received", "annual_data_decided", "annual_data_remedy")
+KEY = ("printed_name", "year", "source_file")
+"""What each view grouped by: a table's primary key, which Datasette orders its page by, as the view was."""
+
+
+def view_query(script: str, name: str) -> str:
+    """The query of the view NAME that SCRIPT creates."""
+    statement = next(s for s in migrations.statements(script) if s.startswith(f"CREATE VIEW IF NOT EXISTS {name} AS\n"))
+    return statement.split(" AS\n", 1)[1].rstrip(";")
+
+
+QUERIES = {name: view_query(migrations.ANNUAL_DATA_SCHEMA, name) for name in ANNUAL_DATA_TABLES}
+"""Each table's query: the view m008 made of that name."""
+
+
+def one_file(query: str) -> str:
+    """QUERY's rows of the file :source_file. SQLite pushes the term into the grouped query (it is a column the
+    query groups by), so only that file's values are read, through annual_data's key index."""
+    return f"SELECT * FROM ({query}) WHERE source_file = :source_file"
+
+
+def refresh_annual_data_tables(db: sqlite_utils.Database, source_file: str) -> None:
+    """Make each table's rows of SOURCE_FILE its query's, in the caller's transaction."""
+    for name, query in QUERIES.items():
+        db.execute(f"DELETE FROM {name} WHERE source_file = ?", [source_file])
+        db.execute(f"INSERT INTO {name} {one_file(query)}", {"source_file": source_file})
+
+
+def make_annual_data_tables(db: sqlite_utils.Database) -> None:
+    """Each view becomes a table of its columns, filled by its query, with the file's rows (refreshed together) and
+    a council's years (statistics_discrepancies' join, a council's page) indexed."""
+    for name, query in QUERIES.items():
+        columns = [(column, sql_type) for _, column, sql_type, *_ in db.execute(f"PRAGMA table_info({name})")]
+        db.execute(f"DROP VIEW {name}")
+        definitions = ",\n    ".join(f"{column} {sql_type}".rstrip() for column, sql_type in columns)
+        db.execute(f"CREATE TABLE {name} (\n    {definitions},\n    PRIMARY KEY ({', '.join(KEY)})\n)")
+        db.execute(f"INSERT INTO {name} {query}")
+        db.execute(f"CREATE INDEX {name}_by_file ON {name}(source_file)")
+        db.execute(f"CREATE INDEX {name}_by_authority ON {name}(authority_slug, year)")
+
+
+def discrepancies_from_decided_table(db: sqlite_utils.Database) -> None:
+    """statistics_discrepancies compares each statistics page with annual_data_decided, the table now, through its
+    index on (authority_slug, year), instead of adding up the pages' decided values on each page (m016, ~35 ms of
+    CPU, twice a page): the view m008 made, word for word."""
+    (sql,) = db.execute("SELECT sql FROM sqlite_master WHERE name = 'statistics_discrepancies'").fetchone()
+    db.execute("DROP VIEW statistics_discrepancies")
+    db.execute(
+        migrations.replaced_once(sql, f"JOIN ({migrations.PAGES_DECIDED_QUERY}) AS data", "JOIN annual_data_decided AS data")
+    )
