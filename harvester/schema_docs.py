@@ -102,15 +102,18 @@ TABLES = {
         (items.DataFileLink, items.DataFile),
     ),
     "annual_data_received": (
-        "View: complaints and enquiries received, one row per organisation and year, a column per service area.",
+        "Complaints and enquiries received, one row per organisation and year, a column per service area; kept in"
+        " step with annual_data by the store as it saves each data file.",
         items.AnnualDataValue,
     ),
     "annual_data_decided": (
-        "View: decisions made, one row per organisation and year, a column per outcome, over all service areas.",
+        "Decisions made, one row per organisation and year, a column per outcome, over all service areas; kept in"
+        " step with annual_data by the store as it saves each data file.",
         items.AnnualDataValue,
     ),
     "annual_data_remedy": (
-        "View: remedy and compliance figures, one row per organisation and year.",
+        "Remedy and compliance figures, one row per organisation and year; kept in step with annual_data by the"
+        " store as it saves each data file.",
         (items.AnnualStatistics, items.AnnualDataValue),
     ),
 }
