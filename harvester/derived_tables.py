@@ -1,11 +1,14 @@
-"""Tables that hold a view's rows, precomputed: annual_data_received, annual_data_decided and annual_data_remedy.
+"""Tables of annual_data's rows added up, kept by the store: annual_data_received, annual_data_decided and
+annual_data_remedy, which hold their views' rows, and annual_data_councils, which councils each file names.
 
-Each was a view that added up annual_data's ~350,000 values on every Datasette page that showed it (once for the
+The first three were views, each that added up annual_data's ~350,000 values on every Datasette page that showed it (once for the
 rows, again for the count: 200-590 ms of CPU a page on a full harvest). Migration m018 makes each a table with the
 same columns and rows, filled by the view's own query (the text m008 made stays the one source of truth). The
 store refreshes the rows of a data file in the transaction that saves its values (store.save_data_file, the one
 path that writes annual_data), from the same query restricted to that file; a council's values in one file are
 one row of each table (the views group by printed name, year and file), so a file's rows are its own.
+annual_data_councils is the coverage view's answer to "does a file of this year name this council?" (harvester.coverage),
+a probe of ~9,000 rows instead of annual_data's ~350,000.
 """
 
 from __future__ import annotations
@@ -25,8 +28,21 @@ def view_query(script: str, name: str) -> str:
     return statement.split(" AS\n", 1)[1].rstrip(";")
 
 
-QUERIES = {name: view_query(migrations.ANNUAL_DATA_SCHEMA, name) for name in ANNUAL_DATA_TABLES}
-"""Each table's query: the view m008 made of that name."""
+COUNCILS_QUERY = """SELECT DISTINCT authority_slug, year, source_file FROM annual_data
+WHERE authority_slug IS NOT NULL AND gone_run IS NULL"""
+"""The councils each file names, in each year it gives figures for: annual_data_councils' rows."""
+COUNCILS_TABLE = """
+CREATE TABLE annual_data_councils (
+    authority_slug TEXT NOT NULL,
+    year TEXT NOT NULL,
+    source_file TEXT NOT NULL,
+    PRIMARY KEY (authority_slug, year, source_file)
+)"""
+
+QUERIES = {name: view_query(migrations.ANNUAL_DATA_SCHEMA, name) for name in ANNUAL_DATA_TABLES} | {
+    "annual_data_councils": COUNCILS_QUERY
+}
+"""Each table's query: the view m008 made of that name, and the councils each file names."""
 
 
 def one_file(query: str) -> str:
@@ -44,8 +60,13 @@ def refresh_annual_data_tables(db: sqlite_utils.Database, source_file: str) -> N
 
 def make_annual_data_tables(db: sqlite_utils.Database) -> None:
     """Each view becomes a table of its columns, filled by its query, with the file's rows (refreshed together) and
-    a council's years (statistics_discrepancies' join, a council's page) indexed."""
-    for name, query in QUERIES.items():
+    a council's years (statistics_discrepancies' join, a council's page) indexed; annual_data_councils is made and
+    filled."""
+    db.execute(COUNCILS_TABLE)
+    db.execute(f"INSERT INTO annual_data_councils {COUNCILS_QUERY}")
+    db.execute("CREATE INDEX annual_data_councils_by_file ON annual_data_councils(source_file)")
+    for name in ANNUAL_DATA_TABLES:
+        query = QUERIES[name]
         columns = [(column, sql_type) for _, column, sql_type, *_ in db.execute(f"PRAGMA table_info({name})")]
         db.execute(f"DROP VIEW {name}")
         definitions = ",\n    ".join(f"{column} {sql_type}".rstrip() for column, sql_type in columns)

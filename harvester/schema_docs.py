@@ -101,6 +101,12 @@ TABLES = {
         "Each annual data file read: its year, link, checksum and what it gave (the files behind annual_data).",
         (items.DataFileLink, items.DataFile),
     ),
+    "annual_data_councils": (
+        "The councils each annual data file names, in each year it gives figures for (annual_data's rows not gone"
+        " with an authority_slug): what the coverage view counts; kept in step with annual_data by the store as it"
+        " saves each data file.",
+        items.AnnualDataValue,
+    ),
     "annual_data_received": (
         "Complaints and enquiries received, one row per organisation and year, a column per service area; kept in"
         " step with annual_data by the store as it saves each data file.",

@@ -17,6 +17,7 @@ from harvester import store
 from harvester.datafiles import read_data_file
 from harvester.pages.annual_review import HUB_PATH, files_to_read, parse_hub
 from harvester.replica.server import ReplicaServer
+from tests.test_derived_tables import refresh_every_file
 
 PARTS = ["statistics pages", "letters", "reports", "service improvements", "decisions", "annual data files"]
 DATA_YEARS = ("2024-25", "2023-24", "2015-16")
@@ -61,6 +62,7 @@ def coverage(db: Path, change: str | None = None) -> dict[tuple[str, str], dict]
         conn.row_factory = sqlite3.Row
         if change:
             conn.execute(change)
+            refresh_every_file(conn)
             conn.commit()
         return {(row["year"], row["part"]): dict(row) for row in conn.execute("SELECT * FROM coverage")}
 

@@ -4,6 +4,7 @@ data file, exactly the rows of the views m008 made (harvester.derived_tables), o
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 import urllib.request
 
 import pytest
@@ -37,6 +38,14 @@ def db(tmp_path):
     database = store.open_db(tmp_path / "lgsco.db")
     yield database
     database.close()
+
+
+def refresh_every_file(conn: sqlite3.Connection) -> None:
+    """For a test that writes annual_data itself, beside the store: the tables the store keeps from it, made again
+    as the store would after saving each file."""
+    database = sqlite_utils.Database(conn)
+    for (source_file,) in conn.execute("SELECT source_file FROM annual_data_files").fetchall():
+        derived_tables.refresh_annual_data_tables(database, source_file)
 
 
 def rows(db: sqlite_utils.Database, sql: str) -> list[tuple]:
@@ -107,7 +116,8 @@ def test_a_file_read_again_unchanged_leaves_its_rows_alone(db, data_files):
 
 
 def test_the_migration_fills_the_tables_from_an_existing_harvest(tmp_path, data_files, monkeypatch):
-    """A harvest made before m018, its views made from annual_data on every read, gets tables of the same rows."""
+    """A harvest made before m018, its views made from annual_data on every read, gets tables of the same rows, and
+    its coverage view (reading annual_data_councils now) the same rows too."""
     path = tmp_path / "lgsco.db"
     every_migration = list(migrations.migrations._migrations)
     before_m018 = [migration for migration in every_migration if migration.name != "m018_derived_tables"]
@@ -117,7 +127,7 @@ def test_the_migration_fills_the_tables_from_an_existing_harvest(tmp_path, data_
     save(db, data_files)
     assert set(derived_tables.ANNUAL_DATA_TABLES) <= set(db.view_names())
     views = {name: rows(db, f"SELECT * FROM {name}")
-             for name in (*derived_tables.ANNUAL_DATA_TABLES, "statistics_discrepancies")}  # fmt: skip
+             for name in (*derived_tables.ANNUAL_DATA_TABLES, "statistics_discrepancies", "coverage")}  # fmt: skip
     db.close()
 
     monkeypatch.setattr(migrations.migrations, "_migrations", every_migration)

@@ -11,9 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 
-from harvester import derived_tables
 from harvester.migrations import (
     ANNUAL_DATA_DECIDED_QUERY,
     DATA_FILE_DISCREPANCIES,
@@ -24,6 +22,7 @@ from harvester.migrations import (
 )
 from harvester.replica.server import ReplicaServer
 from tests.test_coverage import DATA_YEARS, save_annual_data_files
+from tests.test_derived_tables import refresh_every_file
 
 PAGES = "SELECT authority_slug, year FROM annual_statistics WHERE source = 'page'"
 
@@ -75,10 +74,7 @@ def harvest(tmp_path_factory, replica_site) -> Path:
             "DELETE FROM annual_data WHERE authority_slug = 'cumberland-council' AND year = '2024-25'"
             " AND measure = 'decided' AND category IS NOT NULL"
         )
-        # Written here beside the store: its tables of each file's rows are made again as the store would.
-        database = sqlite_utils.Database(conn)
-        for (source_file,) in conn.execute("SELECT source_file FROM annual_data_files").fetchall():
-            derived_tables.refresh_annual_data_tables(database, source_file)
+        refresh_every_file(conn)
     return db
 
 

@@ -70,6 +70,7 @@ def test_schema_is_pinned(db):
         "annual_data_received",
         "annual_data_decided",
         "annual_data_remedy",
+        "annual_data_councils",
         "_sqlite_migrations",
     }
     assert {table: db[table].detect_fts() for table in ("letters", "reports", "improvement_actions")} == {
