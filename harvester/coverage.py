@@ -1,10 +1,12 @@
 """What the dataset holds, per statistics year and kind: the `coverage` view.
 
 A gap is a row a person can read: councils expected but not held, items a site list names but the database
-doesn't hold, or nothing held at all. Migration m018 made the view as it is here (m011 made the first one, m014 the
-one that read annual_data itself); a later change to it is a new migration that drops and re-creates it from this
-text.
+doesn't hold, or nothing held at all. Migration m014 made the view from COVERAGE_VIEW (m011 made the first one);
+m018 re-made it as COVERAGE_VIEW_FROM_COUNCILS, the same text with one probe changed; a later change to it is a new
+migration that drops and re-creates it from this text.
 """
+
+from harvester.migrations import replaced_once
 
 COVERAGE_VIEW = """
 CREATE VIEW IF NOT EXISTS coverage AS
@@ -52,12 +54,12 @@ dated AS (
 ),
 data_files_naming AS (
     -- The files are national: a council is held when a file of the year names it, among those expected that
-    -- year (one index probe each, where counting the year's ~30,000 values takes a second), in the councils the
-    -- store keeps per file (harvester.derived_tables: ~9,000 rows, not annual_data's ~350,000 values).
+    -- year (one index probe each, where counting the year's ~30,000 values takes a second).
     SELECT y.year, count(*) AS councils
     FROM (SELECT DISTINCT year FROM annual_data_files WHERE gone_run IS NULL) AS y
     JOIN spans AS sp ON y.year >= sp.first_year AND (sp.status IS NOT 'abolished' OR y.year <= sp.last_year)
-    WHERE EXISTS (SELECT 1 FROM annual_data_councils AS d WHERE d.authority_slug = sp.slug AND d.year = y.year)
+    WHERE EXISTS (SELECT 1 FROM annual_data AS d
+                  WHERE d.authority_slug = sp.slug AND d.year = y.year AND d.gone_run IS NULL)
     GROUP BY y.year
 ),
 held AS (
@@ -129,6 +131,20 @@ ORDER BY year DESC, position;
 """One row per statistics year the database holds figures or letters for and per kind: councils expected and held,
 items the site lists (letters listed, upheld decisions listed) and items stored, the last run that changed any,
 the gap in words (NULL when none), and `rows_behind`, the table and filter of the rows (a Datasette table path)."""
+
+COVERAGE_VIEW_FROM_COUNCILS = replaced_once(
+    COVERAGE_VIEW,
+    """
+    WHERE EXISTS (SELECT 1 FROM annual_data AS d
+                  WHERE d.authority_slug = sp.slug AND d.year = y.year AND d.gone_run IS NULL)
+""",
+    """
+    -- m018: the councils the store keeps per file (harvester.derived_tables), ~9,000 rows, not ~350,000 values
+    WHERE EXISTS (SELECT 1 FROM annual_data_councils AS d WHERE d.authority_slug = sp.slug AND d.year = y.year)
+""",
+)
+"""The coverage view m018 made: COVERAGE_VIEW, whose probe for a council named by a year's files reads
+annual_data_councils (harvester.derived_tables) instead of annual_data, the rows the same."""
 
 COVERAGE_INDEXES = """
 -- letters and decisions keep their full text before their run columns: a scan for the rows not gone read every text

@@ -893,11 +893,11 @@ def m018_derived_tables(db: sqlite_utils.Database) -> None:
     and rows, which the store refreshes file by file as it saves each file's values (harvester.derived_tables), and
     statistics_discrepancies reads annual_data_decided's table; the coverage view reads the councils each file names
     from a table the store keeps too, and letters and decisions from indexes that answer it (issue 23)."""
-    from harvester.coverage import COVERAGE_INDEXES, COVERAGE_VIEW
+    from harvester.coverage import COVERAGE_INDEXES, COVERAGE_VIEW_FROM_COUNCILS
     from harvester.derived_tables import discrepancies_from_decided_table, make_annual_data_tables
 
     make_annual_data_tables(db)
     discrepancies_from_decided_table(db)
     db.execute("DROP VIEW coverage")
-    for statement in statements(COVERAGE_VIEW) + statements(COVERAGE_INDEXES):
+    for statement in statements(COVERAGE_VIEW_FROM_COUNCILS) + statements(COVERAGE_INDEXES):
         db.execute(statement)
