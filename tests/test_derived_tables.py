@@ -4,16 +4,13 @@ data file, exactly the rows of the views m008 made (harvester.derived_tables), o
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
-import urllib.request
 
 import pytest
 import sqlite_utils
 
 from harvester import derived_tables, items, migrations, store
-from harvester.datafiles import read_data_file
-from harvester.pages.annual_review import HUB_PATH, files_to_read, parse_hub
 from harvester.replica.server import ReplicaServer
+from tests.test_coverage import read_annual_data_files
 
 YEARS = ("2024-25", "2019-20", "2015-16")
 """Years of CSV files, of workbooks, and of one workbook of received and decided figures (no remedy file yet)."""
@@ -24,13 +21,7 @@ REMEDY_YEARS = ("2024-25", "2019-20")
 def data_files(replica_site) -> list[items.DataFile]:
     """Every file of YEARS the replica's hub links, read as the crawl reads them."""
     with ReplicaServer(epoch=2025, site=replica_site) as server:
-        with urllib.request.urlopen(server.base_url + HUB_PATH, timeout=30) as hub:
-            links = files_to_read(parse_hub(hub.read(), server.base_url + HUB_PATH))
-        read = []
-        for link in (link for link in links if link.year in YEARS):
-            with urllib.request.urlopen(link.url, timeout=60) as response:
-                read.append(read_data_file(response.read(), link))
-    return read
+        return read_annual_data_files(server.base_url, YEARS)
 
 
 @pytest.fixture
@@ -38,14 +29,6 @@ def db(tmp_path):
     database = store.open_db(tmp_path / "lgsco.db")
     yield database
     database.close()
-
-
-def refresh_every_file(conn: sqlite3.Connection) -> None:
-    """For a test that writes annual_data itself, beside the store: the tables the store keeps from it, made again
-    as the store would after saving each file."""
-    database = sqlite_utils.Database(conn)
-    for (source_file,) in conn.execute("SELECT source_file FROM annual_data_files").fetchall():
-        derived_tables.refresh_annual_data_tables(database, source_file)
 
 
 def rows(db: sqlite_utils.Database, sql: str) -> list[tuple]:

@@ -21,8 +21,7 @@ from harvester.migrations import (
     statements,
 )
 from harvester.replica.server import ReplicaServer
-from tests.test_coverage import DATA_YEARS, save_annual_data_files
-from tests.test_derived_tables import refresh_every_file
+from tests.test_coverage import DATA_YEARS, refresh_every_file, save_annual_data_files
 
 PAGES = "SELECT authority_slug, year FROM annual_statistics WHERE source = 'page'"
 
