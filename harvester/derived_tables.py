@@ -1,14 +1,14 @@
 """Tables of annual_data's rows added up, kept by the store: annual_data_received, annual_data_decided and
 annual_data_remedy, which hold their views' rows, and annual_data_councils, which councils each file names.
 
-The first three were views, each that added up annual_data's ~350,000 values on every Datasette page that showed it (once for the
-rows, again for the count: 200-590 ms of CPU a page on a full harvest). Migration m018 makes each a table with the
-same columns and rows, filled by the view's own query (the text m008 made stays the one source of truth). The
-store refreshes the rows of a data file in the transaction that saves its values (store.save_data_file, the one
-path that writes annual_data), from the same query restricted to that file; a council's values in one file are
-one row of each table (the views group by printed name, year and file), so a file's rows are its own.
-annual_data_councils is the coverage view's answer to "does a file of this year name this council?" (harvester.coverage),
-a probe of ~9,000 rows instead of annual_data's ~350,000.
+The first three were views that added up annual_data's ~350,000 values on every Datasette page that showed them
+(once for the rows, again for the count: 200-650 ms of CPU a page on a full harvest). Migration m018 makes each a
+table with the same columns and rows, filled by the view's own query (the text m008 made stays the one source of
+truth). The store refreshes the rows of a data file in the transaction that saves its values (store.save_data_file,
+the one path that writes annual_data), from the same query restricted to that file; a council's values in one file
+are one row of each table (the views group by printed name, year and file), so a file's rows are its own.
+annual_data_councils is the coverage view's answer to "does a file of this year name this council?"
+(harvester.coverage): a probe of ~9,000 rows instead of annual_data's ~350,000.
 """
 
 from __future__ import annotations
