@@ -1,9 +1,12 @@
 """What the dataset holds, per statistics year and kind: the `coverage` view.
 
 A gap is a row a person can read: councils expected but not held, items a site list names but the database
-doesn't hold, or nothing held at all. Migration m014 made the view as it is here (m011 made the first one); a
-later change to it is a new migration that drops and re-creates it from this text.
+doesn't hold, or nothing held at all. Migration m014 made the view from COVERAGE_VIEW (m011 made the first one);
+m018 re-made it as COVERAGE_VIEW_FROM_COUNCILS, the same text with one probe changed; a later change to it is a new
+migration that drops and re-creates it from this text.
 """
+
+from harvester.migrations import replaced_once
 
 COVERAGE_VIEW = """
 CREATE VIEW IF NOT EXISTS coverage AS
@@ -128,3 +131,27 @@ ORDER BY year DESC, position;
 """One row per statistics year the database holds figures or letters for and per kind: councils expected and held,
 items the site lists (letters listed, upheld decisions listed) and items stored, the last run that changed any,
 the gap in words (NULL when none), and `rows_behind`, the table and filter of the rows (a Datasette table path)."""
+
+COVERAGE_VIEW_FROM_COUNCILS = replaced_once(
+    COVERAGE_VIEW,
+    """
+    WHERE EXISTS (SELECT 1 FROM annual_data AS d
+                  WHERE d.authority_slug = sp.slug AND d.year = y.year AND d.gone_run IS NULL)
+""",
+    """
+    -- m018: the councils the store keeps per file (harvester.derived_tables), ~9,000 rows, not ~350,000 values
+    WHERE EXISTS (SELECT 1 FROM annual_data_councils AS d WHERE d.authority_slug = sp.slug AND d.year = y.year)
+""",
+)
+"""The coverage view m018 made: COVERAGE_VIEW, whose probe for a council named by a year's files reads
+annual_data_councils (harvester.derived_tables) instead of annual_data, the rows the same."""
+
+COVERAGE_INDEXES = """
+-- letters and decisions keep their full text before their run columns: a scan for the rows not gone read every text
+CREATE INDEX IF NOT EXISTS letters_held_by_year ON letters(gone_run, year, authority_slug, status, last_changed_run);
+CREATE INDEX IF NOT EXISTS letters_held_by_authority ON letters(authority_slug, gone_run, year);
+CREATE INDEX IF NOT EXISTS decisions_held_by_date ON decisions(gone_run, decision_date, authority_slug,
+    last_changed_run);
+CREATE INDEX IF NOT EXISTS decisions_held_by_case ON decisions(case_ref, gone_run);
+"""
+"""Indexes that answer the coverage view's reads of letters and decisions themselves (migration m018)."""

@@ -3,7 +3,8 @@
 The annual_data page facets 349,662 values by year, measure and concept and counts them, ~180 ms of SQL a page.
 The counts of every file's values per (year, measure, concept), ~270 rows, answer the same questions for the whole
 table or a filter on those columns (plugins/facet_counts.py rewrites the page's count and facet queries to read
-them). The store counts a data file's values again in the transaction that saves it (recount_file); a write to
+them). The store counts a data file's values again in the transaction that saves it, as it refreshes the other
+tables made from a file's values (harvester.derived_tables); a write to
 annual_data that moves a value to another file or facet, or deletes it, by any other path, drops its file's counts
 (the triggers below), and the plugin answers from the counts only while they add up to the table's row count, so a
 count left stale by such a write is never shown: the page falls back to Datasette's own SQL.
@@ -13,8 +14,6 @@ inserts keep a statement journal, 3.8 → 10.8-12.2 s of CPU for the inserts eve
 """
 
 from __future__ import annotations
-
-import sqlite_utils
 
 TABLE = "annual_data_facets"
 
@@ -38,19 +37,7 @@ END;
 """
 """The counts, and the triggers that drop a file's counts when a write the store did not count moves its values."""
 
-COUNTED = f"""
-INSERT INTO {TABLE} (source_file, year, measure, concept, row_count)
-SELECT source_file, year, measure, concept, count(*) FROM annual_data
-"""
-
-
-def recount_file(db: sqlite_utils.Database, source_file: str) -> None:
-    """SOURCE_FILE's counts, made again from its values in annual_data (gone ones included: the table shows them)."""
-    db.execute(f"DELETE FROM {TABLE} WHERE source_file = ?", [source_file])
-    db.execute(f"{COUNTED} WHERE source_file = ? GROUP BY year, measure, concept", [source_file])
-
-
-def count_all(db: sqlite_utils.Database) -> None:
-    """Every file's counts, made from annual_data as it stands (the migration that adds the table)."""
-    db.execute(f"DELETE FROM {TABLE}")
-    db.execute(f"{COUNTED} GROUP BY source_file, year, measure, concept")
+QUERY = f"""SELECT source_file, year, measure, concept, count(*) AS row_count FROM annual_data
+GROUP BY source_file, year, measure, concept"""
+"""The counts' rows, from annual_data as it stands (gone values included: the table shows them); the store makes a
+file's again with the other tables derived from its values (harvester.derived_tables)."""

@@ -896,4 +896,20 @@ def m017_annual_data_facets(db: sqlite_utils.Database) -> None:
 
     for statement in statements(facet_counts.SCHEMA):
         db.execute(statement)
-    facet_counts.count_all(db)
+    db.execute(f"INSERT INTO {facet_counts.TABLE} {facet_counts.QUERY}")
+
+
+@migrations()
+def m018_derived_tables(db: sqlite_utils.Database) -> None:
+    """The views annual_data_received, annual_data_decided and annual_data_remedy become tables with the same columns
+    and rows, which the store refreshes file by file as it saves each file's values (harvester.derived_tables), and
+    statistics_discrepancies reads annual_data_decided's table; the coverage view reads the councils each file names
+    from a table the store keeps too, and letters and decisions from indexes that answer it (issue 23)."""
+    from harvester.coverage import COVERAGE_INDEXES, COVERAGE_VIEW_FROM_COUNCILS
+    from harvester.derived_tables import discrepancies_from_decided_table, make_annual_data_tables
+
+    make_annual_data_tables(db)
+    discrepancies_from_decided_table(db)
+    db.execute("DROP VIEW coverage")
+    for statement in statements(COVERAGE_VIEW_FROM_COUNCILS) + statements(COVERAGE_INDEXES):
+        db.execute(statement)

@@ -106,16 +106,25 @@ TABLES = {
         " annual_data page's count and facets are read from it. Kept by the store with every save (migration m017).",
         items.AnnualDataValue,
     ),
+    "annual_data_councils": (
+        "The councils each annual data file names, in each year it gives figures for (annual_data's rows not gone"
+        " with an authority_slug): what the coverage view counts; kept in step with annual_data by the store as it"
+        " saves each data file.",
+        items.AnnualDataValue,
+    ),
     "annual_data_received": (
-        "View: complaints and enquiries received, one row per organisation and year, a column per service area.",
+        "Complaints and enquiries received, one row per organisation and year, a column per service area; kept in"
+        " step with annual_data by the store as it saves each data file.",
         items.AnnualDataValue,
     ),
     "annual_data_decided": (
-        "View: decisions made, one row per organisation and year, a column per outcome, over all service areas.",
+        "Decisions made, one row per organisation and year, a column per outcome, over all service areas; kept in"
+        " step with annual_data by the store as it saves each data file.",
         items.AnnualDataValue,
     ),
     "annual_data_remedy": (
-        "View: remedy and compliance figures, one row per organisation and year.",
+        "Remedy and compliance figures, one row per organisation and year; kept in step with annual_data by the"
+        " store as it saves each data file.",
         (items.AnnualStatistics, items.AnnualDataValue),
     ),
 }

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from harvester import facet_counts, items, migrations, oversized, register
+from harvester import derived_tables, items, migrations, oversized, register
 from harvester.pages.decisions import decision_url_key, in_own_category
 
 PROVENANCE = ("first_seen_run", "last_changed_run", "gone_run")
@@ -764,14 +764,14 @@ def save_data_file(db: sqlite_utils.Database, data_file: items.DataFile, fetch: 
             db, "annual_data", scope, rows, run_id, complete_list=True, log_new=not first_time,
             about=lambda row: row["authority_slug"] or row["printed_name"],
         )  # fmt: skip
-        if saved.new or saved.changed:  # a value marked gone stays in the table, and in its counts
-            facet_counts.recount_file(db, data_file.link.url)
         # The file's own row is provenance, like its fetch: not among the data rows a run added or changed.
         file_row = data_file_row(data_file)
         sync_rows(
             db, "annual_data_files", scope, [file_row], run_id, complete_list=False, log_new=not first_time
         )
         save_fetches(db, [fetch] if fetch else [], run_id)
+        if saved.new or saved.changed or saved.gone:
+            derived_tables.refresh_annual_data_tables(db, data_file.link.url)
     return saved
 
 

@@ -1,5 +1,6 @@
 """Full crawls of the replica, compared with the replica's own ground truth."""
 
+import contextlib
 import hashlib
 import json
 import os
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from harvester import derived_tables
 from harvester.replica.datafiles import DataFiles
 from harvester.replica.server import ReplicaServer
 from harvester.replica.site import build_site
@@ -378,6 +380,14 @@ def test_the_data_file_cross_check_lists_exactly_the_replicas_disagreements(craw
     )
     assert actual == data_file_disagreements(build_site(2025), 2025)
     assert {slug for slug, *_ in actual} == {"kent-county-council", "birmingham-city-council"}
+
+
+def test_the_tables_the_store_keeps_from_annual_data_hold_their_queries_rows(crawled):
+    _, _, db, *_ = crawled
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        for name, query in derived_tables.QUERIES.items():
+            table = sorted(conn.execute(f"SELECT * FROM {name}").fetchall(), key=repr)
+            assert len(table) > 2000 and table == sorted(conn.execute(query).fetchall(), key=repr), name
 
 
 def test_the_second_crawl_fetches_no_data_file_body(crawled):

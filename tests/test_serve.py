@@ -528,13 +528,16 @@ def test_a_councils_row_page_links_to_its_chart_and_history(datasette):
 
 
 def index_columns(db_path) -> set[tuple[str, str]]:
+    """(table, column) of each index's first column: what a facet or a sort can be read through (a covering index's
+    later columns, as m018's on letters, are not)."""
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
         names = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")]
         return {
             (conn.execute("SELECT tbl_name FROM sqlite_master WHERE name = ?", [name]).fetchone()[0], column)
             for name in names
-            for (_, _, column) in conn.execute(f"PRAGMA index_info([{name}])")
+            for (position, _, column) in conn.execute(f"PRAGMA index_info([{name}])")
+            if position == 0
         }
     finally:
         conn.close()
