@@ -37,7 +37,7 @@ END;
 """
 """The counts, and the triggers that drop a file's counts when a write the store did not count moves its values."""
 
-QUERY = f"""SELECT source_file, year, measure, concept, count(*) AS row_count FROM annual_data
+QUERY = """SELECT source_file, year, measure, concept, count(*) AS row_count FROM annual_data
 GROUP BY source_file, year, measure, concept"""
 """The counts' rows, from annual_data as it stands (gone values included: the table shows them); the store makes a
 file's again with the other tables derived from its values (harvester.derived_tables)."""
