@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import os
 from pathlib import Path
 
 import datasette.handle_exception
@@ -61,24 +62,29 @@ def render_cell(row, value, column, table, database, datasette):
     """A letter's PDF link, with the copy the crawl kept beside it when it is served: the figures' source
     stays at hand when the site moves or drops the PDF. In the letters table, a letter's page, and a canned
     query that shows the letter's sha256 beside its pdf_url (search_letters)."""
-    if table not in ("letters", None) or column != "pdf_url" or not value:
+    if column != "pdf_url" or table not in ("letters", None) or not value:
         return None
-    sha256, folder = dict(row).get("sha256"), kept_letters_folder(datasette)
-    if folder is None or not sha256 or not (folder / f"{sha256}.pdf").is_file():
+    folder = kept_letters_folder(datasette)
+    # keys(): `in` a sqlite3.Row (a canned query's row) looks among its values.
+    sha256 = row["sha256"] if folder is not None and "sha256" in row.keys() else None  # noqa: SIM118
+    # A string path and os.path: a letters page asks for 100 PDFs, and pathlib cost ~15 µs each.
+    if not sha256 or not os.path.isfile(f"{folder}/{sha256}.pdf"):
         return None
     return Markup('<a href="{}">{}</a> (<a class="kept-copy" href="{}">kept copy</a>)').format(
         value, value, datasette.urls.path(f"/{KEPT_LETTERS_URL}/{sha256}.pdf")
     )
 
 
-def kept_letters_folder(datasette) -> Path | None:
+@functools.lru_cache(maxsize=64)
+def kept_letters_folder(datasette) -> str | None:
     """The folder served at /static/letters/: mounted there by `harvester serve`, or the letters/ of a
-    published copy's static/ folder, which plain `datasette serve` mounts at /static/."""
+    published copy's static/ folder, which plain `datasette serve` mounts at /static/. A server's mounts are
+    fixed when it is made, so this is worked out once per server; the PDFs in it are looked for each time."""
     for mount, folder in datasette.static_mounts:
         if mount == KEPT_LETTERS_URL:
-            return Path(folder)
+            return str(Path(folder))
         if mount == "static":
-            return Path(folder) / "letters"
+            return str(Path(folder) / "letters")
     return None
 
 
@@ -124,14 +130,16 @@ css_class = functools.lru_cache(maxsize=1024)(to_css_class)
 def table_body(rows) -> Markup:
     """A table view's rows as the <tr> elements Datasette's _table.html writes, in one pass: a template loop
     costs more per cell than the rest of the page."""
+    cell_opens = {}  # (column, value type) -> its <td>: a page has a few dozen, for thousands of cells
     html = []
     for row in rows:
         html.append("<tr>")
-        html.extend(
-            f'<td class="col-{css_class(cell["column"])} type-{escape(cell["value_type"])}">'
-            f"{escape(cell['value'])}</td>"
-            for cell in row
-        )
+        for cell in row:
+            kind = cell["column"], cell["value_type"]
+            cell_open = cell_opens.get(kind)
+            if cell_open is None:
+                cell_open = cell_opens[kind] = f'<td class="col-{css_class(kind[0])} type-{escape(kind[1])}">'
+            html += (cell_open, escape(cell["value"]), "</td>")
         html.append("</tr>\n")
     return Markup("".join(html))
 

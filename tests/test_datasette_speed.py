@@ -1,0 +1,123 @@
+"""The per-page speed-ups of the Datasette pages (issue 23) leave every page as Datasette would write it."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.metadata
+import inspect
+import re
+from pathlib import Path
+
+import datasette
+import pytest
+from datasette.plugins import pm
+from datasette.views.database import QueryView
+from datasette.views.table import display_columns_and_rows
+from pluggy import HookCaller, HookimplMarker
+
+from harvester.serve import DATABASE_NAME, datasette_for
+from tests.test_serve import kept_letter, small_harvest  # noqa: F401 (a fixture)
+
+QUERY_TIME = re.compile(r"Queries took [0-9.]+ms")
+
+
+def test_datasette_and_pluggy_are_the_versions_the_direct_render_cell_call_was_checked_against(small_harvest):  # noqa: F811
+    """plugins/cell_hook.py gives Datasette's render_cell HookCaller a class of its own, which calls the
+    implementations as pluggy 1.7's multicall does. A new Datasette or pluggy: read both again, then update this."""
+    serve(small_harvest)
+    assert datasette.__version__ == "0.65.5"
+    assert importlib.metadata.version("pluggy") == "1.7.0"
+    assert "pm.hook.render_cell(" in inspect.getsource(display_columns_and_rows)
+    assert "pm.hook.render_cell(" in inspect.getsource(QueryView)
+    assert "_hookimpls" in HookCaller.__slots__
+    (ours,) = pm.hook.render_cell.get_hookimpls()
+    assert ours.argnames == ("row", "value", "column", "table", "database", "datasette")
+    assert (ours.kwargnames, ours.hookwrapper, ours.wrapper) == ((), False, False)
+
+
+def serve(db_path: Path):
+    site = datasette_for(db_path)
+    assert type(pm.hook.render_cell).__name__ == "DirectCaller"
+    return site
+
+
+def html(site, path: str) -> str:
+    response = asyncio.run(site.client.get(path))
+    assert response.status_code == 200, path
+    return QUERY_TIME.sub("", response.text)
+
+
+def through_pluggy(site, paths: list[str]) -> list[str]:
+    """The pages as they are with pluggy's own HookCaller calling the render_cell hook."""
+    caller, direct = pm.hook.render_cell, type(pm.hook.render_cell)
+    caller.__class__ = HookCaller
+    try:
+        return [html(site, path) for path in paths]
+    finally:
+        caller.__class__ = direct
+
+
+def test_pages_are_the_same_html_with_the_hook_called_directly(small_harvest):  # noqa: F811
+    site = serve(small_harvest)
+    pdf_url, sha256 = kept_letter(small_harvest)
+    paths = [
+        f"/{DATABASE_NAME}/letters",
+        f"/{DATABASE_NAME}/letters?_search=council",
+        f"/{DATABASE_NAME}/letters?sha256={sha256}",
+        f"/{DATABASE_NAME}/decisions",
+        f"/{DATABASE_NAME}/annual_statistics",
+        f"/{DATABASE_NAME}/search_letters?words=%22annual+review%22",
+    ]
+    direct = [html(site, path) for path in paths]
+    assert direct == through_pluggy(site, paths)
+    assert f'(<a class="kept-copy" href="/static/letters/{sha256}.pdf">kept copy</a>)' in direct[0]
+    assert f'<a href="{pdf_url}">{pdf_url}</a>' in direct[0]
+
+
+hookimpl = HookimplMarker("datasette")
+
+
+class Renderers:
+    """Two plugins' render_cell: pluggy asks the last registered first and keeps every answer that is not None."""
+
+    @hookimpl
+    def render_cell(self, value, column):
+        return f"first:{value}" if column == "both" else None
+
+
+class LaterRenderers:
+    @hookimpl
+    def render_cell(self, column, table, row):
+        return f"later:{table}:{row['x']}" if column in ("both", "later") else None
+
+
+class Wrapper:
+    calls = 0
+
+    @hookimpl(hookwrapper=True)
+    def render_cell(self, column):
+        Wrapper.calls += 1
+        yield
+
+
+@pytest.mark.parametrize("column", ["both", "later", "none"])
+def test_the_direct_call_answers_as_pluggy_does(small_harvest, column):  # noqa: F811
+    serve(small_harvest)
+    arguments = dict(row={"x": 1}, value=7, column=column, table="t", database="d", datasette=None)
+    added = [Renderers(), LaterRenderers()]
+    for plugin in added:
+        pm.register(plugin)
+    try:
+        assert pm.hook.render_cell(**arguments) == HookCaller.__call__(pm.hook.render_cell, **arguments)
+        assert pm.hook.render_cell(**arguments) == {
+            "both": ["later:t:1", "first:7"], "later": ["later:t:1"], "none": []
+        }[column]  # fmt: skip
+        added.append(Wrapper())
+        pm.register(added[-1])  # needs pluggy's machinery: handed to it
+        calls = Wrapper.calls
+        assert pm.hook.render_cell(**arguments) == HookCaller.__call__(pm.hook.render_cell, **arguments)
+        assert Wrapper.calls == calls + 2
+    finally:
+        for plugin in added:
+            pm.unregister(plugin)
+    assert [impl.plugin_name for impl in pm.hook.render_cell.get_hookimpls()] == ["lgsco.py"]
