@@ -6,7 +6,9 @@
 The first form serves PATH as bench/datasette.py does (`harvester serve --db PATH`, and plain `datasette serve` on a
 `harvester publish` copy), with the harvester in DIR if given (e.g. `git archive main | tar -x -C DIR`, for the
 "before"), and saves the body of every page bench/datasette.py measures and every request of its heavy mix, per
-server. The only text changed is the query time Datasette prints in each page's footer ("Queries took 4.1ms").
+server. The only text changed is what differs from one run of a server to the next: the query time Datasette prints
+in each page's footer ("Queries took 4.1ms"), and the server's own address in its absolute links (a port chosen
+afresh each run) as `http://SERVER`.
 The second form prints each page whose HTML differs, with the first lines that differ; exit 1 if any does.
 A speed-up of the pages must leave what a journalist sees unchanged: run it before merging one.
 """
@@ -34,8 +36,8 @@ MIX_REQUESTS = 60
 DIFF_LINES = 12
 
 
-def without_timings(html: str) -> str:
-    return QUERY_TIME.sub("Queries took …ms", html)
+def as_any_run_writes_it(html: str, server) -> str:
+    return QUERY_TIME.sub("Queries took …ms", html).replace(f"http://{server.host}:{server.port}/", "http://SERVER/")
 
 
 def bodies(server, paths: dict[str, str]) -> dict[str, str]:
@@ -46,7 +48,7 @@ def bodies(server, paths: dict[str, str]) -> dict[str, str]:
         found = {}
         for name, path in paths.items():
             status, body = fetch(conn, path)
-            found[name] = f"HTTP {status}\n" + without_timings(body.decode("utf-8", "replace"))
+            found[name] = f"HTTP {status}\n" + as_any_run_writes_it(body.decode("utf-8", "replace"), server)
         return found
     finally:
         conn.close()
