@@ -15,7 +15,7 @@ from datasette.views.database import QueryView
 from datasette.views.table import display_columns_and_rows
 from pluggy import HookCaller, HookimplMarker
 
-from harvester.serve import DATABASE_NAME, datasette_for
+from harvester.serve import DATABASE_NAME, datasette_for, listening_together
 from tests.test_serve import kept_letter, small_harvest  # noqa: F401 (a fixture)
 
 QUERY_TIME = re.compile(r"Queries took [0-9.]+ms")
@@ -121,3 +121,55 @@ def test_the_direct_call_answers_as_pluggy_does(small_harvest, column):  # noqa:
         for plugin in added:
             pm.unregister(plugin)
     assert [impl.plugin_name for impl in pm.hook.render_cell.get_hookimpls()] == ["lgsco.py"]
+
+
+def test_a_worker_listens_only_once_every_worker_has_started(small_harvest, tmp_path):  # noqa: F811
+    """uvicorn listens once the application's startup is complete: the first worker up must not take every
+    connection of a burst while the others are still starting."""
+    sent = []
+
+    async def start_then_stop():
+        messages = asyncio.Queue()
+        await messages.put({"type": "lifespan.startup"})
+
+        async def send(message):
+            sent.append(message["type"])
+
+        worker = listening_together(datasette_for(small_harvest).app(), tmp_path, workers=2)
+        running = asyncio.create_task(worker({"type": "lifespan", "asgi": {"version": "3.0"}}, messages.get, send))
+        await asyncio.sleep(0.5)
+        assert sent == [], "started before the other worker"
+        (tmp_path / "12345").touch()  # the other worker, started
+        for _ in range(100):
+            if sent:
+                break
+            await asyncio.sleep(0.05)
+        assert sent == ["lifespan.startup.complete"]
+        await messages.put({"type": "lifespan.shutdown"})
+        await asyncio.wait_for(running, 10)
+        assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+        assert len(list(tmp_path.iterdir())) == 2
+
+    asyncio.run(start_then_stop())
+
+
+def test_one_worker_starts_without_waiting(small_harvest, tmp_path):  # noqa: F811
+    sent = []
+
+    async def start():
+        async def receive():
+            return {"type": "lifespan.startup"} if not sent else await asyncio.sleep(30)
+
+        async def send(message):
+            sent.append(message["type"])
+
+        worker = listening_together(datasette_for(small_harvest).app(), tmp_path, workers=1)
+        running = asyncio.create_task(worker({"type": "lifespan", "asgi": {"version": "3.0"}}, receive, send))
+        for _ in range(100):
+            if sent:
+                break
+            await asyncio.sleep(0.05)
+        running.cancel()
+
+    asyncio.run(start())
+    assert sent == ["lifespan.startup.complete"]
