@@ -173,3 +173,49 @@ def test_one_worker_starts_without_waiting(small_harvest, tmp_path):  # noqa: F8
 
     asyncio.run(start())
     assert sent == ["lifespan.startup.complete"]
+
+
+DATASETTE_TABLE_HEAD = """\
+            <tr>
+                {% for column in display_columns %}
+                    <th {% if column.description %}data-column-description="{{ column.description }}" {% endif %}class="col-{{ column.name|to_css_class }}" scope="col" data-column="{{ column.name }}" data-column-type="{{ column.type.lower() }}" data-column-not-null="{{ column.notnull }}" data-is-pk="{% if column.is_pk %}1{% else %}0{% endif %}">
+                        {% if not column.sortable %}
+                            {{ column.name }}
+                        {% else %}
+                            {% if column.name == sort %}
+                                <a href="{{ fix_path(path_with_replaced_args(request, {'_sort_desc': column.name, '_sort': None, '_next': None})) }}" rel="nofollow">{{ column.name }}&nbsp;▼</a>
+                            {% else %}
+                                <a href="{{ fix_path(path_with_replaced_args(request, {'_sort': column.name, '_sort_desc': None, '_next': None})) }}" rel="nofollow">{{ column.name }}{% if column.name == sort_desc %}&nbsp;▲{% endif %}</a>
+                            {% endif %}
+                        {% endif %}
+                    </th>
+                {% endfor %}
+            </tr>"""
+"""Datasette 0.65.5's datasette/templates/_table.html, its column headings."""
+
+
+@pytest.mark.parametrize("sort, sort_desc", [("year", None), (None, "year"), ("rowid", None)])
+def test_column_headings_are_written_as_datasettes_template_writes_them(small_harvest, sort, sort_desc):  # noqa: F811
+    from datasette.utils import path_with_replaced_args
+    from datasette.utils.asgi import Request
+
+    site = serve(small_harvest)
+    columns = [
+        {"name": "rowid", "sortable": True, "is_pk": True, "type": "integer", "notnull": 0, "description": None},
+        {"name": "year", "sortable": True, "is_pk": False, "type": "TEXT", "notnull": 1,
+         "description": 'The "year" <b>& such</b>'},
+        {"name": "odd name", "sortable": False, "is_pk": False, "type": "", "notnull": 0, "description": ""},
+        {"name": "<b>", "sortable": True, "is_pk": False, "type": "Real", "notnull": 0, "description": None},
+        {"name": "Link", "sortable": False, "is_pk": False, "type": "", "notnull": 0},  # a compound key's
+    ]  # fmt: skip
+    request = Request.fake("/lgsco/letters?_search=council+tax&_next=5&year__gt=2019")
+    arguments = dict(display_columns=columns, request=request, sort=sort, sort_desc=sort_desc, fix_path=site.urls.path)
+
+    async def render(source: str) -> str:
+        await site.invoke_startup()  # the filters are added then
+        template = site.jinja_env.from_string(source)
+        return await template.render_async(path_with_replaced_args=path_with_replaced_args, **arguments)
+
+    ours = "            <tr>\n                {{ display_columns|table_head(request, sort, sort_desc, fix_path) }}\n            </tr>"
+    assert asyncio.run(render(ours)) == asyncio.run(render(DATASETTE_TABLE_HEAD))
+    assert "_sort=%3Cb%3E" in asyncio.run(render(ours))
