@@ -13,6 +13,7 @@ import pytest
 from datasette.plugins import pm
 from datasette.views.database import QueryView
 from datasette.views.table import display_columns_and_rows
+from markupsafe import Markup, escape
 from pluggy import HookCaller, HookimplMarker
 
 from harvester.serve import DATABASE_NAME, datasette_for, listening_together
@@ -219,3 +220,14 @@ def test_column_headings_are_written_as_datasettes_template_writes_them(small_ha
     ours = "            <tr>\n                {{ display_columns|table_head(request, sort, sort_desc, fix_path) }}\n            </tr>"
     assert asyncio.run(render(ours)) == asyncio.run(render(DATASETTE_TABLE_HEAD))
     assert "_sort=%3Cb%3E" in asyncio.run(render(ours))
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["plain", "<b>Luton</b> & co's \"best\"", "&amp; already", "", 12, 12.5, None, Markup('<a href="/x">1</a>'),
+     "tab\tand\nnewline <>&'\"", "ü ‘quotes’ — é"],
+)  # fmt: skip
+def test_cells_are_escaped_as_markupsafe_escapes_them(value):
+    from tests.test_serve import load_plugin
+
+    assert load_plugin().as_html(value) == str(escape(value))
