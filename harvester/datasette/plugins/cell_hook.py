@@ -8,7 +8,8 @@ letters page costs. Neither Datasette nor pluggy offers a cheaper way to call a 
 Datasette calls, `pm.hook.render_cell`, is given DirectCaller as its class: the same object and the same
 implementations, registered and listed by pluggy as before, called in pluggy's order (the last registered first)
 with the same arguments, returning the same list of the results that are not None; whenever an implementation
-needs pluggy's machinery (an old- or new-style wrapper, keyword arguments) the call is pluggy's own.
+needs pluggy's machinery (an old- or new-style wrapper, keyword arguments) the call is pluggy's own. pluggy's call
+monitoring (`pm.add_hookcall_monitoring`, which nothing here uses) does not see these calls.
 tests/test_datasette_speed.py fails if Datasette or pluggy is not the version this was checked against.
 
 Loaded from the plugins directory by `harvester serve` and by plain `datasette` on a `harvester publish` copy, so
