@@ -115,7 +115,8 @@ def serve(db_path: Path, host: str, port: int, workers: int = 1) -> None:
     """Serve datasette_for(DB_PATH) until interrupted, from WORKERS processes sharing the port.
 
     Datasette renders a page in Python on one interpreter, so one process uses one core; uvicorn's workers
-    each build their own Datasette (served_by_worker) and the kernel shares the connections between them.
+    each build their own Datasette (served_by_worker), start listening together (listening_together), and the
+    kernel shares the connections between them.
     """
     import uvicorn
 
