@@ -98,10 +98,12 @@ def fetch(conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
 
 
 @contextmanager
-def running(name: str, command: list[str], port: int, log: Path):
+def running(name: str, command: list[str], port: int, log: Path, env: dict | None = None, cwd: str | None = None):
     """A Datasette child process, answering on PORT before it is yielded; stopped on the way out."""
     with log.open("w") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            command, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, cwd=cwd
+        )
     server = Server(name, "127.0.0.1", port, process)
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
