@@ -25,7 +25,8 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, StopDownload
 from scrapy.extensions.httpcache import RFC2616Policy
-from scrapy.http import TextResponse
+from scrapy.http import Response, TextResponse
+from scrapy.responsetypes import responsetypes
 from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
@@ -395,6 +396,19 @@ class CharsetMiddleware:
         headers = response.headers.copy()
         headers[b"Content-Type"] = b"text/html; charset=utf-8"
         return response.replace(body=text.encode("utf-8"), headers=headers, encoding="utf-8")
+
+
+class PdfResponse(Response):
+    """A response served as application/pdf: a binary file, whatever its first bytes look like."""
+
+
+# Scrapy picks a response's class by its Content-Type and, for a type it has no class for (a PDF), by scanning
+# the body's first 5,000 bytes in Python for a control character (~150 us a PDF, 0.6 s of the crawl's thread
+# for 4,101 letters); a PDF whose first objects are uncompressed (every letter the replica serves) was then made
+# a TextResponse. Its class is now chosen by its Content-Type alone. Nothing reads a letter but through
+# `response.body` (the readers take bytes; CharsetMiddleware leaves anything not text/* alone), so what is
+# fetched and stored is the same; a PDF served under another type is still guessed as before.
+responsetypes.classes["application/pdf"] = PdfResponse
 
 
 class ItemsPerPage:

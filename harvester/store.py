@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import itertools
 import json
+import operator
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -454,12 +455,16 @@ def save_fetches(db: sqlite_utils.Database, fetches: Iterable[Fetch], run_id: in
 # Outside one, Python's sqlite3 would begin a transaction of its own that nothing commits.
 
 
-def insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
-    """Rows of one table in one statement; a column some rows leave out is NULL in those."""
-    columns = list(dict.fromkeys(itertools.chain.from_iterable(rows)))
+def insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict], same: dict | None = None) -> None:
+    """Rows of one table in one statement; a column some rows leave out is NULL in those. `same` holds columns
+    whose value every row shares (a new row's run columns), over any value a row gives: added to each row's
+    parameters, not merged into a copy of each row (~0.2 s of the crawl's thread for the annual data values)."""
+    same = same or {}
+    columns = [column for column in dict.fromkeys(itertools.chain.from_iterable(rows)) if column not in same]
+    shared = tuple(same.values())
     db.conn.executemany(
-        f"INSERT INTO [{table}] ({names(columns)}) VALUES ({marks(columns)})",
-        [tuple(map(row.get, columns)) for row in rows],
+        f"INSERT INTO [{table}] ({names([*columns, *same])}) VALUES ({marks([*columns, *same])})",
+        [(*map(row.get, columns), *shared) for row in rows],
     )
 
 
@@ -497,6 +502,8 @@ def sync_rows(
     authority's (the annual data files: the row's authority, else its printed name).
     """
     keys = KEYS[table]
+    # itemgetter builds a key without a Python frame per row (~0.13 s for a full crawl's annual data values).
+    key_of = operator.itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
     rows = oversized.fit_rows(db, table, keys, rows, run_id)
     authority_slug = next(iter(scope.values()))
     about = about or (lambda row: authority_slug)
@@ -510,13 +517,13 @@ def sync_rows(
     seen = set()
     inserts, changes = [], []
     for row in rows:
-        key = tuple(row[k] for k in keys)
+        key = key_of(row)
         if key in seen:
             raise ValueError(f"{table}: duplicate row {key} for {authority_slug}")
         seen.add(key)
         old = existing.get(key)
         if old is None:
-            inserts.append(row | {"first_seen_run": run_id, "last_changed_run": run_id, "gone_run": None})
+            inserts.append(row)
             if log_new:
                 changes.append(change_row(run_id, table, key_text(key), about(row), "new"))
             continue
@@ -538,7 +545,7 @@ def sync_rows(
                 changes.append(change_row(run_id, table, key_text(key), about(old), "gone"))
                 saved.gone += 1
     if inserts:
-        insert_rows(db, table, inserts)
+        insert_rows(db, table, inserts, {"first_seen_run": run_id, "last_changed_run": run_id, "gone_run": None})
         saved.new += len(inserts)
     if changes:
         insert_rows(db, "changes", changes)

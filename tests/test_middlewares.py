@@ -17,6 +17,7 @@ from harvester.middlewares import (
     CharsetMiddleware,
     ItemsPerPage,
     PartialBodyRetryMiddleware,
+    PdfResponse,
     ResponseSizeLimitMiddleware,
     RevalidateEveryTime,
     SameHostRedirectMiddleware,
@@ -189,6 +190,20 @@ def test_bytes_no_charset_explains_fail_the_page_in_another_declared_charset():
 
 def test_repaired_text_reads_pure_single_byte_text_as_windows_1252():
     assert repaired_text("£5 – Council’s".encode("cp1252"), "utf-8") == ("£5 – Council’s", "windows-1252")
+
+
+def test_a_pdf_is_typed_by_its_content_type_without_reading_its_body(monkeypatch):
+    from scrapy.http import Headers, TextResponse
+    from scrapy.responsetypes import responsetypes
+
+    text_like = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n" * 100  # an uncompressed head, as the replica's
+    monkeypatch.setattr(responsetypes, "from_body", lambda body: pytest.fail("a PDF's body was scanned"))
+    pdf = responsetypes.from_args(headers=Headers({"Content-Type": "application/pdf"}), url=URL, body=text_like)
+    assert pdf is PdfResponse and not issubclass(pdf, TextResponse)
+    monkeypatch.undo()
+    # Served under a type that says nothing, the body is still what tells.
+    unlabelled = Headers({"Content-Type": "application/octet-stream"})
+    assert responsetypes.from_args(headers=unlabelled, url=URL, body=text_like) is TextResponse
 
 
 # --- sizes -------------------------------------------------------------------------------------
