@@ -10,7 +10,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from datasette.database import Database
 
 from harvester.serve import DATABASE_NAME, datasette_for
