@@ -24,6 +24,8 @@ SEARCHES = [
     "/decisions?_search=council",
     "/decisions.json?_search=council&outcome_group=upheld",
     "/reports.json?_search=council",
+    "",  # the database page, which lists attached databases: not `temp`, where the matched rowids are
+    ".json",
 ]
 
 
@@ -62,6 +64,7 @@ def test_search_pages_are_what_datasette_shows(harvest, queries_run):  # noqa: F
     without_memo(plain)
     assert first == again == [shown(plain, path) for path in SEARCHES]
     assert [status for status, _ in first].count(200) == len(SEARCHES) - 1
+    assert "attached" not in first[-2][1]
     assert '"filtered_table_rows_count": 0' in first[5][1]
     assert "temp.matched_" in " ".join(queries_run)
 

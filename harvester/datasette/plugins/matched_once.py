@@ -41,6 +41,7 @@ def startup(datasette):
     for db in datasette.databases.values():
         if not getattr(db.execute, "matches_once", False):
             db.execute = matching_once(db)
+            db.attached_databases = without_temp(db.attached_databases)
 
 
 def matching_once(db):
@@ -96,3 +97,14 @@ def matching_once(db):
 
     execute_matching_once.matches_once = True
     return execute_matching_once
+
+
+def without_temp(attached_databases):
+    """The database page lists the databases attached to the connection: SQLite lists `temp` once it holds a table,
+    and only these tables are ever there (the SQL interface runs SELECT only)."""
+
+    @functools.wraps(attached_databases)
+    async def attached_but_temp():
+        return [attached for attached in await attached_databases() if attached.name != "temp"]
+
+    return attached_but_temp
