@@ -81,7 +81,7 @@ def test_pages_show_what_datasette_counts_on_the_first_visit_and_the_next(harves
 
 @pytest.fixture()
 def counted_by_sqlite(monkeypatch) -> list[str]:
-    """Every query Datasette's own execute runs (the one the memo wraps), from the next Datasette made."""
+    """Every query Datasette's own execute runs (the one the plugins wrap), from the next Datasette made."""
     ran, execute = [], Database.execute
 
     async def recorded(self, sql, *args, **kwargs):

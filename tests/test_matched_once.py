@@ -6,11 +6,8 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
-import pytest
-from datasette.database import Database
-
 from harvester.serve import DATABASE_NAME
-from tests.test_counts_memo import QUERY_TIME, harvest, served, without_memo  # noqa: F401 (a fixture)
+from tests.test_counts_memo import QUERY_TIME, counted_by_sqlite, harvest, served, without_memo  # noqa: F401 (fixtures)
 from tests.test_serve import small_harvest  # noqa: F401 (a fixture)
 
 SEARCHES = [
@@ -29,19 +26,6 @@ SEARCHES = [
 ]
 
 
-@pytest.fixture()
-def queries_run(monkeypatch) -> list[str]:
-    """Every query Datasette's own execute runs, from the next Datasette made."""
-    ran, execute = [], Database.execute
-
-    async def recorded(self, sql, *args, **kwargs):
-        ran.append(sql)
-        return await execute(self, sql, *args, **kwargs)
-
-    monkeypatch.setattr(Database, "execute", recorded)
-    return ran
-
-
 def response(site, path: str):
     return asyncio.run(site.client.get(f"/{DATABASE_NAME}{path}"))
 
@@ -56,7 +40,7 @@ def temp_tables(site) -> list[str]:
     return sorted(row[0] for row in db._read_connection.execute("select name from temp.sqlite_master"))
 
 
-def test_search_pages_are_what_datasette_shows(harvest, queries_run):  # noqa: F811
+def test_search_pages_are_what_datasette_shows(harvest, counted_by_sqlite):  # noqa: F811
     matching = served(harvest)
     first = [shown(matching, path) for path in SEARCHES]
     again = [shown(matching, path) for path in SEARCHES]
@@ -66,13 +50,13 @@ def test_search_pages_are_what_datasette_shows(harvest, queries_run):  # noqa: F
     assert [status for status, _ in first].count(200) == len(SEARCHES) - 1
     assert "attached" not in first[-2][1]
     assert '"filtered_table_rows_count": 0' in first[5][1]
-    assert "temp.matched_" in " ".join(queries_run)
+    assert "temp.matched_" in " ".join(counted_by_sqlite)
 
 
-def test_a_page_matches_once_and_a_commit_matches_afresh(harvest, queries_run):  # noqa: F811
+def test_a_page_matches_once_and_a_commit_matches_afresh(harvest, counted_by_sqlite):  # noqa: F811
     site = served(harvest)
     before = response(site, "/letters.json?_search=council&_facet=year").json()
-    searched = [sql for sql in queries_run if "rowid in (select rowid from" in sql]
+    searched = [sql for sql in counted_by_sqlite if "rowid in (select rowid from" in sql]
     assert len(searched) >= 3  # rows, count, facets (each of the page's configured facets)
     assert all("+rowid in (select rowid from temp.matched_1)" in sql for sql in searched), searched
     assert temp_tables(site) == ["matched_1"]
