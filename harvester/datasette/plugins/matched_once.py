@@ -12,6 +12,8 @@ A temporary table lives on one connection, so this works only where a database h
 every query runs as written. The tables are dropped as soon as SQLite's `PRAGMA data_version` says another
 connection has committed (a crawl writing the file served), and beyond the KEPT most recent searches. A match that
 fails or is stopped by the time limit is not kept: the query runs as written, and fails as Datasette's would.
+The SQL interface can read these tables (`select * from temp.matched_1`): rowids a recent search matched, not its
+words; the database page leaves `temp` out of the databases it lists as attached.
 Loaded from the plugins directory by `harvester serve` and by plain `datasette` on a `harvester publish` copy, so
 it imports nothing from the harvester.
 """
