@@ -9,9 +9,10 @@ database does, so each such query's result is kept, keyed by its SQL and paramet
 the file served, a Datasette write): the first change empties the memo. A query stopped by the time limit or by an
 error is not kept, and runs again next time.
 
-Only a single read connection has a data_version to trust: `harvester serve` runs SQL on the event loop's thread
-(num_sql_threads 0), one connection per database. Under a thread pool (plain `datasette` on a `harvester publish`
-copy), an immutable database is kept for good, as Datasette keeps its table counts, and a mutable one is not kept.
+Only a single read connection has a data_version to trust: `harvester serve` and a `harvester publish` copy's
+settings run SQL on the event loop's thread (num_sql_threads 0), one connection per database. Under a thread pool
+(any other `datasette`), an immutable database is kept for good, as Datasette keeps its table counts, and a mutable
+one is not kept.
 Loaded from the plugins directory by `harvester serve` and by plain `datasette` on a `harvester publish` copy, so
 it imports nothing from the harvester.
 """

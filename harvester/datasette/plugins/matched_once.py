@@ -8,8 +8,8 @@ rowid, which SQLite reads as the IN list without building one) and each query re
 and facets are the same rows, as the match is the same statement with the same parameters.
 
 A temporary table lives on one connection, so this works only where a database has one read connection:
-`harvester serve` runs SQL on the event loop's thread (num_sql_threads 0); under a thread pool (plain `datasette`)
-every query runs as written. The tables are dropped as soon as SQLite's `PRAGMA data_version` says another
+`harvester serve` and a `harvester publish` copy's settings run SQL on the event loop's thread (num_sql_threads 0);
+under a thread pool (any other `datasette`) every query runs as written. The tables are dropped as soon as SQLite's `PRAGMA data_version` says another
 connection has committed (a crawl writing the file served), and beyond the KEPT most recent searches. A match that
 fails or is stopped by the time limit is not kept: the query runs as written, and fails as Datasette's would.
 The SQL interface can read these tables (`select * from temp.matched_1`): rowids a recent search matched, not its
