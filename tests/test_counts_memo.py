@@ -5,6 +5,7 @@ served file) makes every page count afresh."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import re
 import sqlite3
 from pathlib import Path
@@ -118,3 +119,18 @@ def test_a_page_counted_once_is_not_counted_again_until_the_database_changes(har
     assert after == page(fresh, path)
     if path != "/crawl_runs/1":
         assert after != before  # one letter fewer
+
+
+@pytest.mark.parametrize(("immutable", "kept"), [(False, False), (True, True)])
+def test_under_a_thread_pool_only_an_immutable_database_keeps_its_counts(harvest, counted_by_sqlite, immutable, kept):
+    site = served(harvest)
+    site.executor = concurrent.futures.ThreadPoolExecutor(max_workers=2)
+    site.get_database(DATABASE_NAME).is_mutable = not immutable
+    try:
+        first = page(site, "/letters?_search=council")
+        counted_by_sqlite.clear()
+        assert page(site, "/letters?_search=council") == first
+        assert (counts(counted_by_sqlite) == []) == kept
+        assert "temp.matched_" not in " ".join(counted_by_sqlite)  # each thread has its own connection
+    finally:
+        site.executor.shutdown()
