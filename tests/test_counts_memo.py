@@ -39,9 +39,9 @@ def page(site, path: str) -> str:
 
 
 def without_memo(site) -> None:
-    """SITE's database queried by Datasette's own execute: without the memo, nor plugins/matched_once.py."""
+    """SITE's database queried by Datasette's own execute, without the memo."""
     db = site.get_database(DATABASE_NAME)
-    while getattr(db.execute, "keeps_counts", False) or getattr(db.execute, "matches_once", False):
+    while getattr(db.execute, "keeps_counts", False):
         db.execute = db.execute.__wrapped__
     assert db.execute.__self__ is db
 
