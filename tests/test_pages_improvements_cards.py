@@ -124,3 +124,22 @@ def test_a_page_without_cards_or_wording_is_a_layout_error():
         URL,
         "no 'Case reference:' cards and no service improvements wording",
     )
+
+
+@pytest.mark.parametrize(
+    "shown",
+    [
+        # the replica's redesign-improvements: cards headed 'Reference number:' under the intro sentence
+        card().replace("Case reference:", "Reference number:"),
+        # a count of cases matching, above 0, with none read
+        "<p>23 service improvements</p><p>Reference number: 23 020 528</p>",
+    ],
+)
+def test_cards_shown_but_none_read_are_a_layout_error_not_none_agreed(shown):
+    """The intro sentence alone reads as "none agreed" (Poole's and Allerdale's pages print it with no case); with
+    cards shown that would mark every stored improvement gone on a run that exits 0 (bench/chaos.py: 89 rows lost)."""
+    assert layout_error(shown).missing == "service improvement cards without a 'Case reference:' heading"
+
+
+def test_the_intro_sentence_alone_is_still_none_agreed():
+    assert parse().improvements == []

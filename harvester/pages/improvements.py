@@ -69,6 +69,10 @@ def read_improvements_page(page: PageText) -> ImprovementsPage:
     ]
     matching = find_at_most_once(MATCHING_COUNT, page, "the '{N} service improvements' count")
     matching_count = normalise.count(matching.group(1)) if matching else None
+    if not improvements and (matching_count or SUB_CATEGORY.search(page.text)):
+        # Cards are shown (their 'Sub Category:' lines, or a count above 0) but none is read: never "none agreed",
+        # which would mark every stored improvement gone.
+        raise PageLayoutError(url, "service improvement cards without a 'Case reference:' heading")
     if not improvements and not (
         NO_RESULTS.search(page.text) or INTRO.search(page.text) or matching_count == 0
     ):
