@@ -10,8 +10,6 @@ import csv
 import importlib.util
 import io
 import sqlite3
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -20,8 +18,8 @@ from datasette.app import Datasette
 from datasette.database import Database
 
 from harvester.serve import DATABASE_NAME, PLUGINS_DIR, SETTINGS, TEMPLATES_DIR, datasette_for, metadata
+from tests.test_serve import small_harvest  # noqa: F401
 
-AUTHORITIES = ("luton-borough-council", "kent-county-council", "london-borough-of-islington")
 PAGE_SIZE = 2
 """Smaller than the rows sharing a year (one letter per council and year), so pages break inside the ties."""
 MAX_PAGES = 2_000
@@ -39,13 +37,9 @@ SORTED_FIRST_PAGE = load_plugin("paging").SORTED_FIRST_PAGE
 
 
 @pytest.fixture(scope="module")
-def harvest(tmp_path_factory, replica_2025) -> Path:
-    db_path = tmp_path_factory.mktemp("paging") / "lgsco.db"
-    command = [sys.executable, "-m", "harvester.cli", "crawl", "--base-url", replica_2025.base_url]
-    command += ["--db", str(db_path)] + [arg for slug in AUTHORITIES for arg in ("--authority", slug)]
-    crawl = subprocess.run(command, capture_output=True, text=True, timeout=180)
-    assert crawl.returncode == 0, crawl.stdout + crawl.stderr
-    return db_path
+def harvest(small_harvest) -> Path:  # noqa: F811
+    """test_serve's harvest of four councils: one letter per council and year, more than a page shares a year."""
+    return small_harvest
 
 
 @pytest.fixture(scope="module")
