@@ -38,6 +38,14 @@ class RunFacts:
     """Letters read this run per authority (case-folded slug), readable or not."""
     field_coverage: dict[str, dict] = field(default_factory=dict)
     """This run's FieldCoverage.shares(): per item type, the share of items with each field filled."""
+    options: dict = field(default_factory=dict)
+    """The options that shape what the run stores (crawl_runs.options)."""
+
+
+POPULATION_OPTIONS = ("--decisions-since",)
+"""Options that change which items a run reads, not only how many: a back-fill also reads the older decisions a
+council's search finds, which no listing names (so no listed_as) and which are told more briefly, so its field
+shares are another population's than a nightly run's."""
 
 
 @dataclass
@@ -80,11 +88,17 @@ def judge_run(facts: RunFacts) -> Verdict:
             before = facts.previous[what] or 0
             if now < (1 - DROP_LIMIT) * before:
                 problems.append(f"{what} dropped from {before} (run {facts.previous['id']}) to {now}")
-        before = json.loads(facts.previous.get("summary") or "{}").get("field_coverage")
-        problems += coverage_drops(facts.field_coverage, before, facts.previous["id"])
+        if same_population(facts.options, json.loads(facts.previous.get("options") or "{}")):
+            before = json.loads(facts.previous.get("summary") or "{}").get("field_coverage")
+            problems += coverage_drops(facts.field_coverage, before, facts.previous["id"])
     if not problems:
         return Verdict("ok", [])
     return Verdict("interrupted" if facts.finish_reason == "shutdown" else "failed", problems)
+
+
+def same_population(options: dict, previous_options: dict) -> bool:
+    """Whether two runs' options let them read the same kinds of items, so their field shares compare."""
+    return all(options.get(option) == previous_options.get(option) for option in POPULATION_OPTIONS)
 
 
 def unreadable_letters(facts: RunFacts) -> list[str]:

@@ -262,6 +262,7 @@ class StorePipeline:
                 previous=store.last_good_run(self.db, self.run_id, self.scope),
                 letters_read_by_authority=dict(self.letters_read),
                 field_coverage=self.field_coverage.shares(),
+                options=json.loads(self.crawler.settings.get("HARVESTER_RUN_OPTIONS") or "{}"),
             )
         )
         store.mark_gone_authorities(self.db, self.run_id, self.gone_authorities(verdict))
