@@ -289,8 +289,9 @@ def recorded_error_urls(db: Path) -> set[str]:
     return {url for (url,) in conn.execute("SELECT url FROM crawl_errors WHERE run_id = ?", [last_run])}
 
 
-NATIONAL_TABLES = ("annual_data",)
-"""Read only by a crawl of the whole index (the annual review hub's data files), never by one with --authority."""
+NATIONAL_TABLES = ("annual_data", "annual_data_files")
+"""Read only by a crawl of the whole index (the annual review hub's data files and their values), never by one
+with --authority."""
 
 
 def damage(
@@ -301,14 +302,16 @@ def damage(
     removed: frozenset[str] = frozenset(),
     site_changed: frozenset[str] = frozenset(),
     not_compared: tuple[str, ...] = (),
-) -> tuple[int, int]:
-    """(rows lost, rows wrongly changed) of `faulted` against the reference (see the module docstring);
+) -> tuple[int, int, list[str]]:
+    """(rows lost, rows wrongly changed, a line naming each of them) of `faulted` against the reference (see the
+    module docstring);
     rows of the councils in `removed` (the site answered 410 for them) are not compared, nor rows read from
     the URLs in `site_changed` (lower-case: the fault changed what the site says there), nor the tables in
     `not_compared`."""
     old, expected, got = live_rows(before), live_rows(reference), live_rows(faulted)
     errors = recorded_error_urls(faulted) | site_changed
     lost = wrong = 0
+    damaged = []
     for table, rows in expected.items():
         if table in not_compared:
             continue
@@ -322,16 +325,31 @@ def damage(
             if recorded_failure or said_otherwise:
                 continue
             if key not in got[table]:
-                lost += exit_status == 0 or key in stored_before
+                if exit_status == 0 or key in stored_before:
+                    lost += 1
+                    damaged.append(f"lost {table} {key}")
             elif got[table][key] != values and (
                 exit_status == 0 or got[table][key] != stored_before.get(key)
             ):
                 wrong += 1
-        wrong += sum(
-            1 for key, values in got[table].items()
+                damaged.append(f"changed {table} {key}: {changed_columns(values, got[table][key])}")
+        unexpected = [
+            key for key, values in got[table].items()
             if key not in rows and key not in stored_before and not {str(v).lower() for _, v in values} & site_changed
-        )  # fmt: skip
-    return lost, wrong
+        ]  # fmt: skip
+        wrong += len(unexpected)
+        damaged += [f"unexpected {table} {key}" for key in unexpected]
+    return lost, wrong, damaged
+
+
+def changed_columns(expected: tuple, got: tuple, width: int = 80) -> str:
+    """'column: expected -> got' for each column that differs, values cut to `width` characters."""
+    now = dict(got)
+    return "; ".join(
+        f"{column}: {str(value)[:width]!r} -> {str(now.get(column))[:width]!r}"
+        for column, value in expected
+        if now.get(column) != value
+    )
 
 
 def outcome(exit_status: int, lost: int, wrong: int) -> str:
@@ -352,7 +370,8 @@ class Row:
     wrong: int | str
     exit_status: str
     peak_mib: str
-    notes: list[str] = field(default_factory=list)
+    damaged: list[str] = field(default_factory=list)
+    """One line per row lost or wrongly changed (`--show` prints them)."""
 
 
 COLUMNS = ("fault", "injected", "recovered", "rows lost", "rows wrongly changed", "exit status", "peak MiB")
@@ -369,6 +388,15 @@ def table_lines(rows: list[Row]) -> list[str]:
     ]
     lines.insert(1, "| " + " | ".join("-" * w for w in widths) + " |")
     return lines
+
+
+def report_row(row: Row, show: int) -> None:
+    """A scenario's row as it ends (on stderr, so a long run shows progress), with up to `show` damaged rows."""
+    print(table_lines([row])[-1], file=sys.stderr, flush=True)
+    for line in row.damaged[:show]:
+        print(f"    {line}", file=sys.stderr)
+    if len(row.damaged) > show > 0:
+        print(f"    … and {len(row.damaged) - show} more", file=sys.stderr)
 
 
 class Chaos:
@@ -425,12 +453,14 @@ class Chaos:
         )
         # A crawl from the index also reads the annual data files, which the reference (--authority) never reads.
         national = NATIONAL_TABLES if scenario.from_index else ()
-        lost, wrong = damage(self.before, self.reference, db, crawl.exit_status, removed, site_changed, national)
+        lost, wrong, damaged = damage(
+            self.before, self.reference, db, crawl.exit_status, removed, site_changed, national
+        )
         if scenario.check:
             wrong += scenario.check(db, crawl.output)
         return Row(scenario.name, f"{injected} responses" if not tampered else f"{tampered} cache entries",
                    outcome(crawl.exit_status, lost, wrong), lost, wrong, str(crawl.exit_status),
-                   f"{crawl.peak_mib:.0f}")  # fmt: skip
+                   f"{crawl.peak_mib:.0f}", damaged)  # fmt: skip
 
     def subset_site(self) -> Site:
         """The replica's site with SUBSET alone: its index lists just them (abolished councils are reached
@@ -463,10 +493,10 @@ class Chaos:
         status = (
             "recovered" if resumed.exit_status == 0 and same else ("LOSS" if not same else "failed loudly")
         )
-        lost, wrong = damage(self.before, self.reference, db, resumed.exit_status)
+        lost, wrong, damaged = damage(self.before, self.reference, db, resumed.exit_status)
         return Row(f"kill -9 at {point} #{nth}", "SIGKILL" if killed.exit_status == -9 else "not reached",
                    status, lost, wrong, f"killed, then --resume {resumed.exit_status}",
-                   f"{max(killed.peak_mib, resumed.peak_mib):.0f}")  # fmt: skip
+                   f"{max(killed.peak_mib, resumed.peak_mib):.0f}", damaged)  # fmt: skip
 
     def kill_in_migration(self) -> Row:
         """A crawl of an empty database killed inside its first migration (a search table made, its triggers not
@@ -523,10 +553,10 @@ class Chaos:
                searchable: bool, how: str) -> Row:  # fmt: skip
         same = equal_databases(db, reference) and searchable
         status = "recovered" if after.exit_status == 0 and same else ("LOSS" if not same else "failed loudly")
-        lost, wrong = damage(before, reference, db, after.exit_status)
+        lost, wrong, damaged = damage(before, reference, db, after.exit_status)
         return Row(name, "SIGKILL" if killed.exit_status == -9 else "not reached", status, lost,
                    wrong + (not searchable), f"{how} {after.exit_status}",
-                   f"{max(killed.peak_mib, after.peak_mib):.0f}")  # fmt: skip
+                   f"{max(killed.peak_mib, after.peak_mib):.0f}", damaged)  # fmt: skip
 
 
 def compared_tables(db: Path) -> dict[str, list[tuple]]:
@@ -567,6 +597,8 @@ def main() -> None:
     parser.add_argument("--at", action="append", default=[], metavar="POINT#N",
                         help="kill at this point instead of the seeded ones, e.g. letter-save#1 (repeatable: "
                              "a point that once did not recover, tried again)")  # fmt: skip
+    parser.add_argument("--show", type=int, default=0, metavar="N",
+                        help="under each scenario's row, name up to N of the rows it lost or changed, and how")
     args = parser.parse_args()
     chosen_kills = [(point, int(nth)) for point, _, nth in (at.partition("#") for at in args.at)]
     unknown = sorted({point for point, _ in chosen_kills} - set(KILL_POINTS))
@@ -585,17 +617,17 @@ def main() -> None:
             chosen = [s for s in scenarios() if not args.only or s.name in args.only]
             for number, scenario in enumerate(chosen):
                 rows.append(chaos.fault(number, scenario))
-                print(table_lines(rows[-1:])[-1], file=sys.stderr, flush=True)
+                report_row(rows[-1], args.show)
             for name, special in (("kill -9 at migration", chaos.kill_in_migration),
                                   ("kill -9 in a back-fill", chaos.kill_in_backfill)):  # fmt: skip
                 if not args.only or name in args.only:
                     rows.append(special())
-                    print(table_lines(rows[-1:])[-1], file=sys.stderr, flush=True)
+                    report_row(rows[-1], args.show)
             if chosen_kills or args.kills:
                 plan = chosen_kills or kill_plan(chaos.kill_counts(), args.kills, args.seed)
                 for number, (point, nth) in enumerate(plan):
                     rows.append(chaos.kill(number, point, nth))
-                    print(table_lines(rows[-1:])[-1], file=sys.stderr, flush=True)
+                    report_row(rows[-1], args.show)
         finally:
             chaos.close()
     print("\n".join(table_lines(rows)))
