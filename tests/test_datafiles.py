@@ -3,9 +3,11 @@ spider's handling of a bad file. No server: the replica's files are rendered in 
 
 import asyncio
 import dataclasses
+import datetime
 import hashlib
 import io
 import sqlite3
+import time
 import zipfile
 
 import openpyxl
@@ -117,6 +119,18 @@ def test_each_variation_reads_exactly_to_the_ground_truth(data_files, truth_by_f
         if any(sheet.kind == "decided" for sheet in file.sheets):
             assert any("1 average row(s) recognised" in w for w in read.warnings)
         assert any("note row(s) recognised" in w for w in read.warnings) or file.sheets[0].kind == "remedy"
+
+
+def test_a_replica_workbook_is_the_same_bytes_on_every_request(data_files, monkeypatch):
+    """As the real site's files are: openpyxl stamps the time of saving, which gave every re-read a new sha256."""
+    workbook = next(f for f in data_files.read(2025) if f.file_format == "xlsx")
+    first = replica_files.render_file(workbook)[0]
+    later = datetime.datetime(2031, 1, 2, 3, 4, 5)
+    monkeypatch.setattr(time, "localtime", lambda *_: later.timetuple())
+    monkeypatch.setattr(datetime, "datetime", type("Later", (datetime.datetime,), {"now": lambda *_, **__: later,
+                                                                                  "utcnow": lambda *_: later}))
+    assert replica_files.render_file(workbook)[0] == first
+    assert openpyxl.load_workbook(io.BytesIO(first)).sheetnames == [s.name for s in workbook.sheets]
 
 
 def test_the_variations_are_what_they_say(data_files):

@@ -26,6 +26,8 @@ import dataclasses
 import io
 import random
 import threading
+import zipfile
+from datetime import datetime
 
 from harvester.replica import published
 from harvester.replica.build import (
@@ -134,6 +136,8 @@ def data_years(epoch: int) -> list[str]:
 
 
 DATA_FILE_SUFFIXES = (".csv", ".xlsx")
+SAVED_AT = datetime(2025, 7, 1)
+"""When every replica XLSX says it was saved: a fixed time, so a file is the same bytes on every request."""
 
 
 class DataFiles:
@@ -507,6 +511,7 @@ def _csv_bytes(file: DataFile) -> bytes:
 
 def _xlsx_bytes(file: DataFile) -> bytes:
     import openpyxl
+    from openpyxl.writer.excel import ExcelWriter
 
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
@@ -520,6 +525,16 @@ def _xlsx_bytes(file: DataFile) -> bytes:
                     worksheet.cell(row=number, column=index + 1).number_format = "0%"
         for cells in sheet.merged:
             worksheet.merge_cells(cells)
+    # The same file is the same bytes, as on the real site. openpyxl's save_workbook stamps the time of saving into
+    # the document's properties, and zipfile into every entry, which gave each request a new sha256.
+    workbook.properties.created = workbook.properties.modified = SAVED_AT
+    saved = io.BytesIO()
+    with zipfile.ZipFile(saved, "w") as archive:
+        ExcelWriter(workbook, archive).save()
     out = io.BytesIO()
-    workbook.save(out)
+    with zipfile.ZipFile(saved) as written, zipfile.ZipFile(out, "w") as fixed:
+        for entry in written.infolist():
+            stamped = zipfile.ZipInfo(entry.filename, SAVED_AT.timetuple()[:6])
+            stamped.compress_type = zipfile.ZIP_DEFLATED
+            fixed.writestr(stamped, written.read(entry))
     return out.getvalue()
