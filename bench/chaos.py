@@ -19,7 +19,8 @@ without the fault (the reference):
 
 FAULTS is the list of fault scenarios, one entry each; a replica fault mode no entry names is run too,
 at a default rate, so a fault added to harvester/replica/faults.py is in the table without editing this
-file. The kill -9 matrix kills the 2025 crawl (bench/killpoint.py) at seeded moments, including inside
+file. A fault on what only a crawl from the index reads (the index, the annual data files) is crawled from the
+index of a replica of SUBSET alone, and compared with the same crawl from that index without the fault. The kill -9 matrix kills the 2025 crawl (bench/killpoint.py) at seeded moments, including inside
 the page-cache write and inside a letter save, then runs `harvester crawl --resume`, and compares the
 result with the uninterrupted run: every table, the change log and the run's counts.
 """
@@ -27,6 +28,7 @@ result with the uninterrupted run: every table, the change log and the run's cou
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import dataclasses
 import json
@@ -214,9 +216,18 @@ every letter. Faults another branch adds to the replica run at DEFAULT_RATE with
 give one here when a fault needs a rate, options or a tamper of its own."""
 
 
+READ_FROM_THE_INDEX = frozenset({"index", "datafile"})
+"""Resource kinds only a crawl from the index reads (a crawl with --authority starts at the councils' own pages and
+never reads the annual review hub's data files): a fault on them is crawled from the index."""
+
+
 def scenarios() -> list[Scenario]:
     named = {spec.split("@")[0].split(":")[0] for s in FAULTS_RUN for spec in s.faults}
-    unnamed = [Scenario(name, (f"{name}@{DEFAULT_RATE}",)) for name in FAULTS if name not in named]
+    unnamed = [
+        Scenario(name, (f"{name}@{DEFAULT_RATE}",), from_index=bool(FAULTS[name].kinds & READ_FROM_THE_INDEX))
+        for name in FAULTS
+        if name not in named
+    ]
     return FAULTS_RUN + unnamed
 
 
@@ -289,11 +300,6 @@ def recorded_error_urls(db: Path) -> set[str]:
     return {url for (url,) in conn.execute("SELECT url FROM crawl_errors WHERE run_id = ?", [last_run])}
 
 
-NATIONAL_TABLES = ("annual_data", "annual_data_files")
-"""Read only by a crawl of the whole index (the annual review hub's data files and their values), never by one
-with --authority."""
-
-
 def damage(
     before: Path,
     reference: Path,
@@ -301,20 +307,15 @@ def damage(
     exit_status: int,
     removed: frozenset[str] = frozenset(),
     site_changed: frozenset[str] = frozenset(),
-    not_compared: tuple[str, ...] = (),
 ) -> tuple[int, int, list[str]]:
     """(rows lost, rows wrongly changed, a line naming each of them) of `faulted` against the reference (see the
-    module docstring);
-    rows of the councils in `removed` (the site answered 410 for them) are not compared, nor rows read from
-    the URLs in `site_changed` (lower-case: the fault changed what the site says there), nor the tables in
-    `not_compared`."""
+    module docstring); rows of the councils in `removed` (the site answered 410 for them) are not compared, nor
+    rows read from the URLs in `site_changed` (lower-case: the fault changed what the site says there)."""
     old, expected, got = live_rows(before), live_rows(reference), live_rows(faulted)
     errors = recorded_error_urls(faulted) | site_changed
     lost = wrong = 0
     damaged = []
     for table, rows in expected.items():
-        if table in not_compared:
-            continue
         stored_before = old[table]
         for key, values in rows.items():
             columns = dict(values)
@@ -407,6 +408,7 @@ class Chaos:
         self.server = ReplicaServer(epoch=BEFORE_EPOCH, site=self.site).start()
         self.before = self.workdir / "before" / "lgsco.db"
         self.reference = self.workdir / "reference" / "lgsco.db"
+        self.index_reference = self.workdir / "index-reference" / "lgsco.db"
 
     def close(self) -> None:
         self.server.stop()
@@ -428,20 +430,28 @@ class Chaos:
             raise SystemExit(f"the reference 2025 crawl failed:\n{second.output[-3000:]}")
         return second
 
+    def crawled_from_index(self) -> Path:
+        """The reference of the faults crawled from the index: the stored state crawled at 2025 from the SUBSET
+        replica's index without faults, which (unlike the --authority reference) also reads the data files."""
+        if not self.index_reference.exists():
+            reference = copy_state(self.before, self.index_reference.parent)
+            self.at_epoch(EPOCH)
+            with self.serving(from_index=True):
+                crawl = harvester(*crawl_argv(self.server.base_url, reference, from_index=True))
+            if crawl.exit_status != 0:
+                raise SystemExit(f"the reference crawl from the index failed:\n{crawl.output[-3000:]}")
+        return self.index_reference
+
     def fault(self, number: int, scenario: Scenario) -> Row:
+        reference = self.crawled_from_index() if scenario.from_index else self.reference
         db = copy_state(self.before, self.workdir / f"fault-{number}")
         self.at_epoch(EPOCH)
         tampered = scenario.tamper(db, self.server) if scenario.tamper else 0
         self.at_epoch(EPOCH, scenario.faults, scenario.hang_seconds)
-        served = self.server.replica
-        if scenario.from_index:
-            self.server.replica = Replica(self.subset_site(), EPOCH)
-        try:
+        with self.serving(scenario.from_index):
             crawl = harvester(
                 *crawl_argv(self.server.base_url, db, *scenario.options, from_index=scenario.from_index)
             )
-        finally:
-            self.server.replica = served
         injected = len(self.server.faults.faulted) + tampered
         removed = frozenset(
             path.split("/")[2].lower() for _, path in self.server.faults.faulted if scenario.site_removes
@@ -451,16 +461,23 @@ class Chaos:
             for _, path in self.server.faults.faulted
             if scenario.site_says
         )
-        # A crawl from the index also reads the annual data files, which the reference (--authority) never reads.
-        national = NATIONAL_TABLES if scenario.from_index else ()
-        lost, wrong, damaged = damage(
-            self.before, self.reference, db, crawl.exit_status, removed, site_changed, national
-        )
+        lost, wrong, damaged = damage(self.before, reference, db, crawl.exit_status, removed, site_changed)
         if scenario.check:
             wrong += scenario.check(db, crawl.output)
         return Row(scenario.name, f"{injected} responses" if not tampered else f"{tampered} cache entries",
                    outcome(crawl.exit_status, lost, wrong), lost, wrong, str(crawl.exit_status),
                    f"{crawl.peak_mib:.0f}", damaged)  # fmt: skip
+
+    @contextlib.contextmanager
+    def serving(self, from_index: bool):
+        """The replica of SUBSET alone while a crawl from the index runs; the whole site otherwise."""
+        served = self.server.replica
+        if from_index:
+            self.server.replica = Replica(self.subset_site(), EPOCH)
+        try:
+            yield
+        finally:
+            self.server.replica = served
 
     def subset_site(self) -> Site:
         """The replica's site with SUBSET alone: its index lists just them (abolished councils are reached
