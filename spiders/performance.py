@@ -338,8 +338,8 @@ class PerformanceSpider(scrapy.Spider):
         @scrapes authority_slug title url source_url
         """
         reports = parse_reports_list(response.text, response.url)
-        unread = [f"report date not understood, stored as NULL: {r.date_as_printed!r} ({r.title})"
-                  for r in reports if r.date_as_printed]  # fmt: skip
+        unread = [f"report date not understood, read as none (a date stored before is kept): "
+                  f"{r.date_as_printed!r} ({r.title})" for r in reports if r.date_as_printed]  # fmt: skip
         yield from recorded_warnings(response.url, response.meta["authority"], "reports", unread)
         yield from self.with_decisions(reports)
 
