@@ -98,6 +98,9 @@ class Report:
     case_ref: str | None = None
     """Case reference ('YY-NNN-NNN') of the decision page the report links to, as that page states it; NULL when
     the report links elsewhere (a news article) or its decision page has not been read yet."""
+    date_as_printed: str | None = None
+    """The block beside the report that looks like a date but can't be read as one ('March 2024'); `date` is then
+    None. Recorded as the crawl's warning, not stored: a re-read never replaces a stored date with None."""
 
 
 @dataclass

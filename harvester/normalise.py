@@ -25,6 +25,8 @@ _CASE_REF = re.compile(r"(\d{2})[\s\u00a0-]?(\d{3})[\s\u00a0-]?(\d{3})([A-Za-z]?
 _STATISTICS_YEAR = re.compile(r"((?:19|20)\d{2})\s*[-–/]\s*(\d{2})")
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[ -]([A-Za-z]+)\.?,?[ -](\d{4})")
 _MONTH_DAY_YEAR = re.compile(r"([A-Za-z]+)\.? (\d{1,2}),? (\d{4})")
+_NUMERIC_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _PERIOD = re.compile(r"(.+?) to (.+)")
 
 _MONTHS = {
@@ -48,6 +50,8 @@ _MONTHS = {
     )
     for name in names
 }
+MONTH_NAME = "|".join(sorted(_MONTHS, key=len, reverse=True))
+"""A month's name as dates print it, in full or abbreviated: an alternation for a case-insensitive regex."""
 
 
 def collapse_whitespace(text: str) -> str:
@@ -121,8 +125,15 @@ def statistics_year_from_label(text: str) -> str:
 
 
 def uk_date(text: str) -> str:
-    """'1 April 2023', '14 Mar 2025', '06-Nov-2025' (and 'April 1, 2020') -> ISO 'YYYY-MM-DD'."""
+    """'1 April 2023', '14 Mar 2025', '06-Nov-2025' (and 'April 1, 2020'), '01/04/2023', '01.04.2023' and
+    '2023-04-01' -> ISO 'YYYY-MM-DD'. An all-numeric date is day first: a UK site never means mm/dd."""
     bare = collapse_whitespace(text)
+    if numeric := _NUMERIC_DAY_MONTH_YEAR.fullmatch(bare):
+        day, _, month, year = numeric.groups()
+        return _iso(text, year, int(month), day)
+    if iso := _ISO_DATE.fullmatch(bare):
+        year, month, day = iso.groups()
+        return _iso(text, year, int(month), day)
     match = _DAY_MONTH_YEAR.fullmatch(bare)
     if match is not None:
         day, month_name, year = match.groups()
@@ -134,6 +145,10 @@ def uk_date(text: str) -> str:
     month = _MONTHS.get(month_name.lower())
     if month is None:
         raise ValueError(f"unknown month in date: {text!r}")
+    return _iso(text, year, month, day)
+
+
+def _iso(text: str, year: str, month: int, day: str) -> str:
     try:
         return dt.date(int(year), month, int(day)).isoformat()
     except ValueError as error:

@@ -321,7 +321,16 @@ def statistics_rows(statistics: Iterable[items.AnnualStatistics]) -> list[dict]:
 
 
 def report_rows(reports: Iterable[items.Report]) -> list[dict]:
-    return [asdict(r) for r in reports]
+    """A published report's date never changes: a re-read without one (a date printed in a form not understood,
+    recorded as a warning) leaves the column out, so a stored date is kept rather than replaced by NULL."""
+    rows = []
+    for report in reports:
+        row = asdict(report)
+        del row["date_as_printed"]
+        if row["date"] is None:
+            del row["date"]
+        rows.append(row)
+    return rows
 
 
 def improvement_rows(improvements: Iterable[items.ServiceImprovement]) -> tuple[list[dict], list[dict]]:

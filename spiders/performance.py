@@ -337,7 +337,11 @@ class PerformanceSpider(scrapy.Spider):
         @returns items 1
         @scrapes authority_slug title url source_url
         """
-        yield from self.with_decisions(parse_reports_list(response.text, response.url))
+        reports = parse_reports_list(response.text, response.url)
+        unread = [f"report date not understood, read as none (a date stored before is kept): "
+                  f"{r.date_as_printed!r} ({r.title})" for r in reports if r.date_as_printed]  # fmt: skip
+        yield from recorded_warnings(response.url, response.meta["authority"], "reports", unread)
+        yield from self.with_decisions(reports)
 
     @counted
     def parse_improvements(self, response):

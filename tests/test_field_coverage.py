@@ -87,6 +87,6 @@ def test_a_crawl_that_reads_report_dates_no_more_fails_naming_the_field(replica,
     # As the spider yields them: a report's case_ref is the store's to fill, from the decision it links.
     assert summaries[0]["field_coverage"]["Report"] == {
         "items": 12,
-        "fields": {"authority_slug": 1.0, "case_ref": 0.0, "date": 1.0, "source_url": 1.0, "summary": 1.0,
-                   "title": 1.0, "url": 1.0},
+        "fields": {"authority_slug": 1.0, "case_ref": 0.0, "date": 1.0, "date_as_printed": 0.0, "source_url": 1.0,
+                   "summary": 1.0, "title": 1.0, "url": 1.0},
     }  # fmt: skip

@@ -66,13 +66,19 @@ def test_statistics_years():
         ("06-Nov-2025", "2025-11-06"),
         ("4 Sept 2019", "2019-09-04"),
         ("April 1, 2020", "2020-04-01"),
+        ("12/03/2024", "2024-03-12"),
+        ("12.03.2024", "2024-03-12"),
+        ("1/4/2023", "2023-04-01"),
+        ("2024-03-12", "2024-03-12"),
     ],
 )
 def test_uk_date(text, iso):
     assert normalise.uk_date(text) == iso
 
 
-@pytest.mark.parametrize("text", ["31 February 2024", "1 Smarch 2024", "2024-04-01", "Last updated"])
+@pytest.mark.parametrize(
+    "text", ["31 February 2024", "1 Smarch 2024", "03/13/2024", "12/03/24", "March 2024", "Last updated"]
+)
 def test_uk_date_rejects(text):
     with pytest.raises(ValueError, match=repr(text)):
         normalise.uk_date(text)

@@ -81,16 +81,16 @@ def test_reports_list_ignores_news_teasers_after_the_list():
     assert parse_case("reports_list", "poole-none") == []
 
 
-def test_reports_list_bad_date_is_a_layout_error():
+def test_reports_list_impossible_date_is_kept_as_printed():
     html = (
         "<p>The Ombudsman has published the following reports against Luton Borough Council</p>"
         "<p><a href='/information-centre/news/2024/mar/x'>Headline</a></p>"
         "<p>31 February 2024</p><p>Standfirst.</p>"
     )
-    with pytest.raises(PageLayoutError, match="impossible date"):
-        parse_reports_list(
-            html, "https://www.lgo.org.uk/your-councils-performance/luton-borough-council/reports"
-        )
+    [only] = parse_reports_list(
+        html, "https://www.lgo.org.uk/your-councils-performance/luton-borough-council/reports"
+    )
+    assert (only.date, only.date_as_printed, only.summary) == (None, "31 February 2024", "Standfirst.")
 
 
 def test_improvements_pager_and_verbatim_actions():

@@ -17,7 +17,16 @@ NONE_STATEMENT = sentence(
 )
 """"None" in the ordinary phrasings a list may use: 'No reports published', 'No public reports published',
 'There are no reports for this council', 'The Ombudsman has not published any reports against …'."""
-DATE_BLOCK = re.compile(r"(?:Published:?\s*)?(\d{1,2}\s+[A-Za-z]+\s+\d{4})")
+DATE_BLOCK = re.compile(
+    r"(?:Published:?\s*)?("
+    r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}"
+    r"|\d{1,2}(?:st|nd|rd|th)?[\s-]+[A-Za-z]+\.?,?[\s-]+\d{4}"
+    rf"|(?:{normalise.MONTH_NAME}|spring|summer|autumn|winter)\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?,?)?\s+\d{{4}}"
+    r")",
+    re.IGNORECASE,
+)
+"""A block that looks like a date, whether or not normalise.uk_date can read it: '12 March 2024', 'Published:
+06-Nov-2025', '12/03/2024', '2024-03-12', 'March 2024', 'Spring 2024'. Such a block is never a standfirst."""
 REPORT_PATH = re.compile(
     rf"/information-centre/news/\d{{4}}/[^/]+/[^/]+/?|/decisions/[^/]+/[^/]+/{normalise.CASE_REF_AS_PRINTED}/?"
 )
@@ -60,7 +69,7 @@ def _first_run_with_standfirsts(page: PageText, slug: str) -> list[Report]:
 def _run(page: PageText, slug: str, index: int) -> list[Report]:
     reports = []
     while index < len(page.blocks) and (headline := _headline(page, index)) is not None:
-        date, summary, index = _date_and_summary(page, headline, index)
+        date, date_as_printed, summary, index = _date_and_summary(page, headline, index)
         reports.append(
             Report(
                 authority_slug=slug,
@@ -69,6 +78,7 @@ def _run(page: PageText, slug: str, index: int) -> list[Report]:
                 summary=summary,
                 date=date,
                 source_url=page.url,
+                date_as_printed=date_as_printed,
             )
         )
     return reports
@@ -93,8 +103,11 @@ def _after_link(page: PageText, link: Link) -> str:
     return page.text[link.offset + len(link.text) : page.block_end(link.offset)].strip(" -–|")
 
 
-def _date_and_summary(page: PageText, headline: Link, index: int) -> tuple[str | None, str | None, int]:
-    """Date and standfirst following a headline (either order, either absent), and the next block index."""
+def _date_and_summary(
+    page: PageText, headline: Link, index: int
+) -> tuple[str | None, str | None, str | None, int]:
+    """Date, the date block as printed when it can't be read, standfirst following a headline (date and
+    standfirst in either order, either absent), and the next block index."""
     candidates = [_after_link(page, headline)] if _after_link(page, headline) else []
     index += 1
     while len(candidates) < 2 and index < len(page.blocks) and not _headline(page, index):
@@ -102,14 +115,14 @@ def _date_and_summary(page: PageText, headline: Link, index: int) -> tuple[str |
             break
         candidates.append(page.blocks[index])
         index += 1
-    date = summary = None
+    date = date_as_printed = summary = None
     for block in candidates:
         date_match = DATE_BLOCK.fullmatch(block)
-        if date_match and date is None:
+        if date_match is None:
+            summary = summary or block
+        elif date is None and date_as_printed is None:
             try:
                 date = normalise.uk_date(date_match.group(1))
-            except ValueError as error:
-                raise PageLayoutError(page.url, f"report date: {error}") from None
-        elif summary is None:
-            summary = block
-    return date, summary, index
+            except ValueError:
+                date_as_printed = block
+    return date, date_as_printed, summary, index

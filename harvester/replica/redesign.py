@@ -51,13 +51,8 @@ REDESIGNS = (
     ),
     (
         "reports",
-        "reports lists date each report '12/03/2024' instead of '12 March 2024'.",
-        _rewrite(
-            *(
-                (rb"\b(\d{1,2}) " + month.encode() + rb" (\d{4})\b", rb"\1/" + b"%02d" % number + rb"/\2")
-                for number, month in enumerate(calendar.month_name[1:], start=1)
-            )
-        ),
+        "reports lists date each report by its month alone, 'March 2024' instead of '12 March 2024'.",
+        _rewrite((rb"\b\d{1,2} (" + "|".join(calendar.month_name[1:]).encode() + rb") (\d{4})\b", rb"\1 \2")),
     ),
     (
         "improvements",
