@@ -301,7 +301,8 @@ class DecisionListing:
     listing: str
     """'upheld' or 'remedy'."""
     listed: int
-    """How many cases the listing shows, over all its pages (cards that could not be read included)."""
+    """How many cases the listing shows, over all its pages: every card names its case, or the listing is not
+    stored (a recorded layout failure keeps the row stored before)."""
     case_refs: list[str]
     """The cases listed ('YY-NNN-NNN'), in listing order; stored as a JSON array."""
     source_url: str
