@@ -122,7 +122,7 @@ def test_a_card_naming_no_case_is_skipped_with_its_text_and_the_rest_kept():
     assert [card.case_ref for card in listing.cards] == ["25-001-020"]
     assert listing.skipped == 1
     assert listing.warnings == [
-        "card skipped (0 links to a decision page and no heading naming one case): "
+        "card skipped (no link to a decision page and no heading naming its case): "
         "'Statement Upheld Other 06-Nov-2025 / Summary: x'"
     ]
 

@@ -269,8 +269,10 @@ def _card(page: PageText, index: int) -> tuple[DecisionCard | None, list[int], s
     end = page.block_starts[blocks[-1]] + len(page.blocks[blocks[-1]])
     links = [link for link in page.links_between(start, end) if case_ref_in_url(link.href)]
     urls = list(dict.fromkeys(link.href for link in links))
-    if len(urls) > 1 or (not urls and heading is None):
-        return None, blocks, f"{len(urls)} links to a decision page and no heading naming one case"
+    if len(urls) > 1:
+        return None, blocks, f"{len(urls)} links to a decision page, expected one"
+    if not urls and heading is None:
+        return None, blocks, "no link to a decision page and no heading naming its case"
     case_ref = case_ref_in_url(urls[0]) if urls else normalise.case_ref(heading.group(2))
     if heading is not None and normalise.case_ref(heading.group(2)) != case_ref:
         return None, blocks, f"its heading names {heading.group(2)} but it links {urls[0]}"
