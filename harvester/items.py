@@ -304,7 +304,8 @@ class DecisionListing:
     listing: str
     """'upheld' or 'remedy'."""
     listed: int
-    """How many cases the listing shows, over all its pages (cards that could not be read included)."""
+    """How many cases the listing shows, over all its pages: each one in case_refs (a listing with a card that
+    names no case is a layout failure, and the row stored before is kept)."""
     case_refs: list[str]
     """The cases listed ('YY-NNN-NNN'), in listing order; stored as a JSON array."""
     source_url: str

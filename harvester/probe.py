@@ -449,7 +449,10 @@ class Probe:
             return
         self.anchor(all(card.outcome for card in listing.cards), "decision_listing", "an outcome on each card",
                     fetched.url, "a card's outcome is not one the site is known to print")  # fmt: skip
-        self.decision(listing.cards[0].url, "decision")
+        linked = [card.url for card in listing.cards if card.url]
+        if self.anchor(bool(linked), "decision_listing", "a card linking its decision page", fetched.url,
+                       "no card links one"):  # fmt: skip
+            self.decision(linked[0], "decision")
 
     def decision(self, url: str, what: str) -> None:
         result = self.fetch_and_parse("decision", url, parse_decision_page)

@@ -418,12 +418,14 @@ class PerformanceSpider(scrapy.Spider):
         listing = parse_decision_listing(response.text, response.url)
         yield from recorded_warnings(response.url, meta["authority"], "decision_listings", listing.warnings)
         case_refs = meta["case_refs"] + [card.case_ref for card in listing.cards]
-        # A card that could not be read is still a case the listing shows.
-        skipped = meta.get("skipped", 0) + len(listing.warnings)
+        # A card whose case the page doesn't tell is a case the listing shows and doesn't name.
+        skipped = meta.get("skipped", 0) + listing.skipped
+        unlinked = meta.get("unlinked", 0) + sum(card.url is None for card in listing.cards)
         for card in listing.cards:
             # A listing is about its authority; a search shows other bodies too, each card naming its own (or none).
             listed_as = meta["listed_as"] or card.authority_name
-            yield from self.follow_decision(card.url, meta["slug"], card.is_report, card.case_ref, listed_as)
+            if card.url:
+                yield from self.follow_decision(card.url, meta["slug"], card.is_report, card.case_ref, listed_as)
         if listing.next_url:
             # A pager that comes back to a page, or goes on past what the listing is said to hold, is not followed
             # to its end: the listing is a recorded failure and its stored row is kept.
@@ -442,21 +444,25 @@ class PerformanceSpider(scrapy.Spider):
             yield self.request(
                 listing.next_url, meta["authority"], "decision_listings", self.parse_decision_listing,
                 slug=meta["slug"], year=meta["year"], listing=meta["listing"], list_url=meta["list_url"],
-                case_refs=case_refs, visited=[*meta["visited"], next_key], skipped=skipped,
+                case_refs=case_refs, visited=[*meta["visited"], next_key], skipped=skipped, unlinked=unlinked,
                 expected=meta["expected"], page_limit=limit, listed_as=meta["listed_as"],
             )  # fmt: skip
             return
+        if skipped:
+            # Its case refs would be fewer than it shows: the listing is a recorded failure, its stored row kept.
+            raise PageLayoutError(response.url, f"{skipped} of the cards of the listing {meta['list_url']} don't "
+                                  "tell their case (see its warnings): it is left as stored")  # fmt: skip
         if meta["listing"] is None:
             # A decision search: its cards are only a way to the decisions. Read to its end with every card
             # followed, it completes the back-fill; later runs search only from the newest stored decision.
-            if not self.crawler.stats.get_value("harvester/decision_budget_reached"):
+            if not unlinked and not self.crawler.stats.get_value("harvester/decision_budget_reached"):
                 self.decision_searches_completed[meta["slug"]] = self.decisions_since
             return
         yield items.DecisionListing(
             authority_slug=meta["slug"],
             year=meta["year"],
             listing=meta["listing"],
-            listed=len(case_refs) + skipped,
+            listed=len(case_refs),
             case_refs=case_refs,
             source_url=meta["list_url"],
         )

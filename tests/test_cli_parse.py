@@ -82,5 +82,5 @@ def test_an_empty_listing_saying_only_that_it_has_none_is_read_without_its_kind(
     result = CliRunner().invoke(cli, ["parse", str(page), "--url", "https://www.lgo.org.uk/decisions?q=zebra"])
     assert result.exit_code == 0, result.output
     assert [json.loads(line) for line in result.output.splitlines()] == [
-        {"type": "DecisionListing", "cards": [], "next_url": None, "warnings": [], "results": 0}
+        {"type": "DecisionListing", "cards": [], "next_url": None, "warnings": [], "skipped": 0, "results": 0}
     ]

@@ -115,3 +115,17 @@ def test_the_search_stores_decisions_about_every_body_as_the_ground_truth_has_th
     others = {ref: (row["authority_slug"], row["body_name"]) for ref, row in stored.items() if not row["authority_slug"]}
     assert len(others) == 2 and any(ref.endswith("b") for ref in others)
     assert any(name.endswith("NHS Foundation Trust") for _, name in others.values())
+
+
+def test_a_search_with_a_card_it_cannot_follow_does_not_complete_the_back_fill(replica, tmp_path):
+    db = tmp_path / "lgsco.db"
+    options = ("--authority", SLUG, "--decisions-since", "2013-04-01")
+    unlinked = replica(faults=["unlinked-card@1"])
+    result = crawl(unlinked.base_url, db, *options)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert any("searchresults" in key.lower() for _, key in unlinked.faults.faulted)
+    # The decision behind the card is not stored: the next run searches from the same day again.
+    assert last_summary(db)["decision_searches_completed"] == {}
+    again = crawl(replica().base_url, db, *options)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert last_summary(db)["decision_searches_completed"] == {SLUG: "2013-04-01"}

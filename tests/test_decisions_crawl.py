@@ -160,7 +160,7 @@ def test_decision_count_checks_and_facets(datasette, chosen):
         assert f'data-column="{facet}"' in page
 
 
-def test_a_card_that_cannot_be_read_is_a_warning_and_the_rest_is_kept(replica, tmp_path):
+def test_a_card_whose_heading_links_nothing_keeps_its_case_in_the_listing(replica, tmp_path):
     server = replica(faults=["unlinked-card@1"])
     db = tmp_path / "lgsco.db"
     result = crawl(server.base_url, db, "--authority", "birmingham-city-council")
@@ -170,14 +170,15 @@ def test_a_card_that_cannot_be_read_is_a_warning_and_the_rest_is_kept(replica, t
     warnings = connection.execute(
         "SELECT message FROM crawl_errors WHERE kind = 'warning' AND page = 'decision_listings'"
     ).fetchall()
-    assert warnings and all("card skipped (0 links to a decision page" in w for (w,) in warnings)
+    assert warnings and all("but links no decision page: not followed" in w for (w,) in warnings)
     assert all("Birmingham City Council (" in w for (w,) in warnings)  # the card's own text
     truth = ground_truth(server.site, 2025, server.base_url)
-    listed = {(r["year"], r["listing"]): r["listed"] for r in truth["decision_listings"]
+    listed = {(r["year"], r["listing"]): (r["listed"], r["case_refs"]) for r in truth["decision_listings"]
               if r["authority_slug"] == "birmingham-city-council"}  # fmt: skip
-    stored = dict(((year, listing), count) for year, listing, count in connection.execute(
-        "SELECT year, listing, listed FROM decision_listings WHERE authority_slug = 'birmingham-city-council'"))
-    assert stored == listed  # a skipped card still counts as a case the listing shows
+    query = "SELECT year, listing, listed, case_refs FROM decision_listings WHERE authority_slug = ?"
+    stored = {(year, listing): (count, refs)
+              for year, listing, count, refs in connection.execute(query, ["birmingham-city-council"])}  # fmt: skip
+    assert stored == listed  # the unlinked card's case is the heading's: every listing whole, refs and all
     stored_refs = {ref for (ref,) in connection.execute("SELECT case_ref FROM decisions")}
     expected_refs = {r["case_ref"] for r in truth["decisions"] if r["authority_slug"] == "birmingham-city-council"}
     assert len(expected_refs - stored_refs) <= len(warnings) and len(stored_refs) > 50

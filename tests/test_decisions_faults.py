@@ -1,6 +1,7 @@
 """Decision pages that misbehave (issue 24): an endless pager, a pager coming back under another spelling, a
 report longer than the budget. Each ends in a recorded failure or a bounded run, never in wrong rows."""
 
+import json
 import sqlite3
 
 import pytest
@@ -69,6 +70,32 @@ def test_a_pager_coming_back_under_another_spelling_is_caught_before_it_is_fetch
     )
     assert all(respelled("/decisions/x?a=1") == "/DECISIONS/X/?a=1" and "/DECISIONS/" in message
                for *_, message in failures)  # fmt: skip
+    assert rows(db, "decision_listings") == listings
+    assert rows(db, "decisions") == decisions
+
+
+@pytest.mark.parametrize(
+    ("fault", "failures"),
+    [
+        # A card printing neither heading nor link: the listing would name one case fewer than it shows (a
+        # listing of that one card shows a card and reads none).
+        ("nameless-card@1", ("don't tell their case (see its warnings): it is left as stored",
+                             "1 cards shown and none read")),
+        # Each card's line with its date first: cards shown, none read (the redesign bench/chaos.py runs).
+        ("redesign-listing", ("cards shown and none read",)),
+    ],
+)  # fmt: skip
+def test_a_listing_not_read_whole_is_a_layout_failure_that_keeps_its_stored_row(replica, stored_before, fault,
+                                                                                  failures):  # fmt: skip
+    db, listings, decisions = stored_before
+    assert any(json.loads(row["case_refs"]) for row in listings)
+    server = replica(faults=[fault])
+    result = crawl(server.base_url, db, "--authority", LUTON, "--full")
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
+    assert server.faults.faulted
+    messages = [message for page, _, message in errors(db, "layout") if page == "decision_listings"]
+    assert messages and all(any(failure in message for failure in failures) for message in messages)
+    assert len(messages) == sum(bool(json.loads(row["case_refs"])) for row in listings)  # an empty one reads
     assert rows(db, "decision_listings") == listings
     assert rows(db, "decisions") == decisions
 

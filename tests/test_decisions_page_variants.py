@@ -322,9 +322,11 @@ CARD_LINK = '<a href="/decisions/housing/homelessness/25-001-020">'
 
 def test_a_card_whose_heading_names_another_case_than_its_link_is_skipped_saying_so():
     html = (f"<h1>Homelessness</h1><h3>{CARD_LINK}Leeds City Council (24 019 797)</a></h3>"
-            "<p>Statement Upheld Homelessness 06-Nov-2025</p><p>Summary: x</p>")  # fmt: skip
+            "<p>Statement Upheld Homelessness 06-Nov-2025</p><p>Summary: x</p>"
+            f"<h3>{CARD_LINK}Leeds City Council (25 001 020)</a></h3>"
+            "<p>Statement Upheld Homelessness 06-Nov-2025</p>")  # fmt: skip
     listing = parse_decision_listing(html, LISTING)
-    assert listing.cards == []
+    assert [card.case_ref for card in listing.cards] == ["25-001-020"] and listing.skipped == 1
     assert listing.warnings == [
         "card skipped (its heading names 24 019 797 but it links "
         "https://www.lgo.org.uk/decisions/housing/homelessness/25-001-020): "

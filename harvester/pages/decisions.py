@@ -2,8 +2,8 @@
 
 A listing card reads `{Body} ({YY NNN NNN})` (a link to the decision page; some cards print no such
 heading), then `{Statement|Report} {Outcome} {Sub category} {DD-Mon-YYYY}`, then `Summary: …`; ten a
-page, with a pager whose "Next" link is followed. A card that can't be read is skipped with a warning
-naming its text; the rest of the page is kept.
+page, with a pager whose "Next" link is followed. A card whose case can't be told is skipped with a warning
+naming its text; the rest of the page is kept. A page whose cards are all skipped is a layout failure.
 
 A decision page is anchored on its header: `{Body} ({YY NNN NNN})`, `Category : {Main} > {Sub}`,
 `Decision : {Outcome}`, `Decision date : {D Mon YYYY}`. Everything else is optional: a table of
@@ -112,14 +112,15 @@ class DecisionCard:
     """The body as the card's heading prints it; None for a card without a heading."""
     case_ref: str
     """'YY-NNN-NNN', perhaps with a letter."""
-    url: str
-    """The decision page the card links to."""
+    url: str | None
+    """The decision page the card links to; None for a card whose heading names its case but links nothing."""
     is_report: bool
     """The card's line opens "Report" rather than "Statement"."""
     outcome: str | None
     """As printed; None when the line's outcome is not one the site is known to print."""
     sub_category: str | None
-    decision_date: str
+    decision_date: str | None
+    """ISO; None (with a warning) for a date that can't be."""
     summary: str | None
 
 
@@ -129,7 +130,9 @@ class DecisionListing:
     next_url: str | None
     """The pager's "Next"; None on the last page."""
     warnings: list[str] = field(default_factory=list)
-    """Cards that could not be read, each with its text: skipped, the rest of the page kept."""
+    """What could not be read on a card, each with the card's text: a skipped card, an unlinked heading, a date."""
+    skipped: int = 0
+    """Cards skipped because the page does not tell their case (no reference, or two): cases shown, not named."""
     results: int | None = None
     """"Your search has N results", where the page prints it; 0 where it shows no card and says there are none."""
 
@@ -201,28 +204,37 @@ def page_kind(page: PageText) -> str | None:
 
 def parse_decision_listing(html: str | bytes, url: str) -> DecisionListing:
     page = page_text(html, url)
-    cards, warnings = [], []
+    cards, warnings, skipped = [], [], 0
     lines = [index for index, block in enumerate(page.blocks) if CARD_LINE.fullmatch(block)]
     claimed: set[int] = set()
     for index in lines:
         card, blocks, problem = _card(page, index)
         claimed.update(blocks)
-        if card is not None:
-            cards.append(card)
+        text = " / ".join(page.blocks[i] for i in blocks)
+        if card is None:
+            skipped += 1
+            warnings.append(f"card skipped ({problem}): {text!r}")
         else:
-            warnings.append(f"card skipped ({problem}): {' / '.join(page.blocks[i] for i in blocks)!r}")
+            cards.append(card)
+            if problem:
+                warnings.append(f"card read in part ({problem}): {text!r}")
     for heading in REFERENCE_HEADING.finditer(page.text):
         index = page.block_index(heading.start())
         if index not in claimed:
+            skipped += 1
             warnings.append(f"card skipped (no 'Statement …' or 'Report …' line after it): {heading.group(0)!r}")
-    if not cards and not warnings and not NO_DECISIONS.search(page.text):
+    if not cards and skipped:
+        # Cards shown and none read is a layout the parser doesn't know, not a listing of no cases.
+        raise PageLayoutError(url, f"{skipped} cards shown and none read; the first: {warnings[0]}")
+    if not cards and not NO_DECISIONS.search(page.text):
         raise PageLayoutError(url, "no decision cards and no wording saying there are none")
     hrefs = {link.href for link in page.links if NEXT_LINK_TEXT.fullmatch(link.text)}
     if len(hrefs) > 1:
         raise PageLayoutError(url, f"{len(hrefs)} different 'Next' links")
     count = RESULT_COUNT.search(page.text)
-    results = int(count.group(1)) if count else 0 if not cards and not warnings else None
-    return DecisionListing(cards=cards, next_url=hrefs.pop() if hrefs else None, warnings=warnings, results=results)
+    results = int(count.group(1)) if count else 0 if not cards else None
+    return DecisionListing(cards=cards, next_url=hrefs.pop() if hrefs else None, warnings=warnings, results=results,
+                           skipped=skipped)  # fmt: skip
 
 
 def listing_page_key(url: str) -> str:
@@ -246,7 +258,9 @@ def _card(page: PageText, index: int) -> tuple[DecisionCard | None, list[int], s
     """The card whose `Statement|Report …` line is block `index`: (card or None, its blocks, what was wrong).
 
     Its heading is the block before the line when that reads `{Body} ({ref})`; its summary the block after
-    when that reads `Summary: …`; its link the one link among those blocks to a decision page."""
+    when that reads `Summary: …`; its link the one link among those blocks to a decision page. Its case is the
+    one the link names, or the heading's where there is no link: a card is skipped only when the page doesn't
+    tell its case. A date that can't be is left None, the rest of the card kept."""
     line = CARD_LINE.fullmatch(page.blocks[index])
     heading = REFERENCE_HEADING.fullmatch(page.blocks[index - 1]) if index > 0 else None
     summary = SUMMARY.fullmatch(page.blocks[index + 1]) if index + 1 < len(page.blocks) else None
@@ -255,27 +269,31 @@ def _card(page: PageText, index: int) -> tuple[DecisionCard | None, list[int], s
     end = page.block_starts[blocks[-1]] + len(page.blocks[blocks[-1]])
     links = [link for link in page.links_between(start, end) if case_ref_in_url(link.href)]
     urls = list(dict.fromkeys(link.href for link in links))
-    if len(urls) != 1:
+    if len(urls) > 1:
         return None, blocks, f"{len(urls)} links to a decision page, expected one"
-    case_ref = case_ref_in_url(urls[0])
+    if not urls and heading is None:
+        return None, blocks, "no link to a decision page and no heading naming its case"
+    case_ref = case_ref_in_url(urls[0]) if urls else normalise.case_ref(heading.group(2))
     if heading is not None and normalise.case_ref(heading.group(2)) != case_ref:
         return None, blocks, f"its heading names {heading.group(2)} but it links {urls[0]}"
+    problems = [] if urls else [f"its heading names {heading.group(2)} but links no decision page: not followed"]
     try:
         decision_date = normalise.uk_date(line.group(3))
     except ValueError as error:
-        return None, blocks, str(error)
+        decision_date = None
+        problems.append(str(error))
     outcome = CARD_OUTCOME.match(line.group(2))
     card = DecisionCard(
         authority_name=heading.group(1) if heading else None,
         case_ref=case_ref,
-        url=urls[0],
+        url=urls[0] if urls else None,
         is_report=line.group(1) == "Report",
         outcome=outcome.group(0) if outcome else None,
         sub_category=line.group(2)[outcome.end() :].strip() if outcome else None,
         decision_date=decision_date,
         summary=_without_trailing_link(summary.group(1), links) if summary else None,
     )
-    return card, blocks, ""
+    return card, blocks, "; ".join(problems)
 
 
 def _without_trailing_link(summary: str, links: list) -> str:

@@ -161,6 +161,16 @@ def _unlinked_card(response: Response, path: str, hang_seconds: float) -> Respon
     return dataclasses.replace(response, body=body)
 
 
+def _nameless_card(response: Response, path: str, hang_seconds: float) -> Response:
+    """A decision listing's first headed card loses its heading, link and all: a card the page doesn't name."""
+    start = response.body.find(b'<div class="result">\n<h3>')
+    if start < 0:
+        return response
+    heading_start = response.body.index(b"<h3>", start)
+    heading_end = response.body.index(b"</h3>", heading_start) + len(b"</h3>\n")
+    return dataclasses.replace(response, body=response.body[:heading_start] + response.body[heading_end:])
+
+
 def _pdf_error_page(response: Response, path: str, hang_seconds: float) -> Response:
     """A server's HTML error page sent with the letter's 'Content-Type: application/pdf'."""
     return dataclasses.replace(response, body=_error_page(500, "Runtime Error"), cacheable=False)
@@ -378,6 +388,9 @@ FAULTS: dict[str, Fault] = {
               frozenset({"improvements"}), False, _pager_repeat),
         Fault("unlinked-card", "decision listing and search pages print their first card's heading without its "
               "link.", frozenset({"listing"}), False, _unlinked_card),
+        Fault("nameless-card", "decision listing and search pages print their first headed card without its "
+              "heading (and so without its link): a card that names no case.",
+              frozenset({"listing"}), False, _nameless_card),
         Fault("pdf-error-page", "letter PDFs answer 200 'application/pdf' with an HTML error page as the body.",
               frozenset({"pdf"}), False, _pdf_error_page),
         Fault("pdf-encrypted", "letter PDFs are replaced by a password-protected PDF.",
