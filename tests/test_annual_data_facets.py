@@ -15,6 +15,7 @@ import pytest
 
 from harvester import facet_counts, items, store
 from harvester.serve import DATABASE_NAME, datasette_for, publish
+from tests.conftest import unregistered
 
 HUB = "https://www.lgo.org.uk/information-centre/reports/annual-review-reports/local-government-complaint-reviews"
 COUNCILS = [("kent-county-council", "Kent County Council"), ("luton-borough-council", "Luton Council"),
@@ -71,7 +72,8 @@ def save(db_path: Path, *files: items.DataFile) -> None:
 
 
 def pages(db_path: Path) -> tuple[dict[str, dict], list[str]]:
-    """Each page's JSON (its timing left out) and the SQL the database ran for them."""
+    """Each page's JSON (its timing left out) and the SQL the database ran for them; without plugins/counted_from_rows.py,
+    which counts this small table's pages from their rows before the counts are asked."""
     datasette = datasette_for(db_path)
     database = datasette.get_database(DATABASE_NAME)
     ran = []
@@ -91,7 +93,8 @@ def pages(db_path: Path) -> tuple[dict[str, dict], list[str]]:
             shown[page] = response.json() | {"query_ms": None}
         return shown
 
-    return asyncio.run(get_all()), ran
+    with unregistered("counted_from_rows.py"):
+        return asyncio.run(get_all()), ran
 
 
 def own(db_path: Path, tmp_path: Path) -> Path:
