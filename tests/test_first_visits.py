@@ -13,14 +13,13 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
-import datasette.database
 import pytest
-from datasette.database import Database
 
-from harvester import facet_counts, store
+from harvester import facet_counts
 from harvester.serve import DATABASE_NAME, datasette_for
 from tests.conftest import unregistered
-from tests.test_annual_data_facets import data_file, save
+from tests.test_annual_data_facets import data_file, migrated_again, save
+from tests.test_counts_memo import counted_by_sqlite, counts_not_cut_short  # noqa: F401 (fixtures)
 from tests.test_serve import small_harvest  # noqa: F401 (a fixture)
 
 QUERY_TIME = re.compile(r'(?<=Queries took )[0-9.]+(?=ms)|(?<="query_ms": )[0-9.e-]+')
@@ -59,27 +58,6 @@ def pages(db_path: Path, paths: list[str], without: tuple[str, ...] = ()) -> lis
         return asyncio.run(get_all())
 
 
-@pytest.fixture(autouse=True)
-def counts_not_cut_short(monkeypatch) -> None:
-    """The database page gives each table's count 5 ms, checked after every SQLite step: on a busy machine some
-    stop short whichever code runs, so the pages compared here give them a second."""
-    limited = datasette.database.sqlite_timelimit
-    monkeypatch.setattr(datasette.database, "sqlite_timelimit", lambda conn, ms: limited(conn, max(ms, 1000)))
-
-
-@pytest.fixture()
-def ran(monkeypatch) -> list[str]:
-    """Every query Datasette's own execute runs (the one the plugins wrap), from the next Datasette made."""
-    queries, execute = [], Database.execute
-
-    async def recorded(self, sql, *args, **kwargs):
-        queries.append(sql)
-        return await execute(self, sql, *args, **kwargs)
-
-    monkeypatch.setattr(Database, "execute", recorded)
-    return queries
-
-
 def next_page(db_path: Path, path: str) -> str:
     """The path of PATH's next page (a `_next` clause of the table's sort and key)."""
     (first,) = pages(db_path, [path])
@@ -97,23 +75,25 @@ def test_small_harvest_pages_are_datasettes_own(small_harvest):  # noqa: F811
     assert re.search(r'"name": "letters_fts", [^}]*"count": [1-9]', shown[SMALL_HARVEST_PAGES.index(".json")])
 
 
-def test_a_page_whose_rows_all_fit_is_not_counted_again(small_harvest, ran):  # noqa: F811
+def test_a_page_whose_rows_all_fit_is_not_counted_again(small_harvest, counted_by_sqlite):  # noqa: F811
     pages(small_harvest, ["/coverage", "/coverage?part=letters", "/authorities?region=London"])
-    assert not [sql for sql in ran if sql.startswith("select count(*) ")]
-    ran.clear()
+    assert not [sql for sql in counted_by_sqlite if sql.startswith("select count(*) ")]
+    counted_by_sqlite.clear()
     later = next_page(small_harvest, "/authorities.json?_size=2")
-    ran.clear()
+    counted_by_sqlite.clear()
     pages(small_harvest, ["/coverage?_size=5&_next=5", "/authorities?_size=2", later])
-    assert [sql.split(" where")[0].strip() for sql in ran if sql.startswith("select count(*) ")] == [
+    assert [
+        sql.split(" where")[0].strip() for sql in counted_by_sqlite if sql.startswith("select count(*) ")
+    ] == [
         "select count(*) from coverage",
         "select count(*) from authorities",
         "select count(*) from authorities",
     ]
 
 
-def test_the_database_page_counts_search_indexes_from_their_content(small_harvest, ran):  # noqa: F811
+def test_the_database_page_counts_search_indexes_from_their_content(small_harvest, counted_by_sqlite):  # noqa: F811
     pages(small_harvest, [""])
-    counted = [sql for sql in ran if sql.startswith("select count(*) from [")]
+    counted = [sql for sql in counted_by_sqlite if sql.startswith("select count(*) from [")]
     for index, content in [
         ("letters_fts", "letters"),
         ("decisions_fts", "decisions"),
@@ -155,14 +135,16 @@ def from_run_counts(ran: list[str]) -> int:
     return sum(f"from {facet_counts.RUNS_TABLE} where" in sql for sql in ran)
 
 
-def test_a_run_s_page_counts_its_values_from_the_run_counts(two_runs, ran):
+def test_a_run_s_page_counts_its_values_from_the_run_counts(two_runs, counted_by_sqlite):  # noqa: F811
     runs = kept_runs(two_runs)
     assert {run[1:4] for run in runs} >= {(1, 1, None), (1, 2, None), (1, 2, 2), (2, 2, None)}
     shown = pages(two_runs, RUN_PAGES)
-    assert from_run_counts(ran) == len(RUN_PAGES)
-    assert not [sql for sql in ran if "from annual_data where gone_run" in sql]
+    assert from_run_counts(counted_by_sqlite) == len(RUN_PAGES)
+    assert not [sql for sql in counted_by_sqlite if "from annual_data where gone_run" in sql]
     assert shown == pages(two_runs, RUN_PAGES, without=NEW_PLUGINS)
-    assert re.search(r'"other_table": "annual_data", "column": "id", "other_column": "gone_run", "count": 3\b', shown[1])
+    assert re.search(
+        r'"other_table": "annual_data", "column": "id", "other_column": "gone_run", "count": 3\b', shown[1]
+    )
 
 
 @pytest.mark.parametrize("write", [
@@ -173,22 +155,16 @@ def test_a_run_s_page_counts_its_values_from_the_run_counts(two_runs, ran):
     "INSERT INTO annual_data SELECT * FROM annual_data WHERE concept = 'total'",
     "DROP TRIGGER annual_data_runs_moved",
 ])  # fmt: skip
-def test_a_write_the_store_did_not_count_falls_back_to_datasettes_sql(two_runs, ran, write):
+def test_a_write_the_store_did_not_count_falls_back_to_datasettes_sql(two_runs, counted_by_sqlite, write):  # noqa: F811
     with sqlite3.connect(two_runs) as conn:
         conn.execute(write)
     conn.close()
     shown = pages(two_runs, RUN_PAGES)
-    assert from_run_counts(ran) == 0
+    assert from_run_counts(counted_by_sqlite) == 0
     assert shown == pages(two_runs, RUN_PAGES, without=NEW_PLUGINS)
 
 
 def test_the_migration_counts_an_existing_harvest(two_runs):
     kept = kept_runs(two_runs)
-    with sqlite3.connect(two_runs) as conn:
-        conn.execute(f"DROP TABLE {facet_counts.RUNS_TABLE}")
-        for trigger in ("moved", "deleted"):
-            conn.execute(f"DROP TRIGGER {facet_counts.RUNS_TABLE}_{trigger}")
-        conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm019_annual_data_runs'")
-    conn.close()
-    store.open_db(two_runs).close()
+    migrated_again(two_runs, facet_counts.RUNS_TABLE, "m019_annual_data_runs")
     assert kept_runs(two_runs) == kept

@@ -32,9 +32,9 @@ LIMIT = re.compile(r" limit (\d+)$")
 PAGE_ROWS: contextvars.ContextVar[tuple[str, dict, Results] | None] = contextvars.ContextVar(
     "page_rows", default=None
 )
-"""The SQL, parameters and rows of the query just run for the table page the current request is building, when it
-held all the rows it could have: for the next query only, and cleared by each table page's filters_from_request
-(a client calling Datasette in-process shares its task)."""
+"""The SQL, parameters and rows of the query the current request ran last, when it held all the rows it could have:
+for the request's next query only (Datasette counts a table page right after its rows), and cleared by each table
+page's filters_from_request (a client calling Datasette in-process shares its task)."""
 
 
 @hookimpl
