@@ -29,10 +29,10 @@ ROWS_TAIL = re.compile(r"(?:order by .*)? limit \d+")
 + `order by year desc limit 101`): its order, then its limit, no offset."""
 LIMIT = re.compile(r" limit (\d+)$")
 
-PAGE_ROWS: contextvars.ContextVar[tuple[str, dict, Results] | None] = contextvars.ContextVar(
+PAGE_ROWS: contextvars.ContextVar[tuple[str, str, dict, Results] | None] = contextvars.ContextVar(
     "page_rows", default=None
 )
-"""The SQL, parameters and rows of the query the current request ran last, when it held all the rows it could have:
+"""The database, SQL, parameters and rows of the query the current request ran last, when it held all the rows it could have:
 for the request's next query only (Datasette counts a table page right after its rows), and cleared by each table
 page's filters_from_request (a client calling Datasette in-process shares its task)."""
 
@@ -54,24 +54,24 @@ def counted_from_rows(db):
     async def execute_counting_from_rows(sql, params=None, *args, **kwargs):
         rows = PAGE_ROWS.get()
         PAGE_ROWS.set(None)  # kept for the very next query: Datasette counts the page right after its rows
-        if rows is not None and sql.startswith(COUNT_PREFIX) and counted(sql, params, rows):
-            return Results([(len(rows[2].rows),)], False, [("count(*)",)])
+        if rows is not None and sql.startswith(COUNT_PREFIX) and counted(db.name, sql, params, rows):
+            return Results([(len(rows[3].rows),)], False, [("count(*)",)])
         results = await execute(sql, params, *args, **kwargs)
         limit = LIMIT.search(sql) if sql.startswith("select ") else None
         if limit and not results.truncated and len(results.rows) < int(limit[1]):
-            PAGE_ROWS.set((sql, dict(params or {}), results))
+            PAGE_ROWS.set((db.name, sql, dict(params or {}), results))
         return results
 
     execute_counting_from_rows.counts_from_rows = True
     return execute_counting_from_rows
 
 
-def counted(count_sql: str, params, rows: tuple[str, dict, Results]) -> bool:
-    """Whether COUNT_SQL with PARAMS counts exactly the rows ROWS' query returned: the same FROM and WHERE, the
-    same parameters, and the rows query nothing after them but its order and limit."""
-    rows_sql, rows_params, _ = rows
+def counted(database: str, count_sql: str, params, rows: tuple[str, str, dict, Results]) -> bool:
+    """Whether COUNT_SQL with PARAMS on DATABASE counts exactly the rows ROWS' query returned: the same database,
+    FROM and WHERE, the same parameters, and the rows query nothing after them but its order and limit."""
+    rows_database, rows_sql, rows_params, _ = rows
     from_where = count_sql[len(COUNT_PREFIX) :]
-    if dict(params or {}) != rows_params or not from_where.startswith("from "):
+    if (database, dict(params or {})) != (rows_database, rows_params) or not from_where.startswith("from "):
         return False
     start = rows_sql.find(f" {from_where}")
     return start > len("select") and bool(ROWS_TAIL.fullmatch(rows_sql[start + 1 + len(from_where) :]))
