@@ -1,6 +1,7 @@
 """Datasette over a harvest: p95 per page a journalist opens, and throughput under a heavy read mix.
 
     python bench/datasette.py --db PATH [--json] [--clients 8] [--mix-requests 600] [--rounds 20] [--workers N]
+    python bench/datasette.py --db PATH --first-visits [--json] [--rounds 20]
 
 1. `harvester publish --db PATH` into a scratch folder: the copy `datasette serve OUT` serves, opened immutable.
 2. Two servers, each a child process on a free port of 127.0.0.1: `harvester serve --db PATH` (the live
@@ -21,6 +22,9 @@ Every response must be 200; any other is counted and shown. Every loop is bounde
 With --json the last line of stdout is one JSON object (keys: canned_p95_ms, slowest_page,
 slowest_page_p95_ms, letters_table_p95_ms, mix_responses_per_s (the N processes), mix_workers,
 mix_one_process_responses_per_s) for bench/perf.py.
+With --first-visits, both servers run without plugins/counts_memo.py (the live one by bench/serve_first_visits.py,
+the published copy's plugins folder without it), so every request counts and facets afresh as a page's first visit
+after a crawl or a start does; the heavy mixes, which measure throughput, are left out.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 from datasette.utils import tilde_encode  # noqa: E402
 
 from bench.machine import machine_line  # noqa: E402
+from bench.serve_first_visits import MEMO_PLUGIN  # noqa: E402
 
 DATABASE = "lgsco"
 STARTUP_SECONDS = 60
@@ -300,11 +305,17 @@ def page_table(servers: list[Server]) -> list[str]:
     return lines
 
 
-def summary(servers: list[Server], mix: dict) -> dict:
+def worst_p95(servers: list[Server]) -> dict[str, float]:
+    """Page name -> its p95 on the server where it is slowest."""
     worst = {}
     for server in servers:
         for name, samples in server.timings.items():
             worst[name] = max(worst.get(name, 0.0), p95_ms(samples))
+    return worst
+
+
+def summary(servers: list[Server], mix: dict) -> dict:
+    worst = worst_p95(servers)
     canned = [p95 for name, p95 in worst.items() if name.startswith("query ")]
     slowest = max(worst, key=worst.get)
     return {
@@ -316,6 +327,35 @@ def summary(servers: list[Server], mix: dict) -> dict:
     }
 
 
+def print_pages(servers: list[Server], rounds: int) -> list[str]:
+    """The page table; returns the responses that were not 200."""
+    print(
+        f"\np50 and p95 per page over {rounds} sequential requests each, after one warm-up request; "
+        "CPU: the server process's mean CPU time per request"
+    )
+    for line in page_table(servers):
+        print(line)
+    return [f"{s.name}: {failure}" for s in servers for failure in s.failures]
+
+
+def print_failures(failures: list[str]) -> None:
+    if failures:
+        print(f"\n{len(failures)} responses were not 200, e.g.:")
+        for failure in failures[:10]:
+            print(f"  {failure}")
+
+
+def first_visits_report(servers: list[Server], options: argparse.Namespace) -> None:
+    """The pages without the memo: no heavy mix, so the summary has no throughput."""
+    print("First visits: served without plugins/counts_memo.py")
+    print_failures(print_pages(servers, options.rounds))
+    worst = worst_p95(servers)
+    slowest = max(worst, key=worst.get)
+    print(f"load {os.getloadavg()[0]:.2f} at the end\nslowest page {slowest} p95 {worst[slowest]:.1f} ms")
+    if options.json:
+        print(json.dumps({"slowest_page": slowest, "slowest_page_p95_ms": round(worst[slowest], 1)}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--db", type=Path, required=True, help="a harvest (e.g. of a full replica crawl)")
@@ -323,6 +363,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20, help="timed requests per page and server")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients in the heavy mix")
     parser.add_argument("--mix-requests", type=int, default=600, help="requests in the heavy mix")
+    parser.add_argument("--first-visits", action="store_true",
+                        help="serve without the counts memo: every request is a page's first visit; no heavy mix")  # fmt: skip
     parser.add_argument("--workers", type=int, default=os.cpu_count(),
                         help="processes of `harvester serve --workers` in the second heavy mix (default: one a core)")  # fmt: skip
     options = parser.parse_args()
@@ -340,6 +382,10 @@ def main() -> None:
         live_port, published_port = free_port(), free_port()
         live_command = [sys.executable, "-m", "harvester.cli", "serve", "--db", str(options.db),
                         "--port", str(live_port)]  # fmt: skip
+        if options.first_visits:
+            live_command = [sys.executable, str(Path(__file__).with_name("serve_first_visits.py")), str(options.db),
+                            str(live_port)]  # fmt: skip
+            (published / "plugins" / MEMO_PLUGIN).unlink()
         published_command = [sys.executable, "-m", "datasette", "serve", str(published),
                              "--host", "127.0.0.1", "--port", str(published_port)]  # fmt: skip
         workers_port = free_port()
@@ -352,15 +398,12 @@ def main() -> None:
         with running("published", published_command, published_port, workdir / "published.log") as copy:
             measure_pages(copy, pages(copy), options.rounds)
             servers.append(copy)
+            if options.first_visits:
+                return first_visits_report(servers, options)
             one_process_mix = heavy_mix(copy, options.clients, options.mix_requests)
         with running("workers", workers_command, workers_port, workdir / "workers.log") as workers:
             mix = heavy_mix(workers, options.clients, options.mix_requests)
-    print(
-        f"\np50 and p95 per page over {options.rounds} sequential requests each, after one warm-up request; "
-        "CPU: the server process's mean CPU time per request"
-    )
-    for line in page_table(servers):
-        print(line)
+    page_failures = print_pages(servers, options.rounds)
     for served_by, figures in (("`datasette serve` (one process)", one_process_mix),
                                (f"`harvester serve --workers {options.workers}`", mix)):  # fmt: skip
         print(
@@ -369,12 +412,7 @@ def main() -> None:
             f"responses/s; server CPU {figures['server_cpu_ms_per_response']:.1f} ms per response"
         )
     print(f"load {os.getloadavg()[0]:.2f} at the end")
-    failures = [f"{s.name}: {failure}" for s in servers for failure in s.failures]
-    failures += one_process_mix["failed"] + mix["failed"]
-    if failures:
-        print(f"\n{len(failures)} responses were not 200, e.g.:")
-        for failure in failures[:10]:
-            print(f"  {failure}")
+    print_failures(page_failures + one_process_mix["failed"] + mix["failed"])
     figures = summary(servers, mix) | {
         "mix_workers": options.workers,
         "mix_one_process_responses_per_s": round(one_process_mix["responses_per_s"], 1),

@@ -42,9 +42,10 @@ CREATE TABLE annual_data_councils (
 QUERIES = {name: view_query(migrations.ANNUAL_DATA_SCHEMA, name) for name in ANNUAL_DATA_TABLES} | {
     "annual_data_councils": COUNCILS_QUERY,
     facet_counts.TABLE: facet_counts.QUERY,
+    facet_counts.RUNS_TABLE: facet_counts.RUNS_QUERY,
 }
 """Each table's query: the view m008 made of that name, the councils each file names, and annual_data's facet
-counts (migration m017, plugins/facet_counts.py)."""
+counts and run counts (migrations m017 and m019, plugins/facet_counts.py)."""
 
 
 def one_file(query: str) -> str:

@@ -15,29 +15,43 @@ inserts keep a statement journal, 3.8 → 10.8-12.2 s of CPU for the inserts eve
 
 from __future__ import annotations
 
-TABLE = "annual_data_facets"
 
-SCHEMA = f"""
-CREATE TABLE {TABLE} (
+def kept_counts(table: str, columns: dict[str, str]) -> tuple[str, str]:
+    """The schema of TABLE, annual_data's values counted per data file and COLUMNS (name -> SQL type), with the
+    triggers that drop a file's counts when a write the store did not count moves its values; and the query of its
+    rows, from annual_data as it stands (gone values included: the table shows them), by which the store makes a
+    file's counts again with the other tables derived from its values (harvester.derived_tables)."""
+    definitions = "".join(f"    {name} {sql_type},\n" for name, sql_type in columns.items())
+    names = ", ".join(columns)
+    schema = f"""
+CREATE TABLE {table} (
     source_file TEXT NOT NULL,
-    year TEXT NOT NULL,
-    measure TEXT NOT NULL,
-    concept TEXT,
-    row_count INTEGER NOT NULL
+{definitions}    row_count INTEGER NOT NULL
 );
-CREATE INDEX {TABLE}_by_file ON {TABLE}(source_file);
-CREATE TRIGGER {TABLE}_moved AFTER UPDATE OF source_file, year, measure, concept ON annual_data
+CREATE INDEX {table}_by_file ON {table}(source_file);
+CREATE TRIGGER {table}_moved AFTER UPDATE OF source_file, {names} ON annual_data
 BEGIN
-    DELETE FROM {TABLE} WHERE source_file IN (old.source_file, new.source_file);
+    DELETE FROM {table} WHERE source_file IN (old.source_file, new.source_file);
 END;
-CREATE TRIGGER {TABLE}_deleted AFTER DELETE ON annual_data
+CREATE TRIGGER {table}_deleted AFTER DELETE ON annual_data
 BEGIN
-    DELETE FROM {TABLE} WHERE source_file = old.source_file;
+    DELETE FROM {table} WHERE source_file = old.source_file;
 END;
 """
-"""The counts, and the triggers that drop a file's counts when a write the store did not count moves its values."""
+    query = f"""SELECT source_file, {names}, count(*) AS row_count FROM annual_data
+GROUP BY source_file, {names}"""
+    return schema, query
 
-QUERY = """SELECT source_file, year, measure, concept, count(*) AS row_count FROM annual_data
-GROUP BY source_file, year, measure, concept"""
-"""The counts' rows, from annual_data as it stands (gone values included: the table shows them); the store makes a
-file's again with the other tables derived from its values (harvester.derived_tables)."""
+
+TABLE = "annual_data_facets"
+SCHEMA, QUERY = kept_counts(TABLE, {"year": "TEXT NOT NULL", "measure": "TEXT NOT NULL", "concept": "TEXT"})
+"""The counts of the annual_data page's facets (migration m017)."""
+
+RUNS_TABLE = "annual_data_runs"
+RUNS_SCHEMA, RUNS_QUERY = kept_counts(
+    RUNS_TABLE,
+    {"first_seen_run": "INTEGER NOT NULL", "last_changed_run": "INTEGER NOT NULL", "gone_run": "INTEGER"},
+)
+"""The counts of a crawl run's page (migration m019): Datasette counts the values a run first saw, last changed
+and found gone (`select count(*) from annual_data where first_seen_run = :id`, 12 ms of SQL each on a full
+harvest: the run's index entries, one by one), which plugins/facet_counts.py sums from these ~30 rows instead."""

@@ -106,6 +106,12 @@ TABLES = {
         " annual_data page's count and facets are read from it. Kept by the store with every save (migration m017).",
         items.AnnualDataValue,
     ),
+    "annual_data_runs": (
+        "How many annual_data values each data file has per crawl run that first saw, last changed and found gone"
+        " them: a crawl run's page counts its annual_data values from it. Kept by the store with every save"
+        " (migration m019).",
+        items.AnnualDataValue,
+    ),
     "annual_data_councils": (
         "The councils each annual data file names, in each year it gives figures for (annual_data's rows not gone"
         " with an authority_slug): what the coverage view counts; kept in step with annual_data by the store as it"
@@ -223,6 +229,7 @@ TABLE_COLUMNS = {
     ("annual_data", "source_url"): "The annual review hub page that links the file.",
     ("annual_data_files", "source_file"): "The data file's URL (annual_data.source_file).",
     ("annual_data_facets", "row_count"): "annual_data's values of the file with this year, measure and concept.",
+    ("annual_data_runs", "row_count"): "annual_data's values of the file with these three runs.",
     (
         "annual_data_files",
         "label",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import socket
+from contextlib import contextmanager
 
 import pytest
+from datasette.plugins import pm
 
 from harvester import store
 from harvester.replica.model import Site
@@ -53,6 +55,18 @@ def db(tmp_path, monkeypatch):
     database = store.open_db(tmp_path / "t.db")
     yield database
     database.close()
+
+
+@contextmanager
+def unregistered(*plugins: str):
+    """A Datasette started and run inside this block does without PLUGINS (file names of the plugins folder): the
+    folder's plugins are loaded once a process, so this is how a test sees Datasette's own answer beside theirs."""
+    removed = [pm.unregister(name=name) for name in plugins]
+    try:
+        yield
+    finally:
+        for module in removed:
+            pm.register(module)
 
 
 def free_port() -> int:

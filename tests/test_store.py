@@ -67,6 +67,7 @@ def test_schema_is_pinned(db):
         "annual_data",
         "annual_data_files",
         "annual_data_facets",
+        "annual_data_runs",
         "council_statistics",
         "annual_data_received",
         "annual_data_decided",
