@@ -75,7 +75,8 @@ TABLES = {
         items.DecisionListing,
     ),
     "remedy_payments": (
-        "Payments councils agreed to make, read from decisions' remedies and agreed actions, with the sentence.",
+        "Payments councils agreed to make, read from decisions' remedies and agreed actions, with the sentence; and "
+        "those of decisions about bodies outside the register (care providers), with no authority_slug.",
         (payments.Payment, remedy_payments.RemedyPayment),
     ),
     "coverage": (

@@ -181,3 +181,11 @@ def test_the_canned_queries_answer_year_by_year_and_largest_first(db_path):
     assert [row["total_gbp"] for row in largest] == [300, 300, 150, 75]
     assert largest[0]["sentence"].startswith("Pay Mrs X £300")
     assert query_rows(datasette, "largest_payments_in_category", category="Education") == []
+
+
+def test_the_largest_payments_in_a_category_include_a_care_providers_under_its_name(db_path):
+    db = store.open_db(db_path)
+    save_care_home(db, "Refund Mrs X £450 of the fees she paid.")
+    db.close()
+    largest = query_rows(datasette_for(db_path), "largest_payments_in_category", category="housing")
+    assert [(row["council"], row["total_gbp"]) for row in largest[:2]] == [(CARE_HOME, 450), ("Luton Borough Council", 300)]
