@@ -678,11 +678,9 @@ CREATE INDEX IF NOT EXISTS remedy_payments_amount ON remedy_payments(total_gbp);
 
 @migrations()
 def m010_journalist_tools(db: sqlite_utils.Database) -> None:
-    from harvester.remedy_payments import store_all_payments
-
+    # Filled by m020, which makes authority_slug NULL-able: the payments now read include a care provider's.
     for statement in statements(JOURNALIST_SCHEMA):
         db.execute(statement)
-    store_all_payments(db)
 
 
 @migrations()
@@ -925,3 +923,44 @@ def m019_annual_data_runs(db: sqlite_utils.Database) -> None:
     for statement in statements(facet_counts.RUNS_SCHEMA):
         db.execute(statement)
     db.execute(f"INSERT INTO {facet_counts.RUNS_TABLE} {facet_counts.RUNS_QUERY}")
+
+
+REMEDY_PAYMENTS_SCHEMA = """
+CREATE TABLE remedy_payments (
+    case_ref TEXT NOT NULL,
+    authority_slug TEXT REFERENCES authorities(slug),
+    provenance TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    amount_gbp NUMERIC,
+    period TEXT,
+    total_gbp NUMERIC,
+    purpose TEXT,
+    payee TEXT,
+    kind TEXT NOT NULL,
+    nature TEXT CHECK (nature IN ('symbolic', 'financial')),
+    certainty TEXT NOT NULL CHECK (certainty IN ('certain', 'uncertain')),
+    doubt TEXT,
+    sentence TEXT NOT NULL,
+    source_url TEXT
+);
+CREATE UNIQUE INDEX remedy_payments_key ON remedy_payments(authority_slug, case_ref, provenance, position);
+CREATE UNIQUE INDEX remedy_payments_outside_register ON remedy_payments(case_ref, provenance, position)
+    WHERE authority_slug IS NULL;
+CREATE INDEX remedy_payments_case ON remedy_payments(case_ref);
+CREATE INDEX remedy_payments_amount ON remedy_payments(total_gbp);
+"""
+"""remedy_payments with authority_slug NULL for a decision about a body outside the register. No primary key: a
+NULL in one would give Datasette row links that find nothing ('None' is looked up). The two unique indexes keep
+what it kept: NULLs are distinct in the first, so the second holds those rows to one per case, text and position."""
+
+
+@migrations()
+def m020_payments_outside_the_register(db: sqlite_utils.Database) -> None:
+    """The payments of decisions about bodies outside the register (a care provider's refunds) were never read:
+    the table is derived, so it is made again with authority_slug NULL-able and filled from what is stored."""
+    from harvester.remedy_payments import store_all_payments
+
+    db.execute("DROP TABLE remedy_payments")
+    for statement in statements(REMEDY_PAYMENTS_SCHEMA):
+        db.execute(statement)
+    store_all_payments(db)

@@ -75,7 +75,8 @@ TABLES = {
         items.DecisionListing,
     ),
     "remedy_payments": (
-        "Payments councils agreed to make, read from decisions' remedies and agreed actions, with the sentence.",
+        "Payments councils agreed to make, read from decisions' remedies and agreed actions, with the sentence; and "
+        "those of decisions about bodies outside the register (care providers), with no authority_slug.",
         (payments.Payment, remedy_payments.RemedyPayment),
     ),
     "coverage": (
@@ -464,6 +465,10 @@ QUERY_COLUMNS = {
         "1 for the most complaints upheld in the service area; councils with equal counts share a rank."
     ),
     ("council_payments_by_year", "cases_paid"): "Cases with at least one payment read.",
+    ("largest_payments_in_category", "council"): (
+        "The council's name in the register; for a body outside the register (a care provider), the name its "
+        "decision prints."
+    ),
     ("council_payments_by_year", "certain_gbp"): (
         "Pounds the council agreed to pay that year, adding only payments whose text makes them certain."
     ),

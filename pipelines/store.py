@@ -171,6 +171,9 @@ class StorePipeline:
             with store.transaction(self.db):  # the authority and its decisions together, or neither
                 saved = store.save_authority(self.db, bundle, self.run_id, reference_entry(slug))
                 decisions_saved = store.save_decisions(self.db, slug, decisions, listings, self.run_id)
+                # In this transaction, so a kill never leaves them out of line with what it saved: a care provider's
+                # decision is read once, so no later save of an authority would bring its payments up to date.
+                payments_failed = self.store_payments(slug, [decision.case_ref for decision in decisions])
         except Exception as error:  # noqa: BLE001 - locked, full, duplicate, OSError: a recorded run error
             logger.exception("saving %s failed", slug)
             self.record_error(
@@ -179,7 +182,8 @@ class StorePipeline:
                 )
             )
             return
-        self.store_payments(bundle.authority.url, slug)
+        if payments_failed:  # recorded once the authority is: a rolled back transaction would take the record too
+            self.record_error(items.CrawlError(bundle.authority.url, slug, "authority", "internal", payments_failed))
         self.decisions_read += len(decisions)
         for conflict in decisions_saved.conflicts:  # the site contradicting itself: recorded, never resolved silently
             self.record_error(items.CrawlError(conflict["url"], slug, "decision", "warning", conflict["detail"]))
@@ -190,16 +194,17 @@ class StorePipeline:
         self.crawler.stats.inc_value("harvester/authorities_done")
         self.totals.authorities += 1
 
-    def store_payments(self, url: str, slug: str) -> None:
-        """The authority's remedy_payments, read again from what is now stored; in a transaction of its own,
-        so a failure to read them costs the authority nothing else (and leaves its payments as they were)."""
+    def store_payments(self, slug: str, case_refs: list[str]) -> str | None:
+        """The authority's remedy_payments, and those of the decisions saved with it about bodies outside the
+        register, read again from what is now stored; in a savepoint of their own, so a failure to read them
+        costs the authority nothing else (and leaves its payments as they were). Returns what failed."""
         try:
             with store.transaction(self.db):
-                remedy_payments.store_payments(self.db, slug)
+                remedy_payments.store_payments(self.db, slug, case_refs)
         except Exception as error:  # noqa: BLE001 - a recorded run error, never only a log line
             logger.exception("reading %s's payments failed", slug)
-            message = f"reading its payments: {type(error).__name__}: {error}"
-            self.record_error(items.CrawlError(url, slug, "authority", "internal", message))
+            return f"reading its payments: {type(error).__name__}: {error}"
+        return None
 
     def save_data_file(self, data_file: items.DataFile) -> None:
         """One annual data file, with its fetch, in a transaction of its own: the files are national, no

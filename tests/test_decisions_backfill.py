@@ -115,6 +115,11 @@ def test_the_search_stores_decisions_about_every_body_as_the_ground_truth_has_th
     others = {ref: (row["authority_slug"], row["body_name"]) for ref, row in stored.items() if not row["authority_slug"]}
     assert len(others) == 2 and any(ref.endswith("b") for ref in others)
     assert any(name.endswith("NHS Foundation Trust") for _, name in others.values())
+    # The care provider agreed to pay: its payment is read, under no authority, from the page it was read from.
+    [provider] = [ref for ref, (_, name) in others.items() if name in replica_decisions.CARE_PROVIDERS]
+    assert [tuple(row) for row in connection.execute(
+        "SELECT authority_slug, total_gbp, certainty, source_url FROM remedy_payments WHERE case_ref = ?", [provider]
+    )] == [(None, 150, "certain", stored[provider]["url"])]  # fmt: skip
 
 
 def test_a_search_with_a_card_it_cannot_follow_does_not_complete_the_back_fill(replica, tmp_path):

@@ -2,6 +2,7 @@
 `harvester parse`, and asked about through two canned queries."""
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -81,15 +82,75 @@ def test_saving_again_replaces_the_authoritys_rows(db_path):
     assert payments(db_path) == EXPECTED[:2]
 
 
-def test_m010_fills_the_table_from_what_an_older_harvest_stored(db_path):
+def test_m010_and_m020_fill_the_table_from_what_an_older_harvest_stored(db_path):
     db = store.open_db(db_path)
+    with store.transaction(db):
+        store.save_decisions(db, SLUG, [decision("24-009-001", CARE_REMEDY, body=CARE_HOME)], [], 1)
     db.execute("DROP TABLE remedy_payments")
-    db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm010_journalist_tools'")
+    db.execute("DELETE FROM _sqlite_migrations WHERE name IN ('m010_journalist_tools', "
+               "'m020_payments_outside_the_register')")  # fmt: skip
     db.conn.commit()
-    assert migrations.migrate(db) == ["m010_journalist_tools"]
+    assert migrations.migrate(db) == ["m010_journalist_tools", "m020_payments_outside_the_register"]
     db.close()
-    assert payments(db_path)[:2] == EXPECTED[:2]
-    assert len(payments(db_path)) == 4
+    rows = payments(db_path)
+    assert len(rows) == 5 and set(EXPECTED) < set(rows)
+    assert ("24-009-001", "decisions.remedy", 1, 300, "Mrs X", "refund", "certain") in rows
+
+
+CARE_HOME = "Bupa Care Homes Ltd"
+CARE_REMEDY = "The care provider will apologise to Mrs X.\nRefund Mrs X £300 of the fees she paid."
+
+
+def slugs_and_amounts(db):
+    return [tuple(row) for row in db.execute(
+        "SELECT case_ref, authority_slug, provenance, amount_gbp, source_url FROM remedy_payments "
+        "WHERE provenance = 'decisions.remedy' ORDER BY case_ref, position"
+    )]  # fmt: skip
+
+
+def save_care_home(db, remedy, also=()):
+    """A care provider's decision, reached through Luton, saved with Luton as the pipeline saves it."""
+    run = store.start_run(db, "http://x", "test")
+    care_home = decision("24-009-001", remedy, body=CARE_HOME)
+    with store.transaction(db):
+        store.save_authority(db, bundle(), run)
+        store.save_decisions(db, SLUG, [care_home, *also], [], run)
+        store_payments(db, SLUG, [care_home.case_ref, *(d.case_ref for d in also)])
+
+
+def test_a_care_providers_payments_are_read_with_no_authority(db_path):
+    db = store.open_db(db_path)
+    save_care_home(db, CARE_REMEDY)
+    url = "http://x/decisions/housing/homelessness/24-009-001"
+    assert db.execute("SELECT authority_slug FROM decisions WHERE case_ref = '24-009-001'").fetchone() == (None,)
+    assert slugs_and_amounts(db) == [
+        ("23-020-528", SLUG, "decisions.remedy", 300, "http://x/decisions/housing/homelessness/23-020-528"),
+        ("23-020-528", SLUG, "decisions.remedy", 150, "http://x/decisions/housing/homelessness/23-020-528"),
+        ("24-009-001", None, "decisions.remedy", 300, url),
+    ]
+    db.close()
+
+
+def test_a_changed_care_provider_remedy_replaces_its_rows_and_nothing_elses(db_path):
+    db = store.open_db(db_path)
+    other = decision("24-009-002", "Pay Mr Y £90 for his time and trouble.", body="Sunrise Care Ltd")
+    save_care_home(db, CARE_REMEDY, also=[other])
+    save_care_home(db, "Refund Mrs X £450 of the fees she paid.")  # a --full crawl reads the page again
+    assert [(ref, slug, amount) for ref, slug, _, amount, _ in slugs_and_amounts(db)] == [
+        ("23-020-528", SLUG, 300),
+        ("23-020-528", SLUG, 150),
+        ("24-009-001", None, 450),
+        ("24-009-002", None, 90),
+    ]
+    db.close()
+
+
+def test_payments_with_no_authority_keep_one_row_per_case_text_and_position(db_path):
+    db = store.open_db(db_path)
+    save_care_home(db, CARE_REMEDY)
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO remedy_payments SELECT * FROM remedy_payments WHERE authority_slug IS NULL")
+    db.close()
 
 
 def test_parse_prints_a_decision_pages_payments_with_the_tables_field_names():
@@ -120,3 +181,11 @@ def test_the_canned_queries_answer_year_by_year_and_largest_first(db_path):
     assert [row["total_gbp"] for row in largest] == [300, 300, 150, 75]
     assert largest[0]["sentence"].startswith("Pay Mrs X £300")
     assert query_rows(datasette, "largest_payments_in_category", category="Education") == []
+
+
+def test_the_largest_payments_in_a_category_include_a_care_providers_under_its_name(db_path):
+    db = store.open_db(db_path)
+    save_care_home(db, "Refund Mrs X £450 of the fees she paid.")
+    db.close()
+    largest = query_rows(datasette_for(db_path), "largest_payments_in_category", category="housing")
+    assert [(row["council"], row["total_gbp"]) for row in largest[:2]] == [(CARE_HOME, 450), ("Luton Borough Council", 300)]
