@@ -651,10 +651,10 @@ def m009_reliability(db: sqlite_utils.Database) -> None:
     db.execute(OVERSIZED_VALUES_SCHEMA)
 
 
-JOURNALIST_SCHEMA = """
-CREATE TABLE IF NOT EXISTS remedy_payments (
+REMEDY_PAYMENTS_SCHEMA = """
+CREATE TABLE remedy_payments (
     case_ref TEXT NOT NULL,
-    authority_slug TEXT NOT NULL REFERENCES authorities(slug),
+    authority_slug TEXT REFERENCES authorities(slug),
     provenance TEXT NOT NULL,
     position INTEGER NOT NULL,
     amount_gbp NUMERIC,
@@ -667,19 +667,24 @@ CREATE TABLE IF NOT EXISTS remedy_payments (
     certainty TEXT NOT NULL CHECK (certainty IN ('certain', 'uncertain')),
     doubt TEXT,
     sentence TEXT NOT NULL,
-    source_url TEXT,
-    PRIMARY KEY (authority_slug, case_ref, provenance, position)
+    source_url TEXT
 );
-CREATE INDEX IF NOT EXISTS remedy_payments_case ON remedy_payments(case_ref);
-CREATE INDEX IF NOT EXISTS remedy_payments_amount ON remedy_payments(total_gbp);
+CREATE UNIQUE INDEX remedy_payments_key ON remedy_payments(authority_slug, case_ref, provenance, position);
+CREATE UNIQUE INDEX remedy_payments_outside_register ON remedy_payments(case_ref, provenance, position)
+    WHERE authority_slug IS NULL;
+CREATE INDEX remedy_payments_case ON remedy_payments(case_ref);
+CREATE INDEX remedy_payments_amount ON remedy_payments(total_gbp);
 """
-"""Payments councils agreed to make, read from stored remedies and agreed actions (harvester.remedy_payments)."""
+"""Payments agreed to, read from stored remedies and agreed actions (harvester.remedy_payments); authority_slug NULL
+for a decision about a body outside the register (since m020). No primary key: a NULL in one would give Datasette
+row links that find nothing ('None' is looked up). The two unique indexes keep what a key kept: NULLs are distinct
+in the first, so the second holds those rows to one per case, text and position."""
 
 
 @migrations()
 def m010_journalist_tools(db: sqlite_utils.Database) -> None:
-    # Filled by m020, which makes authority_slug NULL-able: the payments now read include a care provider's.
-    for statement in statements(JOURNALIST_SCHEMA):
+    # Filled by m020, which makes the table again: a harvest that ran m010 before it has authority_slug NOT NULL.
+    for statement in statements(REMEDY_PAYMENTS_SCHEMA):
         db.execute(statement)
 
 
@@ -923,35 +928,6 @@ def m019_annual_data_runs(db: sqlite_utils.Database) -> None:
     for statement in statements(facet_counts.RUNS_SCHEMA):
         db.execute(statement)
     db.execute(f"INSERT INTO {facet_counts.RUNS_TABLE} {facet_counts.RUNS_QUERY}")
-
-
-REMEDY_PAYMENTS_SCHEMA = """
-CREATE TABLE remedy_payments (
-    case_ref TEXT NOT NULL,
-    authority_slug TEXT REFERENCES authorities(slug),
-    provenance TEXT NOT NULL,
-    position INTEGER NOT NULL,
-    amount_gbp NUMERIC,
-    period TEXT,
-    total_gbp NUMERIC,
-    purpose TEXT,
-    payee TEXT,
-    kind TEXT NOT NULL,
-    nature TEXT CHECK (nature IN ('symbolic', 'financial')),
-    certainty TEXT NOT NULL CHECK (certainty IN ('certain', 'uncertain')),
-    doubt TEXT,
-    sentence TEXT NOT NULL,
-    source_url TEXT
-);
-CREATE UNIQUE INDEX remedy_payments_key ON remedy_payments(authority_slug, case_ref, provenance, position);
-CREATE UNIQUE INDEX remedy_payments_outside_register ON remedy_payments(case_ref, provenance, position)
-    WHERE authority_slug IS NULL;
-CREATE INDEX remedy_payments_case ON remedy_payments(case_ref);
-CREATE INDEX remedy_payments_amount ON remedy_payments(total_gbp);
-"""
-"""remedy_payments with authority_slug NULL for a decision about a body outside the register. No primary key: a
-NULL in one would give Datasette row links that find nothing ('None' is looked up). The two unique indexes keep
-what it kept: NULLs are distinct in the first, so the second holds those rows to one per case, text and position."""
 
 
 @migrations()
