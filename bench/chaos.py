@@ -20,9 +20,10 @@ without the fault (the reference):
 FAULTS is the list of fault scenarios, one entry each; a replica fault mode no entry names is run too,
 at a default rate, so a fault added to harvester/replica/faults.py is in the table without editing this
 file. A fault on what only a crawl from the index reads (the index, the annual data files) is crawled from the
-index of a replica of SUBSET alone, and compared with the same crawl from that index without the fault. The kill -9 matrix kills the 2025 crawl (bench/killpoint.py) at seeded moments, including inside
-the page-cache write and inside a letter save, then runs `harvester crawl --resume`, and compares the
-result with the uninterrupted run: every table, the change log and the run's counts.
+index of a replica of SUBSET alone, and compared with the same crawl from that index without the fault. The
+kill -9 matrix kills the 2025 crawl (bench/killpoint.py) at seeded moments, including inside the page-cache write
+and inside a letter save, then runs `harvester crawl --resume`, and compares the result with the uninterrupted run:
+every table, the change log and the run's counts.
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ from harvester.pages.index import (
     statistics_url,
 )
 from harvester.pages.letters_list import parse_letters_list
-from harvester.pages.reports_list import parse_reports_list
+from harvester.pages.reports_list import parse_reports_list, unread_dates
 from harvester.pages.statistics import parse_statistics_page
 from harvester.settings import REAL_SITE
 
@@ -338,9 +338,7 @@ class PerformanceSpider(scrapy.Spider):
         @scrapes authority_slug title url source_url
         """
         reports = parse_reports_list(response.text, response.url)
-        unread = [f"report date not understood, read as none (a date stored before is kept): "
-                  f"{r.date_as_printed!r} ({r.title})" for r in reports if r.date_as_printed]  # fmt: skip
-        yield from recorded_warnings(response.url, response.meta["authority"], "reports", unread)
+        yield from recorded_warnings(response.url, response.meta["authority"], "reports", unread_dates(reports))
         yield from self.with_decisions(reports)
 
     @counted

@@ -57,6 +57,15 @@ def parse_reports_list(html: str | bytes, url: str) -> list[Report]:
     return reports
 
 
+def unread_dates(reports: list[Report]) -> list[str]:
+    """A warning for each report whose date block could not be read as a date, with the block as printed."""
+    return [
+        f"report date not understood, read as none (a date stored before is kept): {r.date_as_printed!r} ({r.title})"
+        for r in reports
+        if r.date_as_printed
+    ]
+
+
 def _first_run_with_standfirsts(page: PageText, slug: str) -> list[Report]:
     for index in range(len(page.blocks)):
         if _headline(page, index) is not None:
